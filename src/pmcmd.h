@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Codec: mptcp_pm generic-netlink commands (userspace PM and in-kernel PM
+ * endpoints) and the replies they get. Pure: builds and parses l_genl_msg
+ * objects, never sends them.
+ *
+ * Every builder returns a new message the caller owns (l_genl_msg_unref), or
+ * NULL when an argument is invalid (AF_UNSPEC address, missing port where one
+ * is required).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/addr.h>
+
+#include "mptcp_uapi.h"
+
+/* An in-kernel PM endpoint (`ip mptcp endpoint`). */
+struct sf_endpoint {
+	struct sf_addr addr;	/* .port optional (signal endpoints) */
+	uint8_t id;		/* 0: let the kernel pick (ADD_ADDR) */
+	uint32_t flags;		/* MPTCP_PM_ADDR_FLAG_* */
+	int32_t ifindex;	/* 0: none */
+};
+
+struct sf_pm_limits {
+	uint32_t subflows;
+	uint32_t add_addr_accepted;
+};
+
+/* --- userspace PM (per connection, by token) --- */
+
+/* ANNOUNCE addr (with .port when non-zero) under local id to the peer. */
+struct l_genl_msg *sf_pmcmd_announce(uint32_t token, const struct sf_addr *addr,
+				     uint8_t id);
+/* REMOVE the local address id from the peer's view. */
+struct l_genl_msg *sf_pmcmd_remove(uint32_t token, uint8_t id);
+/* SUBFLOW_CREATE from local (id loc_id) to remote (port required). */
+struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
+					   const struct sf_addr *local,
+					   uint8_t loc_id, bool backup,
+					   const struct sf_addr *remote);
+/* SUBFLOW_DESTROY the subflow with this exact 4-tuple (ports required). */
+struct l_genl_msg *sf_pmcmd_subflow_destroy(uint32_t token,
+					    const struct sf_addr *local,
+					    const struct sf_addr *remote);
+/* SET_FLAGS on one subflow: backup on or off (sends MP_PRIO). */
+struct l_genl_msg *sf_pmcmd_subflow_set_backup(uint32_t token,
+					       const struct sf_addr *local,
+					       const struct sf_addr *remote,
+					       bool backup);
+/* GET_ADDR with a token (kernel >= 6.9): dump the connection's local ids. */
+struct l_genl_msg *sf_pmcmd_get_conn_addrs(uint32_t token);
+
+/* --- in-kernel PM (per namespace) --- */
+
+struct l_genl_msg *sf_pmcmd_endpoint_add(const struct sf_endpoint *ep);
+/* DEL_ADDR by id (the kernel matches on id; addr is optional context). */
+struct l_genl_msg *sf_pmcmd_endpoint_del(uint8_t id);
+/* SET_FLAGS on an endpoint by id: backup/fullmesh bits of flags. */
+struct l_genl_msg *sf_pmcmd_endpoint_set_flags(uint8_t id, uint32_t flags);
+/* GET_ADDR without token, sent as a dump: every endpoint. */
+struct l_genl_msg *sf_pmcmd_endpoint_dump(void);
+struct l_genl_msg *sf_pmcmd_endpoint_flush(void);
+struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits);
+struct l_genl_msg *sf_pmcmd_get_limits(void);
+
+/*
+ * Parse a GET_ADDR reply (one endpoint, nested MPTCP_PM_ATTR_ADDR).
+ * Returns 0, -ENOMSG without an address attribute, -EBADMSG when malformed.
+ */
+int sf_pmcmd_parse_endpoint(struct l_genl_msg *msg, struct sf_endpoint *ret_ep);
+/* Parse a GET_LIMITS reply. Returns 0 or -EBADMSG. */
+int sf_pmcmd_parse_limits(struct l_genl_msg *msg, struct sf_pm_limits *ret_limits);
