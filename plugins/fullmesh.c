@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fullmesh: one subflow from every eligible local address to every known
+ * remote address of the connection (its initial address and those its peer
+ * announced), within [core] max-subflows. Subflows follow local addresses:
+ * a new address gets its subflows on live connections, a vanished one loses
+ * them. Interfaces with `enabled = false` are left alone and those with
+ * `backup = true` carry the backup flag.
+ *
+ * Only connections we initiated are meshed: on the server side the client
+ * opens the subflows (it is the one that knows its own paths, and is often
+ * behind NAT).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/plugin.h>
+
+struct mesh_ctx {
+	struct sf_conn *conn;
+	const struct sf_local_addr *local;	/* NULL: every local address */
+	const struct sf_addr *remote;		/* NULL: every remote address */
+};
+
+static void cmd_done(int error, const char *extack, void *user_data)
+{
+	uint32_t token = L_PTR_TO_UINT(user_data);
+
+	if (error < 0)
+		l_info("[%08x] fullmesh: kernel refused: %s%s%s", token,
+		       strerror(-error), extack ? ": " : "",
+		       extack ? extack : "");
+}
+
+static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local,
+			 const struct sf_addr *remote)
+{
+	struct sf_iface_policy policy;
+	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
+	int r;
+
+	if (local->addr.family != remote->family)
+		return;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	if (!policy.enabled)
+		return;
+
+	r = sf_subflow_create(conn, &local->addr, remote, policy.backup,
+			      cmd_done, L_UINT_TO_PTR(sf_conn_token(conn)));
+	switch (r) {
+	case 0:
+		l_info("[%08x] fullmesh: subflow %s -> %s%s",
+		       sf_conn_token(conn),
+		       sf_addr_to_str(&local->addr, false, lbuf),
+		       sf_addr_to_str(remote, true, rbuf),
+		       policy.backup ? " (backup)" : "");
+		break;
+	case -EALREADY:
+	case -ENOSPC:
+		break;
+	default:
+		l_info("[%08x] fullmesh: cannot create subflow from %s: %s",
+		       sf_conn_token(conn),
+		       sf_addr_to_str(&local->addr, false, lbuf), strerror(-r));
+		break;
+	}
+}
+
+static void mesh_remote(struct sf_conn *conn, uint8_t id,
+			const struct sf_addr *addr, void *user_data)
+{
+	const struct mesh_ctx *ctx = user_data;
+	struct sf_addr remote = *addr;
+
+	/* An announcement without a port means the connection's port. */
+	if (!remote.port)
+		remote.port = sf_conn_remote(conn)->port;
+
+	connect_pair(conn, ctx->local, &remote);
+}
+
+/* Subflows from one local address to every remote address of conn. */
+static void mesh_local(const struct sf_local_addr *local, void *user_data)
+{
+	struct mesh_ctx ctx = *(const struct mesh_ctx *) user_data;
+
+	ctx.local = local;
+	if (ctx.remote) {
+		mesh_remote(ctx.conn, 0, ctx.remote, &ctx);
+		return;
+	}
+
+	connect_pair(ctx.conn, local, sf_conn_remote(ctx.conn));
+	sf_conn_foreach_remote_addr(ctx.conn, mesh_remote, &ctx);
+}
+
+static bool meshable(const struct sf_conn *conn)
+{
+	return sf_conn_established(conn) && !sf_conn_server_side(conn);
+}
+
+static enum sf_verdict fullmesh_established(struct sf_conn *conn)
+{
+	struct mesh_ctx ctx = { .conn = conn };
+
+	if (meshable(conn))
+		sf_local_addr_foreach(mesh_local, &ctx);
+
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict fullmesh_announced(struct sf_conn *conn, uint8_t id,
+					  const struct sf_addr *addr)
+{
+	struct mesh_ctx ctx = { .conn = conn, .remote = addr };
+
+	if (meshable(conn))
+		sf_local_addr_foreach(mesh_local, &ctx);
+
+	return SF_VERDICT_CONTINUE;
+}
+
+static void mesh_new_local(struct sf_conn *conn, void *user_data)
+{
+	struct mesh_ctx ctx = { .conn = conn };
+
+	if (meshable(conn))
+		mesh_local(user_data, &ctx);
+}
+
+static enum sf_verdict fullmesh_local_added(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, mesh_new_local, (void *) addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+struct drop_ctx {
+	const struct sf_addr *addr;
+	/* Collected first: destroying while walking the list is not allowed. */
+	struct sf_subflow_info victims[32];
+	unsigned int n;
+};
+
+static void collect_on_addr(struct sf_conn *conn,
+			    const struct sf_subflow_info *sf, void *user_data)
+{
+	struct drop_ctx *ctx = user_data;
+
+	if (sf_addr_ip_equal(&sf->local, ctx->addr) && sf->local.port &&
+	    ctx->n < L_ARRAY_SIZE(ctx->victims))
+		ctx->victims[ctx->n++] = *sf;
+}
+
+static void drop_subflows(struct sf_conn *conn, void *user_data)
+{
+	struct drop_ctx ctx = { .addr = user_data };
+
+	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
+	for (unsigned int i = 0; i < ctx.n; i++) {
+		char buf[SF_ADDR_STRLEN];
+		int r = sf_subflow_destroy(conn, &ctx.victims[i].local,
+					   &ctx.victims[i].remote, cmd_done,
+					   L_UINT_TO_PTR(sf_conn_token(conn)));
+
+		if (r < 0)
+			l_info("[%08x] fullmesh: cannot close subflow from %s: %s",
+			       sf_conn_token(conn),
+			       sf_addr_to_str(&ctx.victims[i].local, true, buf),
+			       strerror(-r));
+	}
+}
+
+static enum sf_verdict fullmesh_local_removed(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, drop_subflows, (void *) &addr->addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static const struct sf_plugin_ops fullmesh_ops = {
+	.conn_established = fullmesh_established,
+	.addr_announced = fullmesh_announced,
+	.local_addr_added = fullmesh_local_added,
+	.local_addr_removed = fullmesh_local_removed,
+};
+
+SF_PLUGIN_DEFINE("fullmesh", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
+		 &fullmesh_ops);

@@ -1,2 +1,84 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Engine: the table of MPTCP connections, keyed by token, with their
+ * subflows and the addresses their peers announced. Fed by decoded kernel
+ * events (and by the daemon's own pending commands); no sockets.
+ *
+ * The public accessors (sf_conn_token() and friends) are declared in
+ * <subflowd/plugin.h> and implemented in conn.c.
+ */
 #pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/plugin.h>
+
+struct sf_conn_table;
+
+enum sf_subflow_state {
+	SF_SUBFLOW_STATE_CREATING,	/* SUBFLOW_CREATE sent, no event yet */
+	SF_SUBFLOW_STATE_ESTABLISHED,
+};
+
+struct sf_conn_table *sf_conn_table_new(void);
+/* Frees every connection too. */
+void sf_conn_table_free(struct sf_conn_table *table);
+DEFINE_CLEANUP_FUNC(sf_conn_table_free);
+
+/*
+ * Add a connection (CREATED / ESTABLISHED event, or adoption at start).
+ * Returns the new connection, or the existing one with that token (whose
+ * addresses are then refreshed from the arguments).
+ */
+struct sf_conn *sf_conn_table_add(struct sf_conn_table *table, uint32_t token,
+				  const struct sf_addr *local,
+				  const struct sf_addr *remote,
+				  bool server_side);
+struct sf_conn *sf_conn_table_lookup(const struct sf_conn_table *table,
+				     uint32_t token);
+/* Remove and free. Returns -ENOENT for an unknown token. */
+int sf_conn_table_remove(struct sf_conn_table *table, uint32_t token);
+unsigned int sf_conn_table_count(const struct sf_conn_table *table);
+/* Visit every connection; func may not add or remove connections. */
+void sf_conn_table_foreach(const struct sf_conn_table *table,
+			   sf_conn_func_t func, void *user_data);
+
+void sf_conn_set_established(struct sf_conn *conn);
+void sf_conn_set_policy(struct sf_conn *conn, const struct sf_plugin_desc *policy);
+const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn);
+void sf_conn_set_owner(struct sf_conn *conn, uid_t uid);
+
+/*
+ * Subflows. A subflow is identified by its local IP and its remote IP and
+ * port; the local port tells two subflows from the same address apart once
+ * the kernel reported it. sf_conn_subflow_find() matches a fully known
+ * 4-tuple exactly and a CREATING entry (local port 0) by the other three.
+ */
+struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
+					     const struct sf_addr *local,
+					     const struct sf_addr *remote);
+/* Is there a subflow (any state) from local IP to remote IP and port? */
+bool sf_conn_subflow_exists(const struct sf_conn *conn,
+			    const struct sf_addr *local,
+			    const struct sf_addr *remote);
+/* Record a subflow being created; -EALREADY if one exists. */
+int sf_conn_subflow_add_creating(struct sf_conn *conn,
+				 const struct sf_subflow_info *info);
+/* SUB_ESTABLISHED / adoption: insert or complete the subflow. */
+struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
+						    const struct sf_subflow_info *info);
+/* SUB_CLOSED, or a failed SUBFLOW_CREATE: forget it. -ENOENT if unknown. */
+int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
+			   const struct sf_addr *remote);
+enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
+					    const struct sf_subflow_info *info);
+
+/* Peer-announced addresses (ANNOUNCED / REMOVED). An id re-announced
+ * replaces the old address. */
+void sf_conn_remote_addr_add(struct sf_conn *conn, uint8_t id,
+			     const struct sf_addr *addr);
+int sf_conn_remote_addr_remove(struct sf_conn *conn, uint8_t id);

@@ -1,1 +1,444 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "netmon.h"
+#include "util.h"
+
+struct sf_daemon {
+	struct sf_config *config;
+	struct sf_plugins *plugins;
+	const struct sf_plugin_desc *default_policy;
+	struct sf_conn_table *conns;
+	struct sf_iface_table *ifaces;
+	struct sf_idmgr *idmgr;
+	struct sf_pm *pm;
+	struct sf_netmon *netmon;
+	const struct sf_pm_transport *transport;
+	struct sf_counters counters;
+};
+
+static struct sf_daemon *current;
+
+struct sf_daemon *sf_daemon_get(void)
+{
+	return current;
+}
+
+enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
+{
+	switch (daemon->config->mode) {
+	case SF_MODE_USERSPACE:
+		return SF_PLUGIN_MODE_USERSPACE;
+	case SF_MODE_KERNEL:
+		return SF_PLUGIN_MODE_KERNEL;
+	}
+
+	return SF_PLUGIN_MODE_USERSPACE;
+}
+
+static void dispatch(struct sf_daemon *d, enum sf_plugin_event event,
+		     const struct sf_plugin_event_args *args)
+{
+	sf_plugins_dispatch(d->plugins, sf_daemon_plugin_mode(d), event, args);
+}
+
+/* --- kernel events ----------------------------------------------------- */
+
+static int32_t local_ifindex(struct sf_daemon *d, const struct sf_event *ev)
+{
+	if (ev->has & SF_EVENT_HAS_IFINDEX)
+		return ev->ifindex;
+
+	return sf_iface_table_find_addr(d->ifaces, &ev->saddr);
+}
+
+static void subflow_info_from_event(struct sf_daemon *d,
+				    const struct sf_event *ev,
+				    struct sf_subflow_info *ret_info)
+{
+	memset(ret_info, 0, sizeof(*ret_info));
+	ret_info->local = ev->saddr;
+	ret_info->remote = ev->daddr;
+	ret_info->local_id = ev->loc_id;
+	ret_info->remote_id = ev->rem_id;
+	ret_info->backup = ev->backup;
+	ret_info->ifindex = local_ifindex(d, ev);
+}
+
+static struct sf_conn *conn_from_event(struct sf_daemon *d,
+				       const struct sf_event *ev)
+{
+	struct sf_conn *conn = sf_conn_table_lookup(d->conns, ev->token);
+
+	if (conn)
+		return conn;
+
+	/* Created before we started, or the CREATED event was lost. */
+	conn = sf_conn_table_add(d->conns, ev->token, &ev->saddr, &ev->daddr,
+				 ev->server_side);
+	sf_conn_set_policy(conn, d->default_policy);
+	return conn;
+}
+
+static void on_conn_established(struct sf_daemon *d, struct sf_conn *conn,
+				const struct sf_event *ev)
+{
+	struct sf_subflow_info initial;
+
+	sf_conn_set_established(conn);
+
+	/* The initial subflow gets no SUB_ESTABLISHED event of its own. */
+	subflow_info_from_event(d, ev, &initial);
+	initial.local_id = 0;
+	initial.remote_id = 0;
+	sf_conn_subflow_established(conn, &initial);
+}
+
+static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
+			      const struct sf_event *ev)
+{
+	struct sf_plugin_event_args args = { .conn = conn };
+	struct sf_subflow_info info;
+
+	subflow_info_from_event(d, ev, &info);
+	d->counters.subflows_closed++;
+	sf_conn_subflow_remove(conn, &info.local, &info.remote);
+
+	args.subflow = &info;
+	args.error = ev->error;
+	args.reset_reason = ev->reset_reason;
+	dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
+}
+
+void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
+{
+	struct sf_plugin_event_args args = { 0 };
+	struct sf_subflow_info info;
+	struct sf_conn *conn = NULL;
+	char line[512];
+
+	d->counters.events++;
+	sf_event_format(ev, line, sizeof(line));
+	l_debug("event: %s", line);
+
+	switch (ev->type) {
+	case SF_EVENT_CREATED:
+		conn = conn_from_event(d, ev);
+		sf_conn_info(ev->token, "connection created (%s)",
+			     ev->server_side ? "server side" : "client side");
+		args.conn = conn;
+		dispatch(d, SF_PLUGIN_EVENT_CONN_CREATED, &args);
+		return;
+	case SF_EVENT_ESTABLISHED:
+		conn = conn_from_event(d, ev);
+		on_conn_established(d, conn, ev);
+		sf_conn_info(ev->token, "connection established, policy %s",
+			     sf_conn_policy(conn) ?: "none");
+		args.conn = conn;
+		dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+		return;
+	case SF_EVENT_LISTENER_CREATED:
+		args.addr = &ev->saddr;
+		dispatch(d, SF_PLUGIN_EVENT_LISTENER_CREATED, &args);
+		return;
+	case SF_EVENT_LISTENER_CLOSED:
+		args.addr = &ev->saddr;
+		dispatch(d, SF_PLUGIN_EVENT_LISTENER_CLOSED, &args);
+		return;
+	case SF_EVENT_CLOSED:
+	case SF_EVENT_ANNOUNCED:
+	case SF_EVENT_REMOVED:
+	case SF_EVENT_SUB_ESTABLISHED:
+	case SF_EVENT_SUB_CLOSED:
+	case SF_EVENT_SUB_PRIORITY:
+		break;
+	}
+
+	/* The rest concern a connection we must already know of. */
+	conn = sf_conn_table_lookup(d->conns, ev->token);
+	if (!conn) {
+		sf_conn_debug(ev->token, "%s for an unknown connection, ignoring",
+			      sf_event_type_name(ev->type));
+		return;
+	}
+
+	args.conn = conn;
+
+	switch (ev->type) {
+	case SF_EVENT_CLOSED:
+		sf_conn_info(ev->token, "connection closed");
+		dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+		sf_conn_table_remove(d->conns, ev->token);
+		break;
+	case SF_EVENT_ANNOUNCED:
+		sf_conn_remote_addr_add(conn, ev->rem_id, &ev->daddr);
+		args.id = ev->rem_id;
+		args.addr = &ev->daddr;
+		dispatch(d, SF_PLUGIN_EVENT_ADDR_ANNOUNCED, &args);
+		break;
+	case SF_EVENT_REMOVED:
+		sf_conn_remote_addr_remove(conn, ev->rem_id);
+		args.id = ev->rem_id;
+		dispatch(d, SF_PLUGIN_EVENT_ADDR_REMOVED, &args);
+		break;
+	case SF_EVENT_SUB_ESTABLISHED:
+		subflow_info_from_event(d, ev, &info);
+		d->counters.subflows_created++;
+		args.subflow = sf_conn_subflow_established(conn, &info);
+		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED, &args);
+		break;
+	case SF_EVENT_SUB_CLOSED:
+		on_subflow_closed(d, conn, ev);
+		break;
+	case SF_EVENT_SUB_PRIORITY:
+		subflow_info_from_event(d, ev, &info);
+		args.subflow = sf_conn_subflow_established(conn, &info);
+		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_PRIORITY, &args);
+		break;
+	case SF_EVENT_CREATED:
+	case SF_EVENT_ESTABLISHED:
+	case SF_EVENT_LISTENER_CREATED:
+	case SF_EVENT_LISTENER_CLOSED:
+		break;
+	}
+}
+
+static void pm_event(const struct sf_event *ev, void *user_data)
+{
+	sf_daemon_handle_event(user_data, ev);
+}
+
+/* Which path manager the namespace gives new connections to. */
+static const char *namespace_pm(void)
+{
+	static char buf[32];
+	FILE *f = fopen("/proc/sys/net/mptcp/path_manager", "re");
+
+	if (!f) {
+		f = fopen("/proc/sys/net/mptcp/pm_type", "re");
+		if (!f)
+			return NULL;
+	}
+
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+
+	if (!strcmp(buf, "0"))
+		return "kernel";
+	if (!strcmp(buf, "1"))
+		return "userspace";
+	return buf;
+}
+
+static void check_namespace_pm(struct sf_daemon *d)
+{
+	const char *want = sf_mode_to_str(d->config->mode);
+	const char *have = namespace_pm();
+
+	if (!have || !strcmp(have, want))
+		return;
+
+	if (d->config->mode == SF_MODE_USERSPACE)
+		l_warn("mode is userspace but this namespace's path manager is "
+		       "'%s': new connections stay with the kernel; "
+		       "run: sysctl -w net.mptcp.pm_type=1", have);
+	else
+		l_warn("mode is kernel but this namespace's path manager is "
+		       "'%s': endpoints are only used by connections of the "
+		       "in-kernel PM; run: sysctl -w net.mptcp.pm_type=0", have);
+}
+
+static void pm_ready(void *user_data)
+{
+	struct sf_daemon *d = user_data;
+
+	check_namespace_pm(d);
+	l_info("subflowd ready: mode %s, default policy %s",
+	       sf_mode_to_str(d->config->mode), d->config->policy);
+	sd_notifyf(0, "READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
+		   sf_mode_to_str(d->config->mode), d->config->policy);
+}
+
+static void pm_vanished(void *user_data)
+{
+	l_warn("the mptcp_pm netlink family went away; waiting for it");
+}
+
+static void pm_overrun(void *user_data)
+{
+	struct sf_daemon *d = user_data;
+
+	d->counters.overruns++;
+}
+
+static const struct sf_pm_handlers pm_handlers = {
+	.ready = pm_ready,
+	.vanished = pm_vanished,
+	.event = pm_event,
+	.overrun = pm_overrun,
+};
+
+/* --- interface changes ------------------------------------------------- */
+
+static void iface_link_up(int32_t ifindex, const char *ifname, void *user_data)
+{
+	struct sf_plugin_event_args args = { .ifindex = ifindex, .ifname = ifname };
+
+	l_info("interface %s up", ifname);
+	dispatch(user_data, SF_PLUGIN_EVENT_IFACE_UP, &args);
+}
+
+static void iface_link_down(int32_t ifindex, const char *ifname,
+			    void *user_data)
+{
+	struct sf_plugin_event_args args = { .ifindex = ifindex, .ifname = ifname };
+
+	l_info("interface %s down", ifname);
+	dispatch(user_data, SF_PLUGIN_EVENT_IFACE_DOWN, &args);
+}
+
+static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
+{
+	struct sf_daemon *d = user_data;
+	struct sf_local_addr local = *addr;
+	struct sf_plugin_event_args args = { .local = &local };
+	char buf[SF_ADDR_STRLEN];
+	int id;
+
+	id = sf_idmgr_ref(d->idmgr, &addr->addr);
+	if (id < 0) {
+		l_warn("no free MPTCP address id for %s, ignoring it",
+		       sf_addr_to_str(&addr->addr, false, buf));
+		return;
+	}
+
+	local.id = id;
+	l_info("address %s on %s usable, id %d",
+	       sf_addr_to_str(&addr->addr, false, buf), addr->ifname, id);
+	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED, &args);
+}
+
+static void iface_addr_removed(const struct sf_local_addr *addr,
+			       void *user_data)
+{
+	struct sf_daemon *d = user_data;
+	struct sf_local_addr local = *addr;
+	struct sf_plugin_event_args args = { .local = &local };
+	char buf[SF_ADDR_STRLEN];
+
+	local.id = sf_idmgr_lookup(d->idmgr, &addr->addr);
+	if (!local.id)
+		return;		/* never got an id: plugins never saw it */
+
+	l_info("address %s on %s gone", sf_addr_to_str(&addr->addr, false, buf),
+	       addr->ifname);
+	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
+	sf_idmgr_unref(d->idmgr, &addr->addr);
+}
+
+static const struct sf_iface_table_ops iface_ops = {
+	.link_up = iface_link_up,
+	.link_down = iface_link_down,
+	.addr_added = iface_addr_added,
+	.addr_removed = iface_addr_removed,
+};
+
+/* --- lifecycle ------------------------------------------------------------ */
+
+struct sf_daemon *sf_daemon_new(struct sf_config *config,
+				struct sf_plugins *plugins)
+{
+	struct sf_daemon *d;
+
+	if (!config || !plugins)
+		return NULL;
+
+	d = l_new(struct sf_daemon, 1);
+	d->config = config;
+	d->plugins = plugins;
+	d->default_policy = sf_plugins_find(plugins, config->policy);
+	d->conns = sf_conn_table_new();
+	d->idmgr = sf_idmgr_new();
+	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
+	current = d;
+	return d;
+}
+
+int sf_daemon_start(struct sf_daemon *d)
+{
+	int r;
+
+	r = sf_netmon_new(d->ifaces, &d->netmon);
+	if (r < 0)
+		return r;
+
+	r = sf_pm_new(&pm_handlers, d, &d->pm);
+	if (r < 0)
+		return r;
+
+	d->transport = sf_pm_get_transport(d->pm);
+	return 0;
+}
+
+void sf_daemon_free(struct sf_daemon *d)
+{
+	if (!d)
+		return;
+
+	/* Glue first: no event or reply may reach half-freed engines. */
+	sf_pm_free(d->pm);
+	sf_netmon_free(d->netmon);
+	/* Plugins exit while the tables they may query still exist. */
+	sf_plugins_free(d->plugins);
+	sf_iface_table_free(d->ifaces);
+	sf_conn_table_free(d->conns);
+	sf_idmgr_free(d->idmgr);
+	sf_config_free(d->config);
+	if (current == d)
+		current = NULL;
+	l_free(d);
+}
+
+void sf_daemon_set_transport(struct sf_daemon *d,
+			     const struct sf_pm_transport *transport)
+{
+	d->transport = transport;
+}
+
+const struct sf_config *sf_daemon_config(const struct sf_daemon *d)
+{
+	return d->config;
+}
+
+struct sf_conn_table *sf_daemon_conns(struct sf_daemon *d)
+{
+	return d->conns;
+}
+
+struct sf_iface_table *sf_daemon_ifaces(struct sf_daemon *d)
+{
+	return d->ifaces;
+}
+
+struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *d)
+{
+	return d->idmgr;
+}
+
+struct sf_counters *sf_daemon_counters(struct sf_daemon *d)
+{
+	return &d->counters;
+}
+
+const struct sf_pm_transport *sf_daemon_transport(struct sf_daemon *d)
+{
+	return d->transport;
+}

@@ -1,1 +1,352 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * subflowd(8): command line, configuration precedence, exit codes, and the
+ * main loop. Everything else lives in the daemon core (daemon.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <ell/ell.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "plugin.h"
+#include "util.h"
+#include "sf-build.h"
+
+
+struct options {
+	const char *config_path;
+	bool config_given;
+	const char *mode;
+	const char *policy;
+	const char *plugin_dir;
+	const char *plugins;
+	const char *log;
+	const char *debug;
+	const char *bus;
+	bool check_config;
+};
+
+enum {
+	OPT_PLUGIN_DIR = 256,
+	OPT_PLUGINS,
+	OPT_BUS,
+	OPT_CHECK_CONFIG,
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
+	{ "plugins", required_argument, NULL, OPT_PLUGINS },
+	{ "log", required_argument, NULL, 'l' },
+	{ "debug", optional_argument, NULL, 'd' },
+	{ "bus", required_argument, NULL, OPT_BUS },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: subflowd [OPTION]...\n"
+		"Userspace path manager for Multipath TCP.\n\n"
+		"  -c, --config FILE       configuration file (default %s)\n"
+		"  -m, --mode MODE         userspace or kernel\n"
+		"  -p, --policy NAME       default policy plugin\n"
+		"      --plugin-dir DIR    plugin directory (default %s)\n"
+		"      --plugins LIST      plugins to load, comma separated\n"
+		"  -l, --log TARGET        stderr, journal or syslog\n"
+		"  -d, --debug[=PATTERN]   debug messages (of source files "
+		"matching PATTERN)\n"
+		"      --bus BUS           system, session, none or an address\n"
+		"      --check-config      validate configuration and plugins, "
+		"print the\n"
+		"                          effective settings, and exit\n"
+		"  -V, --version           print the version and exit\n"
+		"  -h, --help              print this help and exit\n",
+		SF_CONFIG_DEFAULT_PATH, SF_PLUGINDIR);
+}
+
+/* Returns 0, or the exit status to leave with. */
+static int parse_args(int argc, char **argv, struct options *opts)
+{
+	int c;
+
+	opts->config_path = SF_CONFIG_DEFAULT_PATH;
+	opts->plugin_dir = SF_PLUGINDIR;
+
+	while ((c = getopt_long(argc, argv, "c:m:p:l:d::Vh", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts->config_path = optarg;
+			opts->config_given = true;
+			break;
+		case 'm':
+			opts->mode = optarg;
+			break;
+		case 'p':
+			opts->policy = optarg;
+			break;
+		case OPT_PLUGIN_DIR:
+			opts->plugin_dir = optarg;
+			break;
+		case OPT_PLUGINS:
+			opts->plugins = optarg;
+			break;
+		case 'l':
+			opts->log = optarg;
+			break;
+		case 'd':
+			opts->debug = optarg ? optarg : "*";
+			break;
+		case OPT_BUS:
+			opts->bus = optarg;
+			break;
+		case OPT_CHECK_CONFIG:
+			opts->check_config = true;
+			break;
+		case 'V':
+			printf("subflowd %s\n", VERSION);
+			return EX_OK;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+
+	if (optind < argc) {
+		fprintf(stderr, "subflowd: unexpected argument '%s'\n",
+			argv[optind]);
+		return EX_USAGE;
+	}
+
+	return -1;
+}
+
+/* Config file, then command-line overrides. Returns 0 or an exit status. */
+static int load_config(const struct options *opts, struct sf_config **ret)
+{
+	_auto_(sf_config_free) struct sf_config *config = NULL;
+	char err[512];
+	int r;
+
+	r = sf_config_load(opts->config_path, &config, err, sizeof(err));
+	if (r == -ENOENT && !opts->config_given) {
+		config = sf_config_new_defaults();
+	} else if (r < 0) {
+		fprintf(stderr, "subflowd: %s\n", err);
+		return EX_CONFIG;
+	}
+
+	if (opts->mode && sf_mode_from_str(opts->mode, &config->mode) < 0) {
+		fprintf(stderr, "subflowd: --mode: '%s' is not userspace or "
+			"kernel\n", opts->mode);
+		return EX_USAGE;
+	}
+
+	if (opts->log && sf_log_target_from_str(opts->log, &config->log) < 0) {
+		fprintf(stderr, "subflowd: --log: '%s' is not stderr, journal "
+			"or syslog\n", opts->log);
+		return EX_USAGE;
+	}
+
+	if (opts->policy) {
+		l_free(config->policy);
+		config->policy = l_strdup(opts->policy);
+	}
+
+	if (opts->plugins) {
+		l_strfreev(config->plugins);
+		config->plugins = l_strsplit_set(opts->plugins, ", ");
+	}
+
+	*ret = config;
+	config = NULL;
+	return 0;
+}
+
+/* Drop empty strings that l_strsplit_set leaves between separators. */
+static char **plugin_names(char **names)
+{
+	char **out;
+	unsigned int n = 0;
+
+	if (!names)
+		return NULL;
+
+	out = l_new(char *, l_strv_length(names) + 1);
+	for (char **p = names; *p; p++)
+		if (**p)
+			out[n++] = l_strdup(*p);
+
+	return out;
+}
+
+static int load_plugins(const struct options *opts,
+			const struct sf_config *config,
+			struct sf_plugins **ret)
+{
+	_auto_(sf_plugins_free) struct sf_plugins *plugins = NULL;
+	char **names = plugin_names(config->plugins);
+	char err[1024];
+	int r;
+
+	r = sf_plugins_load(opts->plugin_dir, names, &plugins, err, sizeof(err));
+	l_strfreev(names);
+	if (r < 0) {
+		fprintf(stderr, "subflowd: %s\n", err);
+		return EX_CONFIG;
+	}
+
+	if (err[0])
+		l_warn("plugins refused: %s", err);
+
+	if (!sf_plugins_find(plugins, config->policy)) {
+		_auto_(l_strv_free) char **have = sf_plugins_names(plugins);
+		_auto_(l_free) char *list = l_strjoinv(have, ' ');
+
+		fprintf(stderr, "subflowd: %s: [core] policy: '%s' is not a "
+			"loaded plugin (loaded from %s: %s)\n",
+			config->path ? config->path : "command line",
+			config->policy, opts->plugin_dir,
+			list[0] ? list : "none");
+		return EX_CONFIG;
+	}
+
+	*ret = plugins;
+	plugins = NULL;
+	return 0;
+}
+
+/* MPTCP must exist and be enabled in this network namespace. */
+static int check_mptcp(void)
+{
+	FILE *f = fopen("/proc/sys/net/mptcp/enabled", "re");
+	int enabled = 0;
+
+	if (!f) {
+		fprintf(stderr, "subflowd: this kernel has no MPTCP "
+			"(/proc/sys/net/mptcp missing: CONFIG_MPTCP is off)\n");
+		return EX_UNAVAILABLE;
+	}
+
+	if (fscanf(f, "%d", &enabled) != 1)
+		enabled = 0;
+	fclose(f);
+
+	if (!enabled) {
+		fprintf(stderr, "subflowd: MPTCP is disabled in this network "
+			"namespace; enable it with: sysctl -w "
+			"net.mptcp.enabled=1\n");
+		return EX_UNAVAILABLE;
+	}
+
+	return 0;
+}
+
+static void setup_logging(const struct sf_config *config, const char *debug)
+{
+	switch (config->log) {
+	case SF_LOG_STDERR:
+		l_log_set_stderr();
+		break;
+	case SF_LOG_JOURNAL:
+		l_log_set_journal();
+		break;
+	case SF_LOG_SYSLOG:
+		l_log_set_syslog();
+		break;
+	}
+
+	if (debug)
+		l_debug_enable(debug);
+}
+
+static void signal_handler(uint32_t signo, void *user_data)
+{
+	switch (signo) {
+	case SIGINT:
+	case SIGTERM:
+		l_info("terminating on signal %u", signo);
+		l_main_quit();
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	_auto_(sf_config_free) struct sf_config *config = NULL;
+	_auto_(sf_plugins_free) struct sf_plugins *plugins = NULL;
+	struct options opts = { 0 };
+	struct sf_daemon *daemon;
+	int r;
+
+	r = parse_args(argc, argv, &opts);
+	if (r >= 0)
+		return r;
+
+	r = load_config(&opts, &config);
+	if (r)
+		return r;
+
+	/* Plugins log through ELL; send it to stderr until configured. */
+	l_log_set_stderr();
+
+	r = load_plugins(&opts, config, &plugins);
+	if (r)
+		return r;
+
+	if (opts.check_config) {
+		sf_config_print(config, stdout);
+		return EX_OK;
+	}
+
+	r = check_mptcp();
+	if (r)
+		return r;
+
+	if (opts.bus && strcmp(opts.bus, "none"))
+		fprintf(stderr, "subflowd: --bus %s: this build has no D-Bus "
+			"API yet, continuing without it\n", opts.bus);
+
+	if (!l_main_init()) {
+		fprintf(stderr, "subflowd: cannot initialise the main loop\n");
+		return EX_OSERR;
+	}
+
+	setup_logging(config, opts.debug);
+
+	daemon = sf_daemon_new(config, plugins);
+	config = NULL;
+	plugins = NULL;
+
+	r = sf_daemon_start(daemon);
+	if (r < 0) {
+		l_error("cannot start: %s%s", strerror(-r),
+			r == -EPERM ? " (CAP_NET_ADMIN is required)" : "");
+		sf_daemon_free(daemon);
+		l_main_exit();
+		return r == -EPERM ? EX_NOPERM : EX_OSERR;
+	}
+
+	r = l_main_run_with_signal(signal_handler, NULL);
+
+	sf_daemon_free(daemon);
+	l_main_exit();
+	return r == 0 ? EX_OK : EX_SOFTWARE;
+}

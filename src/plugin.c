@@ -1,1 +1,348 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "plugin.h"
+#include "util.h"
+
+struct sf_plugin {
+	const struct sf_plugin_desc *desc;
+	void *handle;			/* NULL for built-in descriptors */
+};
+
+struct sf_plugins {
+	struct l_queue *list;		/* struct sf_plugin, by priority */
+};
+
+struct sf_plugins *sf_plugins_new(void)
+{
+	struct sf_plugins *plugins = l_new(struct sf_plugins, 1);
+
+	plugins->list = l_queue_new();
+	return plugins;
+}
+
+static void plugin_unload(void *data)
+{
+	struct sf_plugin *p = data;
+
+	if (p->desc->exit)
+		p->desc->exit();
+
+	if (p->handle)
+		dlclose(p->handle);
+
+	l_free(p);
+}
+
+void sf_plugins_free(struct sf_plugins *plugins)
+{
+	if (!plugins)
+		return;
+
+	/* Exit in reverse priority order. */
+	l_queue_reverse(plugins->list);
+	l_queue_destroy(plugins->list, plugin_unload);
+	l_free(plugins);
+}
+
+static bool plugin_has_name(const void *data, const void *user_data)
+{
+	const struct sf_plugin *p = data;
+
+	return !strcmp(p->desc->name, user_data);
+}
+
+const struct sf_plugin_desc *sf_plugins_find(const struct sf_plugins *plugins,
+					     const char *name)
+{
+	const struct sf_plugin *p = l_queue_find(plugins->list, plugin_has_name,
+						 name);
+
+	return p ? p->desc : NULL;
+}
+
+char **sf_plugins_names(const struct sf_plugins *plugins)
+{
+	char **names = l_new(char *, l_queue_length(plugins->list) + 1);
+	const struct l_queue_entry *e;
+	unsigned int i = 0;
+
+	for (e = l_queue_get_entries(plugins->list); e; e = e->next) {
+		const struct sf_plugin *p = e->data;
+
+		names[i++] = l_strdup(p->desc->name);
+	}
+
+	return names;
+}
+
+static int plugin_compare(const void *a, const void *b, void *user_data)
+{
+	const struct sf_plugin *pa = a, *pb = b;
+
+	return pa->desc->priority - pb->desc->priority;
+}
+
+static bool plugin_mode_valid(enum sf_plugin_mode mode)
+{
+	switch (mode) {
+	case SF_PLUGIN_MODE_USERSPACE:
+	case SF_PLUGIN_MODE_KERNEL:
+		return true;
+	}
+
+	return false;
+}
+
+/* Validate desc, run its init and insert it. On failure nothing is kept. */
+static int plugin_register(struct sf_plugins *plugins,
+			   const struct sf_plugin_desc *desc, void *handle,
+			   const char *origin, char *err, size_t err_size)
+{
+	struct sf_plugin *p;
+	int r;
+
+	if (desc->abi != SF_PLUGIN_ABI_VERSION) {
+		snprintf(err, err_size, "%s: plugin ABI %u, daemon needs %u",
+			 origin, desc->abi, SF_PLUGIN_ABI_VERSION);
+		return -ENOEXEC;
+	}
+
+	if (!desc->name || !desc->name[0] || !plugin_mode_valid(desc->mode)) {
+		snprintf(err, err_size, "%s: descriptor has no name or a bad mode",
+			 origin);
+		return -EINVAL;
+	}
+
+	if (sf_plugins_find(plugins, desc->name)) {
+		snprintf(err, err_size, "%s: a plugin named '%s' is already loaded",
+			 origin, desc->name);
+		return -EEXIST;
+	}
+
+	if (desc->init) {
+		r = desc->init();
+		if (r < 0) {
+			snprintf(err, err_size, "%s: init failed: %s", origin,
+				 strerror(-r));
+			return r;
+		}
+	}
+
+	p = l_new(struct sf_plugin, 1);
+	p->desc = desc;
+	p->handle = handle;
+	l_queue_insert(plugins->list, p, plugin_compare, NULL);
+	return 0;
+}
+
+int sf_plugins_add_builtin(struct sf_plugins *plugins,
+			   const struct sf_plugin_desc *desc)
+{
+	char err[256];
+
+	return plugin_register(plugins, desc, NULL, "built-in", err, sizeof(err));
+}
+
+/* Owned by root or by us, and not writable by group or others. */
+static int check_owner_mode(int fd, const char *path, char *err, size_t err_size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		return SF_NEG_ERRNO();
+	}
+
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(err, err_size,
+			 "%s: refusing: must be owned by root and not group- or "
+			 "world-writable (mode %04o, uid %u)", path,
+			 (unsigned int) (st.st_mode & 07777),
+			 (unsigned int) st.st_uid);
+		return -EPERM;
+	}
+
+	return 0;
+}
+
+static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
+			    const char *dir, const char *file,
+			    char *err, size_t err_size)
+{
+	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
+	const struct sf_plugin_desc *desc;
+	void *handle;
+	int fd, r;
+
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		return SF_NEG_ERRNO();
+	}
+
+	r = check_owner_mode(fd, path, err, err_size);
+	close(fd);
+	if (r < 0)
+		return r;
+
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		snprintf(err, err_size, "%s: %s", path, dlerror());
+		return -ENOEXEC;
+	}
+
+	desc = dlsym(handle, SF_PLUGIN_SYMBOL);
+	if (!desc) {
+		snprintf(err, err_size, "%s: no '%s' symbol (not a subflowd plugin)",
+			 path, SF_PLUGIN_SYMBOL);
+		dlclose(handle);
+		return -ENOEXEC;
+	}
+
+	r = plugin_register(plugins, desc, handle, path, err, err_size);
+	if (r < 0)
+		dlclose(handle);
+
+	return r;
+}
+
+static bool is_plugin_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 3 && !strcmp(name + len - 3, ".so");
+}
+
+static void err_append(char *err, size_t err_size, const char *msg)
+{
+	size_t used = strlen(err);
+
+	snprintf(err + used, err_size - used, "%s%s", used ? "; " : "", msg);
+}
+
+int sf_plugins_load(const char *dir, char **names,
+		    struct sf_plugins **ret_plugins,
+		    char *ret_err, size_t err_size)
+{
+	_auto_(sf_plugins_free) struct sf_plugins *plugins = sf_plugins_new();
+	char msg[512];
+	DIR *d;
+	int dir_fd, r;
+
+	ret_err[0] = '\0';
+
+	d = opendir(dir);
+	if (!d) {
+		r = SF_NEG_ERRNO();
+		snprintf(ret_err, err_size, "plugin directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+
+	dir_fd = dirfd(d);
+	r = check_owner_mode(dir_fd, dir, ret_err, err_size);
+	if (r < 0)
+		goto out;
+
+	if (names && names[0]) {
+		for (char **n = names; *n; n++) {
+			_auto_(l_free) char *file = l_strdup_printf("%s.so", *n);
+
+			r = plugin_load_file(plugins, dir_fd, dir, file,
+					     ret_err, err_size);
+			if (r < 0)
+				goto out;
+		}
+	} else {
+		struct dirent *de;
+
+		while ((de = readdir(d))) {
+			if (!is_plugin_file(de->d_name))
+				continue;
+
+			msg[0] = '\0';
+			if (plugin_load_file(plugins, dir_fd, dir, de->d_name,
+					     msg, sizeof(msg)) < 0)
+				err_append(ret_err, err_size, msg);
+		}
+	}
+
+	*ret_plugins = plugins;
+	plugins = NULL;
+	r = 0;
+out:
+	closedir(d);
+	return r;
+}
+
+static enum sf_verdict plugin_call(const struct sf_plugin_ops *ops,
+				   enum sf_plugin_event event,
+				   const struct sf_plugin_event_args *a)
+{
+#define CALL(fn, ...) (ops->fn ? ops->fn(__VA_ARGS__) : SF_VERDICT_CONTINUE)
+	switch (event) {
+	case SF_PLUGIN_EVENT_CONN_CREATED:
+		return CALL(conn_created, a->conn);
+	case SF_PLUGIN_EVENT_CONN_ESTABLISHED:
+		return CALL(conn_established, a->conn);
+	case SF_PLUGIN_EVENT_CONN_CLOSED:
+		return CALL(conn_closed, a->conn);
+	case SF_PLUGIN_EVENT_ADDR_ANNOUNCED:
+		return CALL(addr_announced, a->conn, a->id, a->addr);
+	case SF_PLUGIN_EVENT_ADDR_REMOVED:
+		return CALL(addr_removed, a->conn, a->id);
+	case SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED:
+		return CALL(subflow_established, a->conn, a->subflow);
+	case SF_PLUGIN_EVENT_SUBFLOW_CLOSED:
+		return CALL(subflow_closed, a->conn, a->subflow, a->error,
+			    a->reset_reason);
+	case SF_PLUGIN_EVENT_SUBFLOW_PRIORITY:
+		return CALL(subflow_priority, a->conn, a->subflow);
+	case SF_PLUGIN_EVENT_LISTENER_CREATED:
+		return CALL(listener_created, a->addr);
+	case SF_PLUGIN_EVENT_LISTENER_CLOSED:
+		return CALL(listener_closed, a->addr);
+	case SF_PLUGIN_EVENT_IFACE_UP:
+		return CALL(iface_up, a->ifindex, a->ifname);
+	case SF_PLUGIN_EVENT_IFACE_DOWN:
+		return CALL(iface_down, a->ifindex, a->ifname);
+	case SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED:
+		return CALL(local_addr_added, a->local);
+	case SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED:
+		return CALL(local_addr_removed, a->local);
+	}
+#undef CALL
+	return SF_VERDICT_CONTINUE;
+}
+
+void sf_plugins_dispatch(const struct sf_plugins *plugins,
+			 enum sf_plugin_mode mode, enum sf_plugin_event event,
+			 const struct sf_plugin_event_args *args)
+{
+	const struct l_queue_entry *e;
+
+	for (e = l_queue_get_entries(plugins->list); e; e = e->next) {
+		const struct sf_plugin *p = e->data;
+		const struct sf_plugin_desc *d = p->desc;
+
+		if (d->mode != mode || !d->ops)
+			continue;
+
+		if (args->conn && sf_conn_get_policy(args->conn) != d &&
+		    !(d->flags & SF_PLUGIN_FLAG_OBSERVER))
+			continue;
+
+		if (plugin_call(d->ops, event, args) == SF_VERDICT_STOP)
+			return;
+	}
+}

@@ -1,2 +1,84 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Plugin loading (secure dlopen of the plugin directory) and event dispatch
+ * to the loaded plugins in priority order.
+ */
 #pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <subflowd/plugin.h>
+
+struct sf_plugins;
+
+/*
+ * Load plugins from dir. names: NULL or empty loads every "*.so"; otherwise
+ * exactly these (each must load). The directory and each file must be owned
+ * by root or the effective uid and be neither group- nor world-writable.
+ * A plugin is refused when its descriptor symbol is missing, its ABI number
+ * differs, its name is empty or already taken, or its init fails.
+ *
+ * Returns 0 with *ret_plugins set. Refusals of single plugins while loading
+ * "all" are reported through ret_err lines ("; " separated) but are not
+ * fatal. Fatal: -EPERM (unsafe directory or named plugin file), -ENOENT
+ * (directory or a named plugin missing), -EINVAL / -ENOEXEC (a named plugin
+ * refused); then ret_err holds the reason.
+ */
+int sf_plugins_load(const char *dir, char **names,
+		    struct sf_plugins **ret_plugins,
+		    char *ret_err, size_t err_size);
+
+/* Register a descriptor linked into the binary (tests). Returns 0 or
+ * -EEXIST / -EINVAL like the loader. */
+int sf_plugins_add_builtin(struct sf_plugins *plugins,
+			   const struct sf_plugin_desc *desc);
+struct sf_plugins *sf_plugins_new(void);
+
+/* Calls every plugin's exit in reverse priority order, then unloads. */
+void sf_plugins_free(struct sf_plugins *plugins);
+DEFINE_CLEANUP_FUNC(sf_plugins_free);
+
+const struct sf_plugin_desc *sf_plugins_find(const struct sf_plugins *plugins,
+					     const char *name);
+/* Names in priority order, NULL-terminated; caller frees with l_strfreev. */
+char **sf_plugins_names(const struct sf_plugins *plugins);
+
+enum sf_plugin_event {
+	SF_PLUGIN_EVENT_CONN_CREATED,
+	SF_PLUGIN_EVENT_CONN_ESTABLISHED,
+	SF_PLUGIN_EVENT_CONN_CLOSED,
+	SF_PLUGIN_EVENT_ADDR_ANNOUNCED,
+	SF_PLUGIN_EVENT_ADDR_REMOVED,
+	SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED,
+	SF_PLUGIN_EVENT_SUBFLOW_CLOSED,
+	SF_PLUGIN_EVENT_SUBFLOW_PRIORITY,
+	SF_PLUGIN_EVENT_LISTENER_CREATED,
+	SF_PLUGIN_EVENT_LISTENER_CLOSED,
+	SF_PLUGIN_EVENT_IFACE_UP,
+	SF_PLUGIN_EVENT_IFACE_DOWN,
+	SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED,
+	SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED,
+};
+
+/* The arguments of one event; which fields are used depends on the event. */
+struct sf_plugin_event_args {
+	struct sf_conn *conn;
+	uint8_t id;
+	const struct sf_addr *addr;
+	const struct sf_subflow_info *subflow;
+	int error;
+	uint32_t reset_reason;
+	int32_t ifindex;
+	const char *ifname;
+	const struct sf_local_addr *local;
+};
+
+/*
+ * Deliver an event. Connection events go to the connection's policy plugin
+ * and to observers; the others to every plugin. Only plugins made for mode
+ * get events. Delivery stops at the first SF_VERDICT_STOP.
+ */
+void sf_plugins_dispatch(const struct sf_plugins *plugins,
+			 enum sf_plugin_mode mode, enum sf_plugin_event event,
+			 const struct sf_plugin_event_args *args);

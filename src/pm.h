@@ -1,2 +1,59 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Glue: the kernel's mptcp_pm generic-netlink family. Commands leave through
+ * ELL's l_genl; events arrive on a netlink socket of our own (libmnl, large
+ * receive buffer) so that an ENOBUFS overrun is seen and survived rather
+ * than silently ending event delivery.
+ */
 #pragma once
+
+#include <stdbool.h>
+
+#include <ell/ell.h>
+
+#include "event.h"
+
+/*
+ * The one seam through which every command reaches the kernel; unit tests
+ * install a fake. reply is called exactly once when send returned 0: with
+ * the kernel's ack (error 0 or negative errno, extack text or NULL) for a
+ * plain command, or for a dump with error 0 and msg NULL after every entry
+ * has been passed as msg. send takes ownership of msg in every case.
+ */
+typedef void (*sf_pm_reply_func_t)(int error, const char *extack,
+				   struct l_genl_msg *msg, void *user_data);
+
+struct sf_pm_transport {
+	int (*send)(void *ctx, struct l_genl_msg *msg, bool dump,
+		    sf_pm_reply_func_t reply, void *user_data);
+	void *ctx;
+};
+
+struct sf_pm_handlers {
+	/* The family appeared and events are subscribed. */
+	void (*ready)(void *user_data);
+	/* The family went away (module unloaded). */
+	void (*vanished)(void *user_data);
+	void (*event)(const struct sf_event *event, void *user_data);
+	/* Events were lost (ENOBUFS); the daemon must resync. */
+	void (*overrun)(void *user_data);
+};
+
+struct sf_pm;
+
+/*
+ * Start watching for the mptcp_pm family. handlers->ready fires once the
+ * family exists and the events group is joined (maybe later, e.g. after a
+ * module load). Returns 0 or a negative errno.
+ */
+int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
+	      struct sf_pm **ret_pm);
+void sf_pm_free(struct sf_pm *pm);
+DEFINE_CLEANUP_FUNC(sf_pm_free);
+
+/* The transport for commands; valid while pm lives. */
+const struct sf_pm_transport *sf_pm_get_transport(struct sf_pm *pm);
+
+/* Counters for status output. */
+uint64_t sf_pm_events_received(const struct sf_pm *pm);
+uint64_t sf_pm_overruns(const struct sf_pm *pm);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "conn.h"
+#include "unit.h"
+
+static struct sf_addr addr(const char *s, uint16_t port)
+{
+	struct sf_addr a;
+
+	ck_assert_int_eq(sf_addr_parse(s, &a), 0);
+	a.port = port;
+	return a;
+}
+
+static struct sf_conn *new_conn(struct sf_conn_table *t, uint32_t token)
+{
+	struct sf_addr l = addr("10.0.1.1", 40000), r = addr("10.0.1.2", 5201);
+
+	return sf_conn_table_add(t, token, &l, &r, false);
+}
+
+static void count_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
+			  void *user_data)
+{
+	(*(unsigned int *) user_data)++;
+}
+
+START_TEST(add_lookup_remove_by_token)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 0xdeadbeef);
+
+	ck_assert_ptr_eq(sf_conn_table_lookup(t, 0xdeadbeef), c);
+	ck_assert_ptr_null(sf_conn_table_lookup(t, 0x1));
+	ck_assert_uint_eq(sf_conn_token(c), 0xdeadbeef);
+	ck_assert_uint_eq(sf_conn_local(c)->port, 40000);
+	ck_assert_uint_eq(sf_conn_remote(c)->port, 5201);
+	ck_assert(!sf_conn_established(c));
+	ck_assert(!sf_conn_server_side(c));
+	ck_assert_uint_eq(sf_conn_table_count(t), 1);
+
+	ck_assert_int_eq(sf_conn_table_remove(t, 0xdeadbeef), 0);
+	ck_assert_int_eq(sf_conn_table_remove(t, 0xdeadbeef), -ENOENT);
+	ck_assert_uint_eq(sf_conn_table_count(t), 0);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+START_TEST(adding_a_known_token_returns_the_same_connection)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 7);
+	struct sf_addr l = addr("10.0.1.1", 40001), r = addr("10.0.1.2", 80);
+
+	ck_assert_ptr_eq(sf_conn_table_add(t, 7, &l, &r, true), c);
+	ck_assert_uint_eq(sf_conn_local(c)->port, 40001);
+	ck_assert(sf_conn_server_side(c));
+	ck_assert_uint_eq(sf_conn_table_count(t), 1);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+START_TEST(many_connections_closed_leave_nothing_behind)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+
+	for (uint32_t tok = 1; tok <= 1000; tok++) {
+		struct sf_conn *c = new_conn(t, tok);
+		struct sf_subflow_info sf = {
+			.local = addr("10.0.2.1", 0),
+			.remote = addr("10.0.1.2", 5201),
+		};
+
+		ck_assert_int_eq(sf_conn_subflow_add_creating(c, &sf), 0);
+		sf_conn_remote_addr_add(c, 1, &sf.remote);
+	}
+	ck_assert_uint_eq(sf_conn_table_count(t), 1000);
+
+	for (uint32_t tok = 1; tok <= 1000; tok++)
+		ck_assert_int_eq(sf_conn_table_remove(t, tok), 0);
+	ck_assert_uint_eq(sf_conn_table_count(t), 0);
+	sf_conn_table_free(t);	/* valgrind: no leak */
+}
+END_TEST
+
+START_TEST(creating_subflow_is_completed_by_sub_established)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_subflow_info want = {
+		.local = addr("10.0.2.1", 0), .remote = addr("10.0.1.2", 5201),
+		.local_id = 2, .ifindex = 5,
+	};
+	struct sf_subflow_info got = want;
+	struct sf_subflow_info *sf;
+	unsigned int n = 0;
+
+	ck_assert_int_eq(sf_conn_subflow_add_creating(c, &want), 0);
+	sf = sf_conn_subflow_find(c, &want.local, &want.remote);
+	ck_assert_ptr_nonnull(sf);
+	ck_assert_int_eq(sf_conn_subflow_state(c, sf), SF_SUBFLOW_STATE_CREATING);
+
+	/* The event carries the local port, the remote id, no ifindex. */
+	got.local.port = 41000;
+	got.remote_id = 0;
+	got.ifindex = 0;
+	sf = sf_conn_subflow_established(c, &got);
+	ck_assert_int_eq(sf_conn_subflow_state(c, sf), SF_SUBFLOW_STATE_ESTABLISHED);
+	ck_assert_uint_eq(sf->local.port, 41000);
+	ck_assert_int_eq(sf->ifindex, 5);	/* kept from creation */
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 1);
+
+	sf_conn_foreach_subflow(c, count_subflow, &n);
+	ck_assert_uint_eq(n, 1);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+START_TEST(duplicate_local_remote_pair_is_refused)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_subflow_info sf = {
+		.local = addr("10.0.2.1", 0), .remote = addr("10.0.1.2", 5201),
+	};
+	struct sf_subflow_info other_port = sf;
+
+	ck_assert_int_eq(sf_conn_subflow_add_creating(c, &sf), 0);
+	ck_assert_int_eq(sf_conn_subflow_add_creating(c, &sf), -EALREADY);
+	ck_assert(sf_conn_subflow_exists(c, &sf.local, &sf.remote));
+
+	/* Another remote port is another subflow. */
+	other_port.remote.port = 443;
+	ck_assert(!sf_conn_subflow_exists(c, &other_port.local,
+					  &other_port.remote));
+	ck_assert_int_eq(sf_conn_subflow_add_creating(c, &other_port), 0);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 2);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+START_TEST(two_established_subflows_from_one_address_are_distinct)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_subflow_info a = {
+		.local = addr("10.0.1.1", 40000), .remote = addr("10.0.1.2", 5201),
+	};
+	struct sf_subflow_info b = a;
+
+	b.local.port = 40002;
+	sf_conn_subflow_established(c, &a);
+	sf_conn_subflow_established(c, &b);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 2);
+
+	ck_assert_int_eq(sf_conn_subflow_remove(c, &b.local, &b.remote), 0);
+	ck_assert_ptr_nonnull(sf_conn_subflow_find(c, &a.local, &a.remote));
+	ck_assert_uint_eq(sf_conn_subflow_find(c, &a.local, &a.remote)->local.port,
+			  40000);
+	ck_assert_int_eq(sf_conn_subflow_remove(c, &b.local, &b.remote), -ENOENT);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+static void collect_remote(struct sf_conn *conn, uint8_t id,
+			   const struct sf_addr *a, void *user_data)
+{
+	unsigned int *ids = user_data;
+
+	ids[0]++;
+	ids[ids[0]] = id;
+}
+
+START_TEST(peer_addresses_replace_by_id_and_remove)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_addr a1 = addr("10.0.2.2", 0), a2 = addr("10.0.3.2", 8080);
+	unsigned int ids[8] = { 0 };
+
+	sf_conn_remote_addr_add(c, 3, &a1);
+	sf_conn_remote_addr_add(c, 3, &a2);	/* same id: replaced */
+	sf_conn_remote_addr_add(c, 4, &a1);
+	sf_conn_foreach_remote_addr(c, collect_remote, ids);
+	ck_assert_uint_eq(ids[0], 2);
+	ck_assert_uint_eq(ids[1], 3);
+	ck_assert_uint_eq(ids[2], 4);
+
+	ck_assert_int_eq(sf_conn_remote_addr_remove(c, 3), 0);
+	ck_assert_int_eq(sf_conn_remote_addr_remove(c, 3), -ENOENT);
+	sf_conn_table_free(t);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("conn");
+	TCase *tc = tcase_create("table");
+
+	tcase_add_test(tc, add_lookup_remove_by_token);
+	tcase_add_test(tc, adding_a_known_token_returns_the_same_connection);
+	tcase_add_test(tc, many_connections_closed_leave_nothing_behind);
+	tcase_add_test(tc, creating_subflow_is_completed_by_sub_established);
+	tcase_add_test(tc, duplicate_local_remote_pair_is_refused);
+	tcase_add_test(tc, two_established_subflows_from_one_address_are_distinct);
+	tcase_add_test(tc, peer_addresses_replace_by_id_and_remove);
+	suite_add_tcase(s, tc);
+
+	return sf_unit_run(s);
+}
