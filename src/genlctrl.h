@@ -24,3 +24,10 @@ int sf_genlctrl_build_getfamily(void *buf, size_t size, const char *family,
  * when the message is malformed, or the negative error of an NLMSG_ERROR.
  */
 int sf_genlctrl_parse_group_id(const void *data, size_t len, const char *group);
+
+/*
+ * The family id (CTRL_ATTR_FAMILY_ID) in a CTRL_CMD_NEWFAMILY reply, a whole
+ * netlink message. Returns the id (> 0), -EBADMSG when malformed or without
+ * an id, or the negative error of an NLMSG_ERROR.
+ */
+int sf_genlctrl_parse_family_id(const void *data, size_t len);

@@ -124,7 +124,8 @@ static int parse_args(int argc, char **argv, struct options *opts)
 			usage(stdout);
 			return EX_OK;
 		default:
-			usage(stderr);
+			fprintf(stderr, "Try 'subflowd --help' for more "
+				"information.\n");
 			return EX_USAGE;
 		}
 	}
@@ -219,12 +220,15 @@ static int load_plugins(const struct options *opts,
 	if (!sf_plugins_find(plugins, config->policy)) {
 		_auto_(l_strv_free) char **have = sf_plugins_names(plugins);
 		_auto_(l_free) char *list = l_strjoinv(have, ' ');
+		_auto_(l_free) char *origin =
+			opts->policy ? l_strdup("--policy") :
+			l_strdup_printf("%s: [core] policy",
+					config->path ? config->path :
+						       "built-in default");
 
-		fprintf(stderr, "subflowd: %s: [core] policy: '%s' is not a "
-			"loaded plugin (loaded from %s: %s)\n",
-			config->path ? config->path : "command line",
-			config->policy, opts->plugin_dir,
-			list[0] ? list : "none");
+		fprintf(stderr, "subflowd: %s: '%s' is not a loaded plugin "
+			"(loaded from %s: %s)\n", origin, config->policy,
+			opts->plugin_dir, list[0] ? list : "none");
 		return EX_CONFIG;
 	}
 

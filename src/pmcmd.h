@@ -39,7 +39,10 @@ struct l_genl_msg *sf_pmcmd_announce(uint32_t token, const struct sf_addr *addr,
 				     uint8_t id);
 /* REMOVE the local address id from the peer's view. */
 struct l_genl_msg *sf_pmcmd_remove(uint32_t token, uint8_t id);
-/* SUBFLOW_CREATE from local (id loc_id) to remote (port required). */
+/*
+ * SUBFLOW_CREATE from local (id loc_id) to remote (port required). A
+ * non-zero local->port binds the subflow's source port.
+ */
 struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
 					   const struct sf_addr *local,
 					   uint8_t loc_id, bool backup,
@@ -48,12 +51,20 @@ struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
 struct l_genl_msg *sf_pmcmd_subflow_destroy(uint32_t token,
 					    const struct sf_addr *local,
 					    const struct sf_addr *remote);
-/* SET_FLAGS on one subflow: backup on or off (sends MP_PRIO). */
+/*
+ * SET_FLAGS on one subflow: backup on or off (sends MP_PRIO). The kernel
+ * flags the first subflow whose addresses match, comparing ports only when
+ * they are non-zero: give both ports to pick one subflow out of several on
+ * the same address pair.
+ */
 struct l_genl_msg *sf_pmcmd_subflow_set_backup(uint32_t token,
 					       const struct sf_addr *local,
 					       const struct sf_addr *remote,
 					       bool backup);
-/* GET_ADDR with a token (kernel >= 6.9): dump the connection's local ids. */
+/*
+ * GET_ADDR with a token (kernel >= 6.9), to be sent as a dump: one reply
+ * per local address of the connection (sf_pmcmd_parse_endpoint()).
+ */
 struct l_genl_msg *sf_pmcmd_get_conn_addrs(uint32_t token);
 
 /* --- in-kernel PM (per namespace) --- */
