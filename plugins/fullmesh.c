@@ -154,20 +154,36 @@ static void collect_on_addr(struct sf_conn *conn,
 		ctx->victims[ctx->n++] = *sf;
 }
 
+/*
+ * Tell the peer the address is gone (so it drops its side of the subflows at
+ * once, rather than on a timeout: packets from a deleted address go
+ * nowhere), and close our side.
+ */
 static void drop_subflows(struct sf_conn *conn, void *user_data)
 {
 	struct drop_ctx ctx = { .addr = user_data };
+	uint32_t token = sf_conn_token(conn);
+	char buf[SF_ADDR_STRLEN];
+	int r;
 
 	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
-	for (unsigned int i = 0; i < ctx.n; i++) {
-		char buf[SF_ADDR_STRLEN];
-		int r = sf_subflow_destroy(conn, &ctx.victims[i].local,
-					   &ctx.victims[i].remote, cmd_done,
-					   L_UINT_TO_PTR(sf_conn_token(conn)));
+	if (!ctx.n)
+		return;
 
+	r = sf_addr_remove(conn, ctx.victims[0].local_id, cmd_done,
+			   L_UINT_TO_PTR(token));
+	if (r < 0)
+		l_info("[%08x] fullmesh: cannot withdraw %s from the peer: %s",
+		       token, sf_addr_to_str(ctx.addr, false, buf),
+		       strerror(-r));
+
+	for (unsigned int i = 0; i < ctx.n; i++) {
+		r = sf_subflow_destroy(conn, &ctx.victims[i].local,
+				       &ctx.victims[i].remote, cmd_done,
+				       L_UINT_TO_PTR(token));
 		if (r < 0)
 			l_info("[%08x] fullmesh: cannot close subflow from %s: %s",
-			       sf_conn_token(conn),
+			       token,
 			       sf_addr_to_str(&ctx.victims[i].local, true, buf),
 			       strerror(-r));
 	}

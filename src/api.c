@@ -277,3 +277,21 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			cmd_new(CMD_KIND_OTHER, conn, "set backup", done,
 				user_data));
 }
+
+int sf_addr_remove(struct sf_conn *conn, uint8_t id,
+		   sf_cmd_done_func_t done, void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+	int r;
+
+	r = check_userspace_conn(d, conn);
+	if (r < 0)
+		return r;
+
+	if (!id)
+		return -EINVAL;
+
+	return cmd_send(d, sf_pmcmd_remove(sf_conn_token(conn), id),
+			cmd_new(CMD_KIND_OTHER, conn, "remove address", done,
+				user_data));
+}

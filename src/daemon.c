@@ -100,6 +100,17 @@ static void on_conn_established(struct sf_daemon *d, struct sf_conn *conn,
 	sf_conn_subflow_established(conn, &initial);
 }
 
+static void log_subflow(const struct sf_event *ev, const char *what, int error)
+{
+	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
+
+	sf_conn_info(ev->token, "subflow %s -> %s %s%s%s%s",
+		     sf_addr_to_str(&ev->saddr, true, l),
+		     sf_addr_to_str(&ev->daddr, true, r), what,
+		     ev->backup ? " (backup)" : "", error ? ": " : "",
+		     error ? strerror(error) : "");
+}
+
 static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 			      const struct sf_event *ev)
 {
@@ -108,6 +119,7 @@ static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 
 	subflow_info_from_event(d, ev, &info);
 	d->counters.subflows_closed++;
+	log_subflow(ev, "closed", ev->error);
 	sf_conn_subflow_remove(conn, &info.local, &info.remote);
 
 	args.subflow = &info;
@@ -190,6 +202,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	case SF_EVENT_SUB_ESTABLISHED:
 		subflow_info_from_event(d, ev, &info);
 		d->counters.subflows_created++;
+		log_subflow(ev, "established", 0);
 		args.subflow = sf_conn_subflow_established(conn, &info);
 		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED, &args);
 		break;

@@ -194,6 +194,14 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  const struct sf_addr *remote, bool backup,
 			  sf_cmd_done_func_t done, void *user_data);
 
+/*
+ * Tell the peer that local address id is gone (REMOVE_ADDR); the peer then
+ * closes the subflows it has with that address. id must be one the
+ * connection uses (a subflow's local_id).
+ */
+int sf_addr_remove(struct sf_conn *conn, uint8_t id,
+		   sf_cmd_done_func_t done, void *user_data);
+
 #ifdef __cplusplus
 }
 #endif

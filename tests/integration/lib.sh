@@ -150,6 +150,26 @@ _sf_subflow_count_is() {
 	[[ $(subflow_count "$2" "${3:-}") == "$1" ]]
 }
 
+# subflow_locals NS [PORT]: the local addresses of mptcp_subflows NS [PORT],
+# one per line, sorted (a duplicate subflow shows as a repeated line).
+subflow_locals() {
+	mptcp_subflows "$1" "${2:-}" | sed 's/^\[\{0,1\}\([^] ]*\)\]\{0,1\}:[0-9]* .*/\1/' | sort
+}
+
+_sf_subflow_locals_are() {
+	[[ $(subflow_locals "$2" "${3:-}" | tr '\n' ' ') == "$1" ]]
+}
+
+# wait_subflow_locals TIMEOUT_S NS "ADDR ADDR ..." [PORT]: wait until the
+# subflows' local addresses in NS are exactly these (sorted, space separated,
+# with a trailing space); on timeout fail, showing the subflows there are.
+wait_subflow_locals() {
+	if ! try_until "$1" _sf_subflow_locals_are "$3" "$2" "${4:-}"; then
+		fail "$(printf 'timed out after %ss waiting for subflows from "%s" in %s; there are:\n%s' \
+			"$1" "$3" "$2" "$(mptcp_subflows "$2" "${4:-}")")"
+	fi
+}
+
 # wait_subflows TIMEOUT_S NS N [PORT]: wait until subflow_count NS [PORT]
 # is N; on timeout fail, showing the subflows there are.
 wait_subflows() {

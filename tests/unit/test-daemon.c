@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <net/if.h>
-#include <linux/if.h>	/* after net/if.h: adds IFF_LOWER_UP */
 
 #include "daemon.h"
 #include "pmcmd.h"
