@@ -26,6 +26,8 @@ struct sf_iface_table;
  * any new RTM_NEWADDR). link_up/link_down fire on operational state changes
  * (IFF_UP and IFF_LOWER_UP both set = up). The struct sf_local_addr passed is
  * valid during the call only; its id is 0 (the id manager assigns ids).
+ * Lookups made from a callback already see the change it reports; a
+ * callback must not feed the table.
  */
 struct sf_iface_table_ops {
 	void (*link_up)(int32_t ifindex, const char *ifname, void *user_data);
@@ -55,13 +57,30 @@ void sf_iface_table_addr_update(struct sf_iface_table *table,
 				const struct sf_rtnl_addr *addr);
 void sf_iface_table_addr_delete(struct sf_iface_table *table,
 				const struct sf_rtnl_addr *addr);
-/* RTM_NEWROUTE / RTM_DELROUTE; only default routes matter. */
+/*
+ * RTM_NEWROUTE / RTM_DELROUTE; only default routes matter: dst_len 0,
+ * RTN_UNICAST, any table but RT_TABLE_LOCAL. Each nexthop is one route of
+ * its interface, known by (table, tos, priority, gateway), so a repeated
+ * RTM_NEWROUTE counts once. The kernel flushes IPv4 routes without telling
+ * when a link goes administratively down or loses its last IPv4 address;
+ * the table forgets them then too.
+ */
 void sf_iface_table_route_update(struct sf_iface_table *table,
 				 const struct sf_rtnl_route *route);
 void sf_iface_table_route_delete(struct sf_iface_table *table,
 				 const struct sf_rtnl_route *route);
 
-/* Lookups; NULL / false when unknown. */
+/*
+ * A full re-dump (after a netlink overrun): resync_begin marks every link,
+ * address and default route stale; each update received afterwards
+ * refreshes what it names; resync_end forgets whatever is still stale,
+ * firing the transitions that implies. Nothing is reported twice.
+ */
+void sf_iface_table_resync_begin(struct sf_iface_table *table);
+void sf_iface_table_resync_end(struct sf_iface_table *table);
+
+/* Lookups; NULL / false when unknown. "Up" and "eligible" are what the
+ * callbacks last reported. */
 const char *sf_iface_table_name(const struct sf_iface_table *table,
 				int32_t ifindex);
 bool sf_iface_table_is_up(const struct sf_iface_table *table, int32_t ifindex);

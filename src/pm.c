@@ -9,6 +9,7 @@
 #include <libmnl/libmnl.h>
 
 #include "genlctrl.h"
+#include "nlwatch.h"
 #include "pm.h"
 #include "util.h"
 
@@ -22,7 +23,7 @@ struct sf_pm {
 	struct l_genl_family *family;
 	unsigned int family_watch;
 	struct mnl_socket *events;
-	struct l_io *events_io;
+	struct sf_nlwatch *events_watch;
 	uint32_t family_id;
 	struct sf_pm_transport transport;
 	bool freeing;
@@ -132,7 +133,7 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
-static bool events_readable(struct l_io *io, void *user_data)
+static void events_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
@@ -163,8 +164,6 @@ static bool events_readable(struct l_io *io, void *user_data)
 		l_warn("mptcp_pm event socket: %s, ignoring", strerror(errno));
 		break;
 	}
-
-	return true;
 }
 
 /* Resolve the events group id on our own socket and join it. Blocking. */
@@ -248,9 +247,8 @@ static int events_socket_open(struct sf_pm *pm)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 
-	pm->events_io = l_io_new(fd);
-	l_io_set_read_handler(pm->events_io, events_readable, pm, NULL);
-	return 0;
+	pm->events_watch = sf_nlwatch_new(fd, events_read, pm);
+	return pm->events_watch ? 0 : -EIO;
 }
 
 int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
@@ -294,7 +292,7 @@ void sf_pm_free(struct sf_pm *pm)
 	if (pm->family_watch)
 		l_genl_remove_family_watch(pm->genl, pm->family_watch);
 	l_genl_unref(pm->genl);
-	l_io_destroy(pm->events_io);
+	sf_nlwatch_free(pm->events_watch);
 	if (pm->events)
 		mnl_socket_close(pm->events);
 	l_free(pm);

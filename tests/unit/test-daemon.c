@@ -235,9 +235,11 @@ START_TEST(removed_address_closes_its_subflows)
 	ev.loc_id = 3;
 	sf_daemon_handle_event(daemon_, &ev);
 
+	/* The peer is told first, then our side of the subflow goes. */
 	del_addr(4, "10.0.3.1");
-	ck_assert_uint_eq(n_sent, 3);
-	assert_same_msg(sent[2].msg, sf_pmcmd_subflow_destroy(0xabc, &l, &r));
+	ck_assert_uint_eq(n_sent, 4);
+	assert_same_msg(sent[2].msg, sf_pmcmd_remove(0xabc, 3));
+	assert_same_msg(sent[3].msg, sf_pmcmd_subflow_destroy(0xabc, &l, &r));
 }
 END_TEST
 
