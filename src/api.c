@@ -74,6 +74,37 @@ void sf_iface_get_policy(int32_t ifindex, struct sf_iface_policy *ret_policy)
 			       ret_policy);
 }
 
+void sf_iface_foreach(sf_iface_func_t func, void *user_data)
+{
+	sf_iface_table_foreach_link(sf_daemon_ifaces(sf_daemon_get()), func,
+				    user_data);
+}
+
+bool sf_iface_is_up(int32_t ifindex)
+{
+	return sf_iface_table_is_up(sf_daemon_ifaces(sf_daemon_get()), ifindex);
+}
+
+const char *sf_iface_name(int32_t ifindex)
+{
+	return sf_iface_table_name(sf_daemon_ifaces(sf_daemon_get()), ifindex);
+}
+
+int32_t sf_local_addr_ifindex(const struct sf_addr *addr)
+{
+	return sf_iface_table_find_addr(sf_daemon_ifaces(sf_daemon_get()), addr);
+}
+
+unsigned int sf_config_max_subflows(void)
+{
+	return sf_daemon_config(sf_daemon_get())->max_subflows;
+}
+
+enum sf_standby sf_config_standby(void)
+{
+	return sf_daemon_config(sf_daemon_get())->standby;
+}
+
 /* --- commands --- */
 
 enum cmd_kind {
@@ -102,12 +133,17 @@ static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 
 	if (error < 0) {
 		sf_daemon_counters(d)->commands_failed++;
-		sf_conn_info(cmd->token, "%s failed: %s%s%s", cmd->what,
-			     strerror(-error), extack ? ": " : "",
-			     extack ? extack : "");
+		if (cmd->token)
+			sf_conn_info(cmd->token, "%s failed: %s%s%s", cmd->what,
+				     strerror(-error), extack ? ": " : "",
+				     extack ? extack : "");
+		else
+			l_info("%s failed: %s%s%s", cmd->what, strerror(-error),
+			       extack ? ": " : "", extack ? extack : "");
 	}
 
-	conn = sf_conn_table_lookup(sf_daemon_conns(d), cmd->token);
+	conn = cmd->token ? sf_conn_table_lookup(sf_daemon_conns(d), cmd->token)
+			  : NULL;
 
 	switch (cmd->kind) {
 	case CMD_KIND_SUBFLOW_CREATE:
@@ -158,6 +194,7 @@ static int cmd_send(struct sf_daemon *d, struct l_genl_msg *msg,
 	return 0;
 }
 
+/* conn NULL: a namespace-wide (in-kernel PM) command. */
 static struct cmd *cmd_new(enum cmd_kind kind, struct sf_conn *conn,
 			   const char *what, sf_cmd_done_func_t done,
 			   void *user_data)
@@ -165,7 +202,7 @@ static struct cmd *cmd_new(enum cmd_kind kind, struct sf_conn *conn,
 	struct cmd *cmd = l_new(struct cmd, 1);
 
 	cmd->kind = kind;
-	cmd->token = sf_conn_token(conn);
+	cmd->token = conn ? sf_conn_token(conn) : 0;
 	cmd->what = what;
 	cmd->done = done;
 	cmd->user_data = user_data;
@@ -187,9 +224,10 @@ static int check_userspace_conn(struct sf_daemon *d, struct sf_conn *conn)
 	return 0;
 }
 
-int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
-		      const struct sf_addr *remote, bool backup,
-		      sf_cmd_done_func_t done, void *user_data)
+/* extra: allow another subflow on an address pair that has one. */
+static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
+			  const struct sf_addr *remote, bool backup, bool extra,
+			  sf_cmd_done_func_t done, void *user_data)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct sf_subflow_info info = { 0 };
@@ -215,7 +253,7 @@ int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 	    !sf_iface_table_addr_eligible(sf_daemon_ifaces(d), &info.local))
 		return -EADDRNOTAVAIL;
 
-	if (sf_conn_subflow_exists(conn, &info.local, &info.remote))
+	if (!extra && sf_conn_subflow_exists(conn, &info.local, &info.remote))
 		return -EALREADY;
 
 	if (sf_conn_subflow_count(conn) >= sf_daemon_config(d)->max_subflows)
@@ -235,7 +273,24 @@ int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 	if (r < 0)
 		return r;
 
-	return sf_conn_subflow_add_creating(conn, &info);
+	sf_conn_subflow_add_creating(conn, &info);
+	return 0;
+}
+
+int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
+		      const struct sf_addr *remote, bool backup,
+		      sf_cmd_done_func_t done, void *user_data)
+{
+	return subflow_create(conn, local, remote, backup, false, done,
+			      user_data);
+}
+
+int sf_subflow_create_extra(struct sf_conn *conn, const struct sf_addr *local,
+			    const struct sf_addr *remote, bool backup,
+			    sf_cmd_done_func_t done, void *user_data)
+{
+	return subflow_create(conn, local, remote, backup, true, done,
+			      user_data);
 }
 
 int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
@@ -278,6 +333,41 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 				user_data));
 }
 
+int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
+		     uint16_t port, sf_cmd_done_func_t done, void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+	struct sf_addr where;
+	int r;
+
+	r = check_userspace_conn(d, conn);
+	if (r < 0)
+		return r;
+
+	if (!addr || !addr->id)
+		return -EINVAL;
+
+	if (!sf_iface_table_addr_eligible(sf_daemon_ifaces(d), &addr->addr))
+		return -EADDRNOTAVAIL;
+
+	where = addr->addr;
+	where.port = port ? port : sf_conn_local(conn)->port;
+
+	/* Joins to an announced address need a listener there. */
+	r = sf_listeners_ensure(sf_daemon_listeners(d), &where);
+	if (r < 0)
+		return r;
+
+	/* Announce the port only when it differs from the connection's. */
+	if (where.port == sf_conn_local(conn)->port)
+		where.port = 0;
+
+	return cmd_send(d, sf_pmcmd_announce(sf_conn_token(conn), &where,
+					     addr->id),
+			cmd_new(CMD_KIND_OTHER, conn, "announce", done,
+				user_data));
+}
+
 int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 		   sf_cmd_done_func_t done, void *user_data)
 {
@@ -294,4 +384,148 @@ int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 	return cmd_send(d, sf_pmcmd_remove(sf_conn_token(conn), id),
 			cmd_new(CMD_KIND_OTHER, conn, "remove address", done,
 				user_data));
+}
+
+/* --- in-kernel PM --- */
+
+int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
+		    void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+
+	if (!ep)
+		return -EINVAL;
+
+	return cmd_send(d, sf_pmcmd_endpoint_add(ep),
+			cmd_new(CMD_KIND_OTHER, NULL, "endpoint add", done,
+				user_data));
+}
+
+int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+
+	if (!id)
+		return -EINVAL;
+
+	return cmd_send(d, sf_pmcmd_endpoint_del(id),
+			cmd_new(CMD_KIND_OTHER, NULL, "endpoint delete", done,
+				user_data));
+}
+
+int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
+			  void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+
+	if (!id)
+		return -EINVAL;
+
+	return cmd_send(d, sf_pmcmd_endpoint_set_flags(id, flags),
+			cmd_new(CMD_KIND_OTHER, NULL, "endpoint set flags", done,
+				user_data));
+}
+
+int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
+		  void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+
+	if (!limits)
+		return -EINVAL;
+
+	return cmd_send(d, sf_pmcmd_set_limits(limits),
+			cmd_new(CMD_KIND_OTHER, NULL, "set limits", done,
+				user_data));
+}
+
+/* A query whose replies are collected before the caller hears of them. */
+struct query {
+	sf_endpoint_list_func_t list_func;
+	sf_limits_func_t limits_func;
+	void *user_data;
+	struct sf_endpoint *eps;
+	unsigned int n;
+	int error;
+	struct sf_pm_limits limits;
+};
+
+static void endpoint_list_reply(int error, const char *extack,
+				struct l_genl_msg *msg, void *user_data)
+{
+	struct query *q = user_data;
+	struct sf_endpoint ep;
+
+	if (error < 0) {
+		q->error = error;
+	} else if (msg) {
+		/* One endpoint per message; the end comes with msg NULL. */
+		if (sf_pmcmd_parse_endpoint(msg, &ep) == 0) {
+			q->eps = l_realloc(q->eps, (q->n + 1) * sizeof(ep));
+			q->eps[q->n++] = ep;
+		}
+		return;
+	}
+
+	q->list_func(q->error, q->error ? NULL : q->eps,
+		     q->error ? 0 : q->n, q->user_data);
+	l_free(q->eps);
+	l_free(q);
+}
+
+static int query_send(struct l_genl_msg *msg, bool dump,
+		      sf_pm_reply_func_t reply, struct query *q)
+{
+	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
+	int r;
+
+	if (!tx) {
+		l_genl_msg_unref(msg);
+		l_free(q);
+		return -ENETDOWN;
+	}
+
+	r = tx->send(tx->ctx, msg, dump, reply, q);
+	if (r < 0)
+		l_free(q);
+
+	return r;
+}
+
+int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data)
+{
+	struct query *q;
+
+	if (!func)
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->list_func = func;
+	q->user_data = user_data;
+	return query_send(sf_pmcmd_endpoint_dump(), true, endpoint_list_reply, q);
+}
+
+static void limits_reply(int error, const char *extack, struct l_genl_msg *msg,
+			 void *user_data)
+{
+	struct query *q = user_data;
+
+	if (!error)
+		error = msg ? sf_pmcmd_parse_limits(msg, &q->limits) : -EBADMSG;
+
+	q->limits_func(error, error ? NULL : &q->limits, q->user_data);
+	l_free(q);
+}
+
+int sf_limits_get(sf_limits_func_t func, void *user_data)
+{
+	struct query *q;
+
+	if (!func)
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->limits_func = func;
+	q->user_data = user_data;
+	return query_send(sf_pmcmd_get_limits(), false, limits_reply, q);
 }

@@ -22,11 +22,6 @@ enum sf_mode {
 	SF_MODE_KERNEL,
 };
 
-enum sf_standby {
-	SF_STANDBY_OPEN,
-	SF_STANDBY_ON_DEMAND,
-};
-
 enum sf_log_target {
 	SF_LOG_STDERR,
 	SF_LOG_JOURNAL,

@@ -202,20 +202,16 @@ bool sf_conn_subflow_exists(const struct sf_conn *conn,
 	return subflow_find(conn, &any_port, remote) != NULL;
 }
 
-int sf_conn_subflow_add_creating(struct sf_conn *conn,
-				 const struct sf_subflow_info *info)
+void sf_conn_subflow_add_creating(struct sf_conn *conn,
+				  const struct sf_subflow_info *info)
 {
 	struct sf_subflow *sf;
-
-	if (sf_conn_subflow_exists(conn, &info->local, &info->remote))
-		return -EALREADY;
 
 	sf = l_new(struct sf_subflow, 1);
 	sf->info = *info;
 	sf->info.local.port = 0;
 	sf->state = SF_SUBFLOW_STATE_CREATING;
 	l_queue_push_tail(conn->subflows, sf);
-	return 0;
 }
 
 struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,

@@ -65,9 +65,10 @@ struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
 bool sf_conn_subflow_exists(const struct sf_conn *conn,
 			    const struct sf_addr *local,
 			    const struct sf_addr *remote);
-/* Record a subflow being created; -EALREADY if one exists. */
-int sf_conn_subflow_add_creating(struct sf_conn *conn,
-				 const struct sf_subflow_info *info);
+/* Record a subflow being created (local port unknown yet). Callers check
+ * sf_conn_subflow_exists() first unless they want another one. */
+void sf_conn_subflow_add_creating(struct sf_conn *conn,
+				  const struct sf_subflow_info *info);
 /* SUB_ESTABLISHED / adoption: insert or complete the subflow. */
 struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 						    const struct sf_subflow_info *info);

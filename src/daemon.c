@@ -17,6 +17,7 @@ struct sf_daemon {
 	struct sf_conn_table *conns;
 	struct sf_iface_table *ifaces;
 	struct sf_idmgr *idmgr;
+	struct sf_listeners *listeners;
 	struct sf_pm *pm;
 	struct sf_netmon *netmon;
 	const struct sf_pm_transport *transport;
@@ -354,6 +355,7 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 	l_info("address %s on %s gone", sf_addr_to_str(&addr->addr, false, buf),
 	       addr->ifname);
 	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
+	sf_listeners_drop_ip(d->listeners, &addr->addr);
 	sf_idmgr_unref(d->idmgr, &addr->addr);
 }
 
@@ -380,6 +382,7 @@ struct sf_daemon *sf_daemon_new(struct sf_config *config,
 	d->default_policy = sf_plugins_find(plugins, config->policy);
 	d->conns = sf_conn_table_new();
 	d->idmgr = sf_idmgr_new();
+	d->listeners = sf_listeners_new();
 	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
 	current = d;
 	return d;
@@ -413,6 +416,7 @@ void sf_daemon_free(struct sf_daemon *d)
 	sf_plugins_free(d->plugins);
 	sf_iface_table_free(d->ifaces);
 	sf_conn_table_free(d->conns);
+	sf_listeners_free(d->listeners);
 	sf_idmgr_free(d->idmgr);
 	sf_config_free(d->config);
 	if (current == d)
@@ -444,6 +448,11 @@ struct sf_iface_table *sf_daemon_ifaces(struct sf_daemon *d)
 struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *d)
 {
 	return d->idmgr;
+}
+
+struct sf_listeners *sf_daemon_listeners(struct sf_daemon *d)
+{
+	return d->listeners;
 }
 
 struct sf_counters *sf_daemon_counters(struct sf_daemon *d)

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "idmgr.h"
 #include "iface.h"
+#include "listener.h"
 #include "plugin.h"
 #include "pm.h"
 
@@ -57,6 +58,7 @@ const struct sf_config *sf_daemon_config(const struct sf_daemon *daemon);
 struct sf_conn_table *sf_daemon_conns(struct sf_daemon *daemon);
 struct sf_iface_table *sf_daemon_ifaces(struct sf_daemon *daemon);
 struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *daemon);
+struct sf_listeners *sf_daemon_listeners(struct sf_daemon *daemon);
 struct sf_counters *sf_daemon_counters(struct sf_daemon *daemon);
 const struct sf_pm_transport *sf_daemon_transport(struct sf_daemon *daemon);
 enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon);

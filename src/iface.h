@@ -96,8 +96,6 @@ void sf_iface_table_foreach_eligible(const struct sf_iface_table *table,
 				     sf_local_addr_func_t func,
 				     void *user_data);
 
-typedef void (*sf_iface_func_t)(int32_t ifindex, const char *ifname, bool up,
-				void *user_data);
 /* Every known link, by index. */
 void sf_iface_table_foreach_link(const struct sf_iface_table *table,
 				 sf_iface_func_t func, void *user_data);

@@ -16,21 +16,11 @@
 #include <ell/ell.h>
 
 #include <subflowd/addr.h>
+#include <subflowd/plugin.h>
 
 #include "mptcp_uapi.h"
 
-/* An in-kernel PM endpoint (`ip mptcp endpoint`). */
-struct sf_endpoint {
-	struct sf_addr addr;	/* .port optional (signal endpoints) */
-	uint8_t id;		/* 0: let the kernel pick (ADD_ADDR) */
-	uint32_t flags;		/* MPTCP_PM_ADDR_FLAG_* */
-	int32_t ifindex;	/* 0: none */
-};
-
-struct sf_pm_limits {
-	uint32_t subflows;
-	uint32_t add_addr_accepted;
-};
+/* struct sf_endpoint and struct sf_pm_limits are public: <subflowd/plugin.h>. */
 
 /* --- userspace PM (per connection, by token) --- */
 

@@ -55,6 +55,42 @@ struct sf_local_addr {
 	uint8_t id;			/* stable MPTCP address id, 1..255 */
 };
 
+/* [core] standby: how the handover policy treats backup interfaces. */
+enum sf_standby {
+	SF_STANDBY_OPEN,		/* backup subflows opened at once */
+	SF_STANDBY_ON_DEMAND,		/* opened when the last primary fails */
+};
+
+/* An in-kernel PM endpoint (`ip mptcp endpoint`). */
+struct sf_endpoint {
+	struct sf_addr addr;		/* .port optional (signal endpoints) */
+	uint8_t id;			/* 0: the kernel picks one (add) */
+	uint32_t flags;			/* MPTCP_PM_ADDR_FLAG_* */
+	int32_t ifindex;		/* 0: none */
+};
+
+/* In-kernel PM limits (`ip mptcp limits`). */
+struct sf_pm_limits {
+	uint32_t subflows;
+	uint32_t add_addr_accepted;
+};
+
+/* A subflow's TCP state, read from the kernel (sock_diag, tcp_info). */
+struct sf_subflow_stats {
+	uint8_t ca_state;		/* TCP_CA_* (4: Loss) */
+	uint8_t retransmits;		/* RTOs in a row without progress */
+	uint8_t backoff;		/* RTO backoff exponent */
+	uint32_t unacked;		/* segments in flight */
+	uint32_t lost;
+	uint32_t total_retrans;
+	uint32_t rto_us;
+	uint32_t rtt_us;
+	uint32_t last_data_sent_ms;	/* since the last data sent */
+	uint32_t last_data_recv_ms;
+	uint32_t last_ack_recv_ms;
+	uint64_t bytes_acked;
+};
+
 /* Per-interface policy: [interface NAME] keys, or D-Bus overrides. */
 struct sf_iface_policy {
 	bool backup;			/* subflows on it carry the backup flag */
@@ -149,6 +185,8 @@ typedef void (*sf_remote_addr_func_t)(struct sf_conn *conn, uint8_t id,
 typedef void (*sf_conn_func_t)(struct sf_conn *conn, void *user_data);
 typedef void (*sf_local_addr_func_t)(const struct sf_local_addr *addr,
 				     void *user_data);
+typedef void (*sf_iface_func_t)(int32_t ifindex, const char *ifname, bool up,
+				void *user_data);
 
 void sf_conn_foreach_subflow(struct sf_conn *conn, sf_subflow_func_t func,
 			     void *user_data);
@@ -162,6 +200,26 @@ void sf_conn_foreach(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
 void sf_local_addr_foreach(sf_local_addr_func_t func, void *user_data);
 /* Policy for the interface with this index (defaults if unknown). */
 void sf_iface_get_policy(int32_t ifindex, struct sf_iface_policy *ret_policy);
+/* Every known interface, by index. */
+void sf_iface_foreach(sf_iface_func_t func, void *user_data);
+/* Operationally up (administratively up and carrier)? */
+bool sf_iface_is_up(int32_t ifindex);
+/* Name of the interface, NULL if unknown. */
+const char *sf_iface_name(int32_t ifindex);
+/* Index of the interface holding this local address, 0 if none. */
+int32_t sf_local_addr_ifindex(const struct sf_addr *addr);
+
+/* [core] settings. */
+unsigned int sf_config_max_subflows(void);
+enum sf_standby sf_config_standby(void);
+
+/*
+ * TCP state of one established subflow (ports required), read from the
+ * kernel now. Returns 0, -ENOENT when the kernel has no such socket, or
+ * another negative errno.
+ */
+int sf_subflow_get_stats(const struct sf_subflow_info *sf,
+			 struct sf_subflow_stats *ret_stats);
 
 /* --- commands ----------------------------------------------------------- */
 
@@ -185,6 +243,14 @@ typedef void (*sf_cmd_done_func_t)(int error, const char *extack,
 int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 		      const struct sf_addr *remote, bool backup,
 		      sf_cmd_done_func_t done, void *user_data);
+/*
+ * Like sf_subflow_create(), but open another subflow even when one from this
+ * local address to this remote address/port exists (the kernel picks a new
+ * source port): for policies that want several subflows per address pair.
+ */
+int sf_subflow_create_extra(struct sf_conn *conn, const struct sf_addr *local,
+			    const struct sf_addr *remote, bool backup,
+			    sf_cmd_done_func_t done, void *user_data);
 /* Close the subflow with this 4-tuple (ports required). */
 int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		       const struct sf_addr *remote,
@@ -195,12 +261,51 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  sf_cmd_done_func_t done, void *user_data);
 
 /*
+ * Announce a local address to the peer (ADD_ADDR) under its id, with port
+ * (0: the connection's local port, i.e. the listening port on a server).
+ * The daemon makes sure an MPTCP socket listens on addr:port so that the
+ * peer's joins are accepted (an application's wildcard listener on that
+ * port already does). Returns 0 when sent, -EADDRNOTAVAIL when addr is not
+ * an eligible local address, or -EINVAL/-ENOTCONN/-EOPNOTSUPP as for
+ * subflow creation.
+ */
+int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
+		     uint16_t port, sf_cmd_done_func_t done, void *user_data);
+
+/*
  * Tell the peer that local address id is gone (REMOVE_ADDR); the peer then
  * closes the subflows it has with that address. id must be one the
  * connection uses (a subflow's local_id).
  */
 int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 		   sf_cmd_done_func_t done, void *user_data);
+
+/* --- in-kernel PM (plugins of SF_PLUGIN_MODE_KERNEL) ------------------- */
+
+/* Add an endpoint; on success the completion's error is 0 and the kernel
+ * chose ep->id when it was 0 (see sf_endpoint_list to learn it). */
+int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
+		    void *user_data);
+int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data);
+/* Change the backup/fullmesh flags of an endpoint. */
+int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
+			  void *user_data);
+
+/*
+ * Every endpoint of the namespace. func is called once, from the event
+ * loop: with error 0 and the list (valid during the call), or with a
+ * negative errno and n == 0.
+ */
+typedef void (*sf_endpoint_list_func_t)(int error,
+					const struct sf_endpoint *endpoints,
+					unsigned int n, void *user_data);
+int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data);
+
+int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
+		  void *user_data);
+typedef void (*sf_limits_func_t)(int error, const struct sf_pm_limits *limits,
+				 void *user_data);
+int sf_limits_get(sf_limits_func_t func, void *user_data);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Glue: MPTCP listening sockets the daemon owns so that joins to addresses
+ * it announces are accepted. A peer's MP_JOIN to an announced address and
+ * port needs a listener there; when an application already listens on that
+ * port (its wildcard listener covers every address), none is added.
+ */
+#pragma once
+
+#include <ell/ell.h>
+
+#include <subflowd/addr.h>
+
+struct sf_listeners;
+
+struct sf_listeners *sf_listeners_new(void);
+/* Closes every listener. */
+void sf_listeners_free(struct sf_listeners *listeners);
+DEFINE_CLEANUP_FUNC(sf_listeners_free);
+
+/*
+ * Make sure something listens on addr (IP and port, port required).
+ * Returns 0 when a listener of ours or another covering listener is there,
+ * else a negative errno.
+ */
+int sf_listeners_ensure(struct sf_listeners *listeners,
+			const struct sf_addr *addr);
+
+/* Close our listeners on this IP (any port): the address went away. */
+void sf_listeners_drop_ip(struct sf_listeners *listeners,
+			  const struct sf_addr *addr);
+
+/* Number of listening sockets we own. */
+unsigned int sf_listeners_count(const struct sf_listeners *listeners);
