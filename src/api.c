@@ -70,8 +70,7 @@ void sf_iface_get_policy(int32_t ifindex, struct sf_iface_policy *ret_policy)
 	struct sf_daemon *d = sf_daemon_get();
 	const char *name = sf_iface_table_name(sf_daemon_ifaces(d), ifindex);
 
-	sf_config_iface_policy(sf_daemon_config(d), name ? name : "",
-			       ret_policy);
+	sf_daemon_get_iface_policy(d, name ? name : "", ret_policy);
 }
 
 void sf_iface_foreach(sf_iface_func_t func, void *user_data)

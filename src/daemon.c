@@ -22,7 +22,18 @@ struct sf_daemon {
 	struct sf_netmon *netmon;
 	const struct sf_pm_transport *transport;
 	struct sf_counters counters;
+	struct l_hashmap *iface_overrides;	/* ifname -> sf_iface_policy */
+	const struct sf_daemon_observer *observer;
+	void *observer_data;
+	sf_config_loader_func_t loader;
+	void *loader_data;
 };
+
+#define NOTIFY(d, fn, ...)						\
+	do {								\
+		if ((d)->observer && (d)->observer->fn)			\
+			(d)->observer->fn(__VA_ARGS__, (d)->observer_data); \
+	} while (0)
 
 static struct sf_daemon *current;
 
@@ -84,6 +95,8 @@ static struct sf_conn *conn_from_event(struct sf_daemon *d,
 	conn = sf_conn_table_add(d->conns, ev->token, &ev->saddr, &ev->daddr,
 				 ev->server_side);
 	sf_conn_set_policy(conn, d->default_policy);
+	if (ev->type != SF_EVENT_CREATED)
+		NOTIFY(d, conn_added, conn);
 	return conn;
 }
 
@@ -139,6 +152,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	d->counters.events++;
 	sf_event_format(ev, line, sizeof(line));
 	l_debug("event: %s", line);
+	NOTIFY(d, event, ev);
 
 	switch (ev->type) {
 	case SF_EVENT_CREATED:
@@ -146,6 +160,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 		sf_conn_info(ev->token, "connection created (%s)",
 			     ev->server_side ? "server side" : "client side");
 		args.conn = conn;
+		NOTIFY(d, conn_added, conn);
 		dispatch(d, SF_PLUGIN_EVENT_CONN_CREATED, &args);
 		return;
 	case SF_EVENT_ESTABLISHED:
@@ -154,6 +169,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 		sf_conn_info(ev->token, "connection established, policy %s",
 			     sf_conn_policy(conn) ?: "none");
 		args.conn = conn;
+		NOTIFY(d, conn_changed, conn);
 		dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 		return;
 	case SF_EVENT_LISTENER_CREATED:
@@ -187,8 +203,9 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	case SF_EVENT_CLOSED:
 		sf_conn_info(ev->token, "connection closed");
 		dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+		NOTIFY(d, conn_removed, conn);
 		sf_conn_table_remove(d->conns, ev->token);
-		break;
+		return;
 	case SF_EVENT_ANNOUNCED:
 		sf_conn_remote_addr_add(conn, ev->rem_id, &ev->daddr);
 		args.id = ev->rem_id;
@@ -221,6 +238,10 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	case SF_EVENT_LISTENER_CLOSED:
 		break;
 	}
+
+	/* The connection may have been closed by a plugin's command only
+	 * later, never during dispatch: it is still there. */
+	NOTIFY(d, conn_changed, conn);
 }
 
 static void pm_event(const struct sf_event *ev, void *user_data)
@@ -306,8 +327,11 @@ static void iface_link_up(int32_t ifindex, const char *ifname, void *user_data)
 {
 	struct sf_plugin_event_args args = { .ifindex = ifindex, .ifname = ifname };
 
+	struct sf_daemon *d = user_data;
+
 	l_info("interface %s up", ifname);
-	dispatch(user_data, SF_PLUGIN_EVENT_IFACE_UP, &args);
+	dispatch(d, SF_PLUGIN_EVENT_IFACE_UP, &args);
+	NOTIFY(d, iface_changed, ifindex);
 }
 
 static void iface_link_down(int32_t ifindex, const char *ifname,
@@ -315,8 +339,11 @@ static void iface_link_down(int32_t ifindex, const char *ifname,
 {
 	struct sf_plugin_event_args args = { .ifindex = ifindex, .ifname = ifname };
 
+	struct sf_daemon *d = user_data;
+
 	l_info("interface %s down", ifname);
-	dispatch(user_data, SF_PLUGIN_EVENT_IFACE_DOWN, &args);
+	dispatch(d, SF_PLUGIN_EVENT_IFACE_DOWN, &args);
+	NOTIFY(d, iface_changed, ifindex);
 }
 
 static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
@@ -338,6 +365,7 @@ static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
 	l_info("address %s on %s usable, id %d",
 	       sf_addr_to_str(&addr->addr, false, buf), addr->ifname, id);
 	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED, &args);
+	NOTIFY(d, iface_changed, addr->ifindex);
 }
 
 static void iface_addr_removed(const struct sf_local_addr *addr,
@@ -357,6 +385,7 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
 	sf_listeners_drop_ip(d->listeners, &addr->addr);
 	sf_idmgr_unref(d->idmgr, &addr->addr);
+	NOTIFY(d, iface_changed, addr->ifindex);
 }
 
 static const struct sf_iface_table_ops iface_ops = {
@@ -384,6 +413,7 @@ struct sf_daemon *sf_daemon_new(struct sf_config *config,
 	d->idmgr = sf_idmgr_new();
 	d->listeners = sf_listeners_new();
 	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
+	d->iface_overrides = l_hashmap_string_new();
 	current = d;
 	return d;
 }
@@ -415,6 +445,7 @@ void sf_daemon_free(struct sf_daemon *d)
 	/* Plugins exit while the tables they may query still exist. */
 	sf_plugins_free(d->plugins);
 	sf_iface_table_free(d->ifaces);
+	l_hashmap_destroy(d->iface_overrides, l_free);
 	sf_conn_table_free(d->conns);
 	sf_listeners_free(d->listeners);
 	sf_idmgr_free(d->idmgr);
@@ -422,6 +453,149 @@ void sf_daemon_free(struct sf_daemon *d)
 	if (current == d)
 		current = NULL;
 	l_free(d);
+}
+
+/* --- settings ------------------------------------------------------------ */
+
+struct find_ctx {
+	const char *name;
+	int32_t *ifindex;
+};
+
+static void find_ifindex(int32_t ifindex, const char *ifname, bool up,
+			 void *user_data)
+{
+	struct find_ctx *ctx = user_data;
+
+	if (!strcmp(ifname, ctx->name))
+		*ctx->ifindex = ifindex;
+}
+
+void sf_daemon_set_observer(struct sf_daemon *d,
+			    const struct sf_daemon_observer *observer,
+			    void *user_data)
+{
+	d->observer = observer;
+	d->observer_data = user_data;
+}
+
+void sf_daemon_set_config_loader(struct sf_daemon *d,
+				 sf_config_loader_func_t loader,
+				 void *user_data)
+{
+	d->loader = loader;
+	d->loader_data = user_data;
+}
+
+int sf_daemon_reload(struct sf_daemon *d, char *ret_err, size_t err_size)
+{
+	_auto_(sf_config_free) struct sf_config *config = NULL;
+	const struct sf_plugin_desc *policy;
+	struct sf_config *old;
+	int r;
+
+	if (!d->loader) {
+		snprintf(ret_err, err_size, "no configuration to reload");
+		return -EOPNOTSUPP;
+	}
+
+	r = d->loader(&config, ret_err, err_size, d->loader_data);
+	if (r < 0)
+		return r;
+
+	policy = sf_plugins_find(d->plugins, config->policy);
+	if (!policy) {
+		snprintf(ret_err, err_size, "%s: [core] policy: '%s' is not a "
+			 "loaded plugin", config->path ? config->path : "config",
+			 config->policy);
+		return -ENOENT;
+	}
+
+	if (config->mode != d->config->mode)
+		l_warn("reload: [core] mode changes take effect at restart only, "
+		       "keeping %s", sf_mode_to_str(d->config->mode));
+	config->mode = d->config->mode;
+
+	old = d->config;
+	d->config = config;
+	config = NULL;
+	d->default_policy = policy;
+
+	/* Addresses the new filter drops or admits come and go now. */
+	sf_iface_table_set_filter(d->ifaces, &d->config->filter);
+	sf_config_free(old);
+
+	l_info("configuration reloaded from %s; default policy %s",
+	       d->config->path ? d->config->path : "built-in defaults",
+	       d->config->policy);
+	NOTIFY(d, settings_changed, d);
+	return 0;
+}
+
+int sf_daemon_set_default_policy(struct sf_daemon *d, const char *name)
+{
+	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
+
+	if (!policy)
+		return -ENOENT;
+
+	d->default_policy = policy;
+	l_free(d->config->policy);
+	d->config->policy = l_strdup(name);
+	l_info("default policy for new connections: %s", name);
+	NOTIFY(d, settings_changed, d);
+	return 0;
+}
+
+int sf_daemon_set_conn_policy(struct sf_daemon *d, struct sf_conn *conn,
+			      const char *name)
+{
+	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
+
+	if (!policy)
+		return -ENOENT;
+
+	sf_conn_set_policy(conn, policy);
+	sf_conn_info(sf_conn_token(conn), "policy set to %s", name);
+	NOTIFY(d, conn_changed, conn);
+	return 0;
+}
+
+void sf_daemon_set_iface_policy(struct sf_daemon *d, const char *ifname,
+				const struct sf_iface_policy *policy)
+{
+	struct sf_iface_policy *copy = l_memdup(policy, sizeof(*policy));
+	int32_t ifindex = 0;
+
+	l_free(l_hashmap_remove(d->iface_overrides, ifname));
+	l_hashmap_insert(d->iface_overrides, ifname, copy);
+
+	sf_iface_table_foreach_link(d->ifaces, find_ifindex, &(struct find_ctx)
+				    { ifname, &ifindex });
+	if (ifindex)
+		NOTIFY(d, iface_changed, ifindex);
+}
+
+void sf_daemon_get_iface_policy(struct sf_daemon *d, const char *ifname,
+				struct sf_iface_policy *ret_policy)
+{
+	const struct sf_iface_policy *override =
+		l_hashmap_lookup(d->iface_overrides, ifname);
+
+	if (override)
+		*ret_policy = *override;
+	else
+		sf_config_iface_policy(d->config, ifname, ret_policy);
+}
+
+const struct sf_plugins *sf_daemon_plugins(const struct sf_daemon *d)
+{
+	return d->plugins;
+}
+
+const char *sf_daemon_default_policy(const struct sf_daemon *d)
+{
+	return d->config->policy;
 }
 
 void sf_daemon_set_transport(struct sf_daemon *d,

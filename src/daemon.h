@@ -46,6 +46,71 @@ DEFINE_CLEANUP_FUNC(sf_daemon_free);
  */
 int sf_daemon_start(struct sf_daemon *daemon);
 
+/*
+ * Someone who mirrors the daemon's state (the D-Bus service). Each callback
+ * may be NULL and runs after the change has been applied. conn_removed runs
+ * before the connection is freed.
+ */
+struct sf_daemon_observer {
+	void (*event)(const struct sf_event *ev, void *user_data);
+	void (*conn_added)(struct sf_conn *conn, void *user_data);
+	/* established, subflows, peer addresses or policy changed */
+	void (*conn_changed)(struct sf_conn *conn, void *user_data);
+	void (*conn_removed)(struct sf_conn *conn, void *user_data);
+	/* link state, eligible addresses or policy of this interface */
+	void (*iface_changed)(int32_t ifindex, void *user_data);
+	/* default policy, configuration (reload) */
+	void (*settings_changed)(struct sf_daemon *daemon, void *user_data);
+};
+
+/* Install the one observer (NULL to remove it). */
+void sf_daemon_set_observer(struct sf_daemon *daemon,
+			    const struct sf_daemon_observer *observer,
+			    void *user_data);
+
+/*
+ * Reload: the loader builds a new config exactly as at start (file, then
+ * command-line overrides) or fails with a negative errno and a one-line
+ * message. Set by main.
+ */
+typedef int (*sf_config_loader_func_t)(struct sf_config **ret_config,
+				       char *ret_err, size_t err_size,
+				       void *user_data);
+void sf_daemon_set_config_loader(struct sf_daemon *daemon,
+				 sf_config_loader_func_t loader,
+				 void *user_data);
+
+/*
+ * Re-read the configuration atomically: on any error (bad file, default
+ * policy not loaded) nothing changes, and ret_err says why. Otherwise new
+ * connections get the new settings, the [filter] and interface policies are
+ * re-applied to every address (plugins see addresses come and go), and
+ * runtime interface overrides are kept. [core] mode and plugins are read at
+ * start only. Returns 0 or a negative errno.
+ */
+int sf_daemon_reload(struct sf_daemon *daemon, char *ret_err, size_t err_size);
+
+/* Set the default policy for new connections; -ENOENT if not loaded. */
+int sf_daemon_set_default_policy(struct sf_daemon *daemon, const char *name);
+/* Move a connection to another policy; -ENOENT if not loaded. */
+int sf_daemon_set_conn_policy(struct sf_daemon *daemon, struct sf_conn *conn,
+			      const char *name);
+
+/*
+ * Runtime per-interface policy (D-Bus SetInterfacePolicy): replaces what the
+ * config says for that interface name until the daemon stops. Plugins see it
+ * for the subflows they open from then on; existing subflows are left as
+ * they are (the caller changes their backup flag if it wants to).
+ */
+void sf_daemon_set_iface_policy(struct sf_daemon *daemon, const char *ifname,
+				const struct sf_iface_policy *policy);
+/* The policy of ifname: runtime override, else [interface], else defaults. */
+void sf_daemon_get_iface_policy(struct sf_daemon *daemon, const char *ifname,
+				struct sf_iface_policy *ret_policy);
+
+const struct sf_plugins *sf_daemon_plugins(const struct sf_daemon *daemon);
+const char *sf_daemon_default_policy(const struct sf_daemon *daemon);
+
 /* Seams for tests: replace the command transport; feed events directly. */
 void sf_daemon_set_transport(struct sf_daemon *daemon,
 			     const struct sf_pm_transport *transport);
