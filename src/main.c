@@ -5,14 +5,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <ell/ell.h>
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -139,30 +142,32 @@ static int parse_args(int argc, char **argv, struct options *opts)
 	return -1;
 }
 
-/* Config file, then command-line overrides. Returns 0 or an exit status. */
-static int load_config(const struct options *opts, struct sf_config **ret)
+/*
+ * Config file, then command-line overrides: at start and on every reload.
+ * Returns 0, or the exit status to leave with (EX_CONFIG, EX_USAGE) with
+ * the reason in err.
+ */
+static int build_config(const struct options *opts, struct sf_config **ret,
+			char *err, size_t err_size)
 {
 	_auto_(sf_config_free) struct sf_config *config = NULL;
-	char err[512];
 	int r;
 
-	r = sf_config_load(opts->config_path, &config, err, sizeof(err));
-	if (r == -ENOENT && !opts->config_given) {
+	r = sf_config_load(opts->config_path, &config, err, err_size);
+	if (r == -ENOENT && !opts->config_given)
 		config = sf_config_new_defaults();
-	} else if (r < 0) {
-		fprintf(stderr, "subflowd: %s\n", err);
+	else if (r < 0)
 		return EX_CONFIG;
-	}
 
 	if (opts->mode && sf_mode_from_str(opts->mode, &config->mode) < 0) {
-		fprintf(stderr, "subflowd: --mode: '%s' is not userspace or "
-			"kernel\n", opts->mode);
+		snprintf(err, err_size, "--mode: '%s' is not userspace or "
+			 "kernel", opts->mode);
 		return EX_USAGE;
 	}
 
 	if (opts->log && sf_log_target_from_str(opts->log, &config->log) < 0) {
-		fprintf(stderr, "subflowd: --log: '%s' is not stderr, journal "
-			"or syslog\n", opts->log);
+		snprintf(err, err_size, "--log: '%s' is not stderr, journal or "
+			 "syslog", opts->log);
 		return EX_USAGE;
 	}
 
@@ -179,6 +184,13 @@ static int load_config(const struct options *opts, struct sf_config **ret)
 	*ret = config;
 	config = NULL;
 	return 0;
+}
+
+static int reload_config(struct sf_config **ret_config, char *ret_err,
+			 size_t err_size, void *user_data)
+{
+	return build_config(user_data, ret_config, ret_err, err_size) ?
+		-EINVAL : 0;
 }
 
 /* Drop empty strings that l_strsplit_set leaves between separators. */
@@ -281,6 +293,18 @@ static void setup_logging(const struct sf_config *config, const char *debug)
 		l_debug_enable(debug);
 }
 
+static void reload(struct sf_daemon *daemon)
+{
+	char err[512];
+
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+		   l_time_now());
+	if (sf_daemon_reload(daemon, err, sizeof(err)) < 0)
+		l_error("reload rejected, keeping the running settings: %s",
+			err);
+	sd_notify(0, "READY=1");
+}
+
 static void signal_handler(uint32_t signo, void *user_data)
 {
 	switch (signo) {
@@ -292,21 +316,65 @@ static void signal_handler(uint32_t signo, void *user_data)
 	}
 }
 
+static bool sighup_readable(struct l_io *io, void *user_data)
+{
+	struct signalfd_siginfo si;
+
+	if (read(l_io_get_fd(io), &si, sizeof(si)) == sizeof(si))
+		reload(user_data);
+
+	return true;
+}
+
+/*
+ * SIGHUP reloads. ELL 0.56's l_signal_create() refuses signal number 1, so
+ * this is a signalfd of our own. Returns the watch, or NULL.
+ */
+static struct l_io *watch_sighup(struct sf_daemon *daemon)
+{
+	struct l_io *io;
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return NULL;
+
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+
+	io = l_io_new(fd);
+	if (!io) {
+		close(fd);
+		return NULL;
+	}
+
+	l_io_set_close_on_destroy(io, true);
+	l_io_set_read_handler(io, sighup_readable, daemon, NULL);
+	return io;
+}
+
 int main(int argc, char **argv)
 {
 	_auto_(sf_config_free) struct sf_config *config = NULL;
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = NULL;
 	struct options opts = { 0 };
 	struct sf_daemon *daemon;
+	struct l_io *sighup;
+	char err[512];
 	int r;
 
 	r = parse_args(argc, argv, &opts);
 	if (r >= 0)
 		return r;
 
-	r = load_config(&opts, &config);
-	if (r)
+	r = build_config(&opts, &config, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "subflowd: %s\n", err);
 		return r;
+	}
 
 	/* Plugins log through ELL; send it to stderr until configured. */
 	l_log_set_stderr();
@@ -338,6 +406,7 @@ int main(int argc, char **argv)
 	daemon = sf_daemon_new(config, plugins);
 	config = NULL;
 	plugins = NULL;
+	sf_daemon_set_config_loader(daemon, reload_config, &opts);
 
 	r = sf_daemon_start(daemon);
 	if (r < 0) {
@@ -348,7 +417,13 @@ int main(int argc, char **argv)
 		return r == -EPERM ? EX_NOPERM : EX_OSERR;
 	}
 
-	r = l_main_run_with_signal(signal_handler, NULL);
+	sighup = watch_sighup(daemon);
+	if (!sighup)
+		l_warn("cannot watch SIGHUP (%s): reload by signal is off",
+		       strerror(errno));
+
+	r = l_main_run_with_signal(signal_handler, daemon);
+	l_io_destroy(sighup);
 
 	sf_daemon_free(daemon);
 	l_main_exit();
