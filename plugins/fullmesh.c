@@ -5,7 +5,9 @@
  * announced), within [core] max-subflows. Subflows follow local addresses:
  * a new address gets its subflows on live connections, a vanished one loses
  * them. Interfaces with `enabled = false` are left alone and those with
- * `backup = true` carry the backup flag.
+ * `backup = true` carry the backup flag. An interface's `subflows = N` opens
+ * N subflows (different source ports) from each of its addresses to each
+ * remote address; the initial subflow's own pair keeps just the initial one.
  *
  * Only connections we initiated are meshed: on the server side the client
  * opens the subflows (it is the one that knows its own paths, and is often
@@ -39,6 +41,7 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 {
 	struct sf_iface_policy policy;
 	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
+	unsigned int n = 0;
 	int r;
 
 	if (local->addr.family != remote->family)
@@ -50,14 +53,20 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 
 	r = sf_subflow_create(conn, &local->addr, remote, policy.backup,
 			      cmd_done, L_UINT_TO_PTR(sf_conn_token(conn)));
-	switch (r) {
-	case 0:
-		l_info("[%08x] fullmesh: subflow %s -> %s%s",
-		       sf_conn_token(conn),
+	/* A new pair: open its other subflows too (new source ports). */
+	while (r == 0 && ++n < policy.subflows)
+		r = sf_subflow_create_extra(conn, &local->addr, remote,
+					    policy.backup, cmd_done,
+					    L_UINT_TO_PTR(sf_conn_token(conn)));
+	if (n)
+		l_info("[%08x] fullmesh: %u subflow%s %s -> %s%s",
+		       sf_conn_token(conn), n, n == 1 ? "" : "s",
 		       sf_addr_to_str(&local->addr, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf),
 		       policy.backup ? " (backup)" : "");
-		break;
+
+	switch (r) {
+	case 0:
 	case -EALREADY:
 	case -ENOSPC:
 		break;

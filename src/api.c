@@ -7,12 +7,46 @@
  * plugin's completion callback.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "pmcmd.h"
 #include "util.h"
+
+/* --- logging --- */
+
+void sf_log(int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+
+	switch (level) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+	case LOG_ERR:
+		l_error("%s", buf);
+		break;
+	case LOG_WARNING:
+		l_warn("%s", buf);
+		break;
+	case LOG_NOTICE:
+	case LOG_INFO:
+		l_info("%s", buf);
+		break;
+	default:
+		l_debug("%s", buf);
+		break;
+	}
+}
 
 /* --- queries --- */
 

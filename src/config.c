@@ -83,6 +83,7 @@ enum key {
 	KEY_IFACE_SUBFLOWS,
 	KEY_IFACE_ENABLED,
 	KEY_IFACE_ENDPOINT_FLAGS,
+	KEY_IFACE_PRIORITY,
 	KEY_RULE_MATCH_REMOTE,
 	KEY_RULE_MATCH_PORT,
 	KEY_RULE_MATCH_UID,
@@ -115,6 +116,7 @@ static const struct {
 	[KEY_IFACE_SUBFLOWS] = { SECTION_IFACE, "subflows" },
 	[KEY_IFACE_ENABLED] = { SECTION_IFACE, "enabled" },
 	[KEY_IFACE_ENDPOINT_FLAGS] = { SECTION_IFACE, "endpoint-flags" },
+	[KEY_IFACE_PRIORITY] = { SECTION_IFACE, "priority" },
 	[KEY_RULE_MATCH_REMOTE] = { SECTION_RULE, "match-remote" },
 	[KEY_RULE_MATCH_PORT] = { SECTION_RULE, "match-port" },
 	[KEY_RULE_MATCH_UID] = { SECTION_RULE, "match-uid" },
@@ -275,6 +277,7 @@ static void iface_policy_defaults(struct sf_iface_policy *policy,
 	policy->enabled = true;
 	policy->subflows = 1;
 	policy->endpoint_flags = endpoint_flags;
+	policy->priority = SF_IFACE_PRIORITY_DEFAULT;
 }
 
 struct sf_config *sf_config_new_defaults(void)
@@ -322,6 +325,30 @@ void sf_config_free(struct sf_config *config)
 /* --- error messages --------------------------------------------------------- */
 
 /*
+ * Copy src into dst (size > 0 bytes), truncated, with every byte outside
+ * printable ASCII written as \xNN: a message quotes the file, and the
+ * file's control characters must not reach a terminal or the journal.
+ */
+static void copy_escaped(char *dst, size_t size, const char *src)
+{
+	size_t pos = 0;
+
+	for (; *src && pos + 1 < size; src++) {
+		unsigned char c = *src;
+
+		if (c >= 0x20 && c < 0x7f) {
+			dst[pos++] = c;
+			continue;
+		}
+		if (pos + 4 >= size)
+			break;
+		snprintf(dst + pos, 5, "\\x%02x", c);
+		pos += 4;
+	}
+	dst[pos] = '\0';
+}
+
+/*
  * Write "FILE:LINE: [section] key: message" into the caller's buffer,
  * leaving out the section and the key when NULL. Returns -EINVAL.
  */
@@ -330,6 +357,7 @@ parser_vfail(struct parser *p, unsigned int line, const char *header,
 	     const char *key, const char *fmt, va_list ap)
 {
 	char msg[512];
+	char all[1024];
 
 	if (!p->err || !p->err_size)
 		return -EINVAL;
@@ -337,14 +365,15 @@ parser_vfail(struct parser *p, unsigned int line, const char *header,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	if (header && key)
-		snprintf(p->err, p->err_size, "%s:%u: %s %s: %s",
+		snprintf(all, sizeof(all), "%s:%u: %s %s: %s",
 			 p->file, line, header, key, msg);
 	else if (header || key)
-		snprintf(p->err, p->err_size, "%s:%u: %s: %s",
+		snprintf(all, sizeof(all), "%s:%u: %s: %s",
 			 p->file, line, header ? header : key, msg);
 	else
-		snprintf(p->err, p->err_size, "%s:%u: %s", p->file, line, msg);
+		snprintf(all, sizeof(all), "%s:%u: %s", p->file, line, msg);
 
+	copy_escaped(p->err, p->err_size, all);
 	return -EINVAL;
 }
 
@@ -861,6 +890,11 @@ static int apply_key(struct parser *p, enum key key, const char *value)
 	case KEY_IFACE_ENDPOINT_FLAGS:
 		return parse_endpoint_flags(p, value,
 					    &p->iface->policy.endpoint_flags);
+	case KEY_IFACE_PRIORITY:
+		r = parse_uint(p, value, 0, 255, &n);
+		if (r == 0)
+			p->iface->policy.priority = n;
+		return r;
 	case KEY_RULE_MATCH_REMOTE:
 		return parse_remotes(p, value, p->rule);
 	case KEY_RULE_MATCH_PORT:
@@ -1223,8 +1257,35 @@ int sf_config_load_data(const char *name, const char *data, size_t len,
 	return 0;
 }
 
-/* Read all of path; at most CONFIG_MAX_SIZE bytes. */
-static int read_file(const char *path, char **ret_data, size_t *ret_len)
+/*
+ * The file steers the daemon, so nobody but root and the daemon's own user
+ * may be able to write it: not its group (unless root's), not others. st
+ * is of the opened file, so a symlink is judged by its target.
+ */
+static int check_file_writers(const char *path, const struct stat *st,
+			      char *ret_err, size_t err_size)
+{
+	if ((st->st_uid == 0 || st->st_uid == geteuid()) &&
+	    !(st->st_mode & S_IWOTH) &&
+	    (!(st->st_mode & S_IWGRP) || st->st_gid == 0))
+		return 0;
+
+	if (ret_err && err_size)
+		snprintf(ret_err, err_size, "%s: refusing a config file that "
+			 "others can write (mode %04o, uid %u, gid %u): it "
+			 "must be owned by root and not group- or "
+			 "world-writable", path,
+			 (unsigned int) (st->st_mode & 07777),
+			 (unsigned int) st->st_uid, (unsigned int) st->st_gid);
+	return -EPERM;
+}
+
+/*
+ * Read all of path; at most CONFIG_MAX_SIZE bytes. On failure, ret_err
+ * says why, as sf_config_load() does.
+ */
+static int read_file(const char *path, char **ret_data, size_t *ret_len,
+		     char *ret_err, size_t err_size)
 {
 	_auto_(l_free) char *data = NULL;
 	size_t len = 0;
@@ -1234,8 +1295,10 @@ static int read_file(const char *path, char **ret_data, size_t *ret_len)
 	int r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return SF_NEG_ERRNO();
+	if (fd < 0) {
+		r = SF_NEG_ERRNO();
+		goto fail;
+	}
 
 	if (fstat(fd, &st) < 0) {
 		r = SF_NEG_ERRNO();
@@ -1245,6 +1308,12 @@ static int read_file(const char *path, char **ret_data, size_t *ret_len)
 	if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
 		goto out;
+	}
+
+	r = check_file_writers(path, &st, ret_err, err_size);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
 
 	for (;;) {
@@ -1283,6 +1352,9 @@ static int read_file(const char *path, char **ret_data, size_t *ret_len)
 	data = NULL;
 out:
 	close(fd);
+fail:
+	if (r < 0 && ret_err && err_size)
+		snprintf(ret_err, err_size, "%s: %s", path, strerror(-r));
 	return r;
 }
 
@@ -1293,13 +1365,9 @@ int sf_config_load(const char *path, struct sf_config **ret_config,
 	size_t len = 0;
 	int r;
 
-	r = read_file(path, &data, &len);
-	if (r < 0) {
-		if (ret_err && err_size)
-			snprintf(ret_err, err_size, "%s: %s", path,
-				 strerror(-r));
+	r = read_file(path, &data, &len, ret_err, err_size);
+	if (r < 0)
 		return r;
-	}
 
 	return sf_config_load_data(path, data ? data : "", len, ret_config,
 				   ret_err, err_size);
@@ -1369,6 +1437,7 @@ static void print_iface(void *data, void *user_data)
 	fprintf(out, "subflows = %u\n", iface->policy.subflows);
 	print_bool(out, "enabled", iface->policy.enabled);
 	print_endpoint_flags(out, iface->policy.endpoint_flags);
+	fprintf(out, "priority = %u\n", iface->policy.priority);
 }
 
 static void print_rule(void *data, void *user_data)

@@ -39,6 +39,9 @@ struct sf_filter_config {
 	bool require_default_route;
 };
 
+/* [interface] priority when not given (0..255, lower first). */
+#define SF_IFACE_PRIORITY_DEFAULT 100
+
 /* One [interface NAME] section. NAME is an interface name or a glob. */
 struct sf_config_iface {
 	char *pattern;
@@ -97,6 +100,8 @@ DEFINE_CLEANUP_FUNC(sf_config_free);
  * (LINE of the offending key, or of the group header for group-level
  * problems; no LINE when the file cannot be read):
  *   -ENOENT/-EACCES/...  file unreadable
+ *   -EPERM               file (a symlink's target) writable by others than
+ *                        root and the daemon's user: refused unread
  *   -EINVAL              syntax error, unknown group or key, bad value
  */
 int sf_config_load(const char *path, struct sf_config **ret_config,

@@ -8,6 +8,10 @@
 #include "daemon.h"
 #include "log.h"
 #include "netmon.h"
+#include "pmcmd.h"
+#include "retry.h"
+#include "rule.h"
+#include "sockdiag.h"
 #include "util.h"
 
 struct sf_daemon {
@@ -18,6 +22,7 @@ struct sf_daemon {
 	struct sf_iface_table *ifaces;
 	struct sf_idmgr *idmgr;
 	struct sf_listeners *listeners;
+	struct sf_retry *retry;
 	struct sf_pm *pm;
 	struct sf_netmon *netmon;
 	const struct sf_pm_transport *transport;
@@ -27,6 +32,10 @@ struct sf_daemon {
 	void *observer_data;
 	sf_config_loader_func_t loader;
 	void *loader_data;
+	bool pm_up;			/* the mptcp_pm family appeared */
+	unsigned int ready_holds;	/* sf_daemon_hold_ready() not released */
+	bool ready;			/* READY=1 sent */
+	bool stopping;			/* plugins have exited: no dispatch */
 };
 
 #define NOTIFY(d, fn, ...)						\
@@ -34,6 +43,9 @@ struct sf_daemon {
 		if ((d)->observer && (d)->observer->fn)			\
 			(d)->observer->fn(__VA_ARGS__, (d)->observer_data); \
 	} while (0)
+
+/* Where [rule] match-cgroup paths live (cgroup v2). */
+#define SF_CGROUP_ROOT "/sys/fs/cgroup"
 
 static struct sf_daemon *current;
 
@@ -57,6 +69,9 @@ enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
 static void dispatch(struct sf_daemon *d, enum sf_plugin_event event,
 		     const struct sf_plugin_event_args *args)
 {
+	if (d->stopping)
+		return;
+
 	sf_plugins_dispatch(d->plugins, sf_daemon_plugin_mode(d), event, args);
 }
 
@@ -83,6 +98,57 @@ static void subflow_info_from_event(struct sf_daemon *d,
 	ret_info->ifindex = local_ifindex(d, ev);
 }
 
+/*
+ * The policy for a new connection: the first [rule] that matches, else the
+ * default. The socket's owner is looked up (sock_diag) only when some rule
+ * needs it; it is remembered on the connection either way.
+ */
+static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
+						  struct sf_conn *conn)
+{
+	const struct sf_addr *local = sf_conn_local(conn);
+	const struct sf_addr *remote = sf_conn_remote(conn);
+	struct sf_rule_input in = {
+		.remote = remote,
+		.service_port = sf_conn_server_side(conn) ? local->port
+							  : remote->port,
+	};
+	const struct sf_config_rule *rule;
+	const struct sf_plugin_desc *policy;
+	int r;
+
+	if (l_queue_isempty(d->config->rules))
+		return d->default_policy;
+
+	if (sf_rules_need_owner(d->config->rules)) {
+		r = sf_sockdiag_mptcp_owner(local, remote, &in.uid,
+					    &in.cgroup_id);
+		if (r == 0) {
+			in.has_owner = true;
+			sf_conn_set_owner(conn, in.uid);
+		} else {
+			sf_conn_debug(sf_conn_token(conn),
+				      "socket owner unknown: %s", strerror(-r));
+		}
+	}
+
+	rule = sf_rule_match(d->config->rules, &in, SF_CGROUP_ROOT);
+	if (!rule)
+		return d->default_policy;
+
+	policy = sf_plugins_find(d->plugins, rule->policy);
+	if (!policy) {
+		sf_conn_warn(sf_conn_token(conn), "rule %s: policy %s is not "
+			     "loaded, using %s", rule->name, rule->policy,
+			     d->config->policy);
+		return d->default_policy;
+	}
+
+	sf_conn_info(sf_conn_token(conn), "rule %s matches: policy %s",
+		     rule->name, rule->policy);
+	return policy;
+}
+
 static struct sf_conn *conn_from_event(struct sf_daemon *d,
 				       const struct sf_event *ev)
 {
@@ -94,7 +160,7 @@ static struct sf_conn *conn_from_event(struct sf_daemon *d,
 	/* Created before we started, or the CREATED event was lost. */
 	conn = sf_conn_table_add(d->conns, ev->token, &ev->saddr, &ev->daddr,
 				 ev->server_side);
-	sf_conn_set_policy(conn, d->default_policy);
+	sf_conn_set_policy(conn, select_policy(d, conn));
 	if (ev->type != SF_EVENT_CREATED)
 		NOTIFY(d, conn_added, conn);
 	return conn;
@@ -125,6 +191,42 @@ static void log_subflow(const struct sf_event *ev, const char *what, int error)
 		     error ? strerror(error) : "");
 }
 
+/* A subflow that died with an error is tried again later (retry.c). */
+static void schedule_retry(struct sf_daemon *d, const struct sf_event *ev,
+			   const struct sf_subflow_info *info)
+{
+	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
+	unsigned int delay;
+
+	if (!sf_iface_table_addr_eligible(d->ifaces, &info->local))
+		return;
+
+	delay = sf_retry_subflow_closed(d->retry, ev->token, &info->local,
+					&info->remote, info->backup, ev->error);
+	if (delay)
+		sf_conn_info(ev->token, "re-creating subflow %s -> %s in %u ms",
+			     sf_addr_to_str(&info->local, false, l),
+			     sf_addr_to_str(&info->remote, true, r), delay);
+}
+
+static int retry_fire(uint32_t token, const struct sf_addr *local,
+		      const struct sf_addr *remote, bool backup,
+		      void *user_data)
+{
+	struct sf_daemon *d = user_data;
+	struct sf_conn *conn = sf_conn_table_lookup(d->conns, token);
+	int r;
+
+	if (!conn)
+		return -ENOENT;
+
+	r = sf_subflow_create(conn, local, remote, backup, NULL, NULL);
+	if (r < 0)
+		sf_conn_debug(token, "not re-creating subflow: %s", strerror(-r));
+
+	return r;
+}
+
 static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 			      const struct sf_event *ev)
 {
@@ -140,6 +242,32 @@ static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 	args.error = ev->error;
 	args.reset_reason = ev->reset_reason;
 	dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
+
+	if (d->config->mode == SF_MODE_USERSPACE)
+		schedule_retry(d, ev, &info);
+}
+
+struct port_use {
+	uint16_t port;
+	bool used;
+};
+
+static void conn_on_port(struct sf_conn *conn, void *user_data)
+{
+	struct port_use *use = user_data;
+
+	if (sf_conn_local(conn)->port == use->port)
+		use->used = true;
+}
+
+/* Our listeners on a port serve the joins of its live connections only. */
+static void drop_idle_listeners(struct sf_daemon *d, uint16_t port)
+{
+	struct port_use use = { .port = port };
+
+	sf_conn_table_foreach(d->conns, conn_on_port, &use);
+	if (!use.used)
+		sf_listeners_drop_port(d->listeners, port);
 }
 
 void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
@@ -148,6 +276,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	struct sf_subflow_info info;
 	struct sf_conn *conn = NULL;
 	char line[512];
+	uint16_t port;
 
 	d->counters.events++;
 	sf_event_format(ev, line, sizeof(line));
@@ -203,8 +332,11 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	case SF_EVENT_CLOSED:
 		sf_conn_info(ev->token, "connection closed");
 		dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+		sf_retry_conn_closed(d->retry, ev->token);
 		NOTIFY(d, conn_removed, conn);
+		port = sf_conn_local(conn)->port;
 		sf_conn_table_remove(d->conns, ev->token);
+		drop_idle_listeners(d, port);
 		return;
 	case SF_EVENT_ANNOUNCED:
 		sf_conn_remote_addr_add(conn, ev->rem_id, &ev->daddr);
@@ -221,6 +353,8 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 		subflow_info_from_event(d, ev, &info);
 		d->counters.subflows_created++;
 		log_subflow(ev, "established", 0);
+		sf_retry_subflow_established(d->retry, ev->token, &info.local,
+					     &info.remote);
 		args.subflow = sf_conn_subflow_established(conn, &info);
 		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED, &args);
 		break;
@@ -291,15 +425,38 @@ static void check_namespace_pm(struct sf_daemon *d)
 		       "in-kernel PM; run: sysctl -w net.mptcp.pm_type=0", have);
 }
 
+/* The readiness gate: once, when the family is up and nothing holds it. */
+static void ready_check(struct sf_daemon *d)
+{
+	if (d->ready || !d->pm_up || d->ready_holds)
+		return;
+
+	d->ready = true;
+	l_info("subflowd ready: mode %s, default policy %s",
+	       sf_mode_to_str(d->config->mode), d->config->policy);
+	sd_notifyf(0, "READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
+		   sf_mode_to_str(d->config->mode), d->config->policy);
+}
+
+void sf_daemon_hold_ready(struct sf_daemon *d)
+{
+	d->ready_holds++;
+}
+
+void sf_daemon_release_ready(struct sf_daemon *d)
+{
+	if (d->ready_holds)
+		d->ready_holds--;
+	ready_check(d);
+}
+
 static void pm_ready(void *user_data)
 {
 	struct sf_daemon *d = user_data;
 
 	check_namespace_pm(d);
-	l_info("subflowd ready: mode %s, default policy %s",
-	       sf_mode_to_str(d->config->mode), d->config->policy);
-	sd_notifyf(0, "READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
-		   sf_mode_to_str(d->config->mode), d->config->policy);
+	d->pm_up = true;
+	ready_check(d);
 }
 
 static void pm_vanished(void *user_data)
@@ -384,6 +541,7 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 	       addr->ifname);
 	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
 	sf_listeners_drop_ip(d->listeners, &addr->addr);
+	sf_retry_addr_gone(d->retry, &addr->addr);
 	sf_idmgr_unref(d->idmgr, &addr->addr);
 	NOTIFY(d, iface_changed, addr->ifindex);
 }
@@ -412,6 +570,7 @@ struct sf_daemon *sf_daemon_new(struct sf_config *config,
 	d->conns = sf_conn_table_new();
 	d->idmgr = sf_idmgr_new();
 	d->listeners = sf_listeners_new();
+	d->retry = sf_retry_new(retry_fire, d);
 	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
 	d->iface_overrides = l_hashmap_string_new();
 	current = d;
@@ -434,19 +593,68 @@ int sf_daemon_start(struct sf_daemon *d)
 	return 0;
 }
 
+/* How long the daemon waits at exit for the kernel to take the commands
+ * that plugins sent from their exit callbacks. */
+#define SF_DAEMON_FLUSH_MS 2000
+
+static void flush_reply(int error, const char *extack, struct l_genl_msg *msg,
+			void *user_data)
+{
+	*(bool *) user_data = true;
+}
+
+/*
+ * l_genl writes from the main loop: run it until the kernel has answered a
+ * request queued after every command sent so far (it answers one socket's
+ * requests in order), or until SF_DAEMON_FLUSH_MS have passed.
+ */
+static void flush_commands(struct sf_daemon *d)
+{
+	uint64_t deadline = l_time_offset(l_time_now(),
+					  SF_DAEMON_FLUSH_MS * L_USEC_PER_MSEC);
+	bool answered = false;
+
+	if (d->transport->send(d->transport->ctx, sf_pmcmd_get_limits(), false,
+			       flush_reply, &answered) < 0)
+		return;
+
+	while (!answered && l_time_before(l_time_now(), deadline))
+		l_main_iterate(100);
+
+	if (!answered)
+		l_warn("the kernel did not take the last commands in %d ms",
+		       SF_DAEMON_FLUSH_MS);
+}
+
 void sf_daemon_free(struct sf_daemon *d)
 {
+	uint64_t sent;
+
 	if (!d)
 		return;
 
-	/* Glue first: no event or reply may reach half-freed engines. */
-	sf_pm_free(d->pm);
+	/* No more interface changes; kernel events reach no plugin. */
 	sf_netmon_free(d->netmon);
-	/* Plugins exit while the tables they may query still exist. */
+	d->netmon = NULL;
+	d->stopping = true;
+
+	/*
+	 * Plugins exit while the tables they may query and the transport
+	 * still work (the endpoints policy removes its endpoints), and stay
+	 * loaded until the commands they sent have been answered.
+	 */
+	sent = d->counters.commands_sent;
+	sf_plugins_exit(d->plugins);
+	if (d->pm && d->transport && d->counters.commands_sent != sent)
+		flush_commands(d);
+
+	/* Then the glue: no event or reply may reach half-freed engines. */
+	sf_pm_free(d->pm);
 	sf_plugins_free(d->plugins);
 	sf_iface_table_free(d->ifaces);
 	l_hashmap_destroy(d->iface_overrides, l_free);
 	sf_conn_table_free(d->conns);
+	sf_retry_free(d->retry);
 	sf_listeners_free(d->listeners);
 	sf_idmgr_free(d->idmgr);
 	sf_config_free(d->config);

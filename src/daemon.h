@@ -42,9 +42,19 @@ DEFINE_CLEANUP_FUNC(sf_daemon_free);
 /*
  * Open the kernel interfaces: rtnetlink (interface dump, synchronous) and
  * the mptcp_pm family (asynchronous: "subflowd ready" is logged and READY=1
- * sent to systemd once it is up). Returns 0 or a negative errno.
+ * sent to systemd once it is up and no readiness hold is left). Returns 0
+ * or a negative errno.
  */
 int sf_daemon_start(struct sf_daemon *daemon);
+
+/*
+ * The readiness gate: something that must be in place before systemd hears
+ * READY=1 (the D-Bus name) holds it before the main loop runs and releases
+ * it exactly once when it is. "subflowd ready" is logged, once, when the
+ * mptcp_pm family is up and every hold is released.
+ */
+void sf_daemon_hold_ready(struct sf_daemon *daemon);
+void sf_daemon_release_ready(struct sf_daemon *daemon);
 
 /*
  * Someone who mirrors the daemon's state (the D-Bus service). Each callback

@@ -121,7 +121,9 @@ static int reply_find_attr(const void *data, size_t len, uint16_t type,
 	ptrdiff_t left;
 
 	*ret_attr = NULL;
-	if (!data || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len))
+	/* mnl_nlmsg_ok() reads an nlmsg_len above INT32_MAX as negative. */
+	if (!data || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len) ||
+	    nlh->nlmsg_len > len)
 		return -EBADMSG;
 
 	if (nlh->nlmsg_type == NLMSG_ERROR) {

@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Our listeners exist for MP_JOINs, which the kernel attaches to their
+ * connection without ever queueing them for accept(). What does reach the
+ * accept queue is a new connection to an address and port that only we
+ * listen on: no application serves it, so it is accepted and reset at once
+ * instead of being left to hang in the backlog until the peer gives up.
+ */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,9 +19,12 @@
 #define IPPROTO_MPTCP 262
 #endif
 
+/* Backlog of our listeners: new connections are refused as they come. */
+#define SF_LISTENER_BACKLOG 4
+
 struct listener {
 	struct sf_addr addr;
-	int fd;
+	struct l_io *io;	/* owns the socket */
 };
 
 struct sf_listeners {
@@ -25,8 +35,23 @@ static void listener_free(void *data)
 {
 	struct listener *l = data;
 
-	close(l->fd);
+	l_io_destroy(l->io);
 	l_free(l);
+}
+
+static bool listener_readable(struct l_io *io, void *user_data)
+{
+	const struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	int fd;
+
+	while ((fd = accept4(l_io_get_fd(io), NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		/* A reset tells the peer at once that nobody serves it. */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		close(fd);
+		l_debug("refused a new connection on a join-only listener");
+	}
+
+	return true;
 }
 
 struct sf_listeners *sf_listeners_new(void)
@@ -99,7 +124,8 @@ int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 
 	len = to_sockaddr(addr, &ss);
-	if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 8) < 0) {
+	if (bind(fd, (struct sockaddr *) &ss, len) < 0 ||
+	    listen(fd, SF_LISTENER_BACKLOG) < 0) {
 		int r = SF_NEG_ERRNO();
 
 		close(fd);
@@ -109,7 +135,15 @@ int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
 
 	l = l_new(struct listener, 1);
 	l->addr = *addr;
-	l->fd = fd;
+	l->io = l_io_new(fd);
+	if (!l->io) {
+		close(fd);
+		l_free(l);
+		return -ENOMEM;
+	}
+
+	l_io_set_close_on_destroy(l->io, true);
+	l_io_set_read_handler(l->io, listener_readable, l, NULL);
 	l_queue_push_tail(ls->list, l);
 	return 0;
 }
@@ -128,6 +162,22 @@ static bool listener_on_ip(void *data, void *user_data)
 void sf_listeners_drop_ip(struct sf_listeners *ls, const struct sf_addr *addr)
 {
 	l_queue_foreach_remove(ls->list, listener_on_ip, (void *) addr);
+}
+
+static bool listener_on_port(void *data, void *user_data)
+{
+	struct listener *l = data;
+
+	if (l->addr.port != L_PTR_TO_UINT(user_data))
+		return false;
+
+	listener_free(l);
+	return true;
+}
+
+void sf_listeners_drop_port(struct sf_listeners *ls, uint16_t port)
+{
+	l_queue_foreach_remove(ls->list, listener_on_port, L_UINT_TO_PTR(port));
 }
 
 unsigned int sf_listeners_count(const struct sf_listeners *ls)

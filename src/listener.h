@@ -30,5 +30,12 @@ int sf_listeners_ensure(struct sf_listeners *listeners,
 void sf_listeners_drop_ip(struct sf_listeners *listeners,
 			  const struct sf_addr *addr);
 
+/*
+ * Close our listeners on this port (any IP): no connection needs joins
+ * there any more, and a listener of ours on a specific address would keep
+ * an application from binding the port's wildcard address again.
+ */
+void sf_listeners_drop_port(struct sf_listeners *listeners, uint16_t port);
+
 /* Number of listening sockets we own. */
 unsigned int sf_listeners_count(const struct sf_listeners *listeners);

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "dbus.h"
 #include "plugin.h"
 #include "util.h"
 #include "sf-build.h"
@@ -88,6 +89,7 @@ static int parse_args(int argc, char **argv, struct options *opts)
 
 	opts->config_path = SF_CONFIG_DEFAULT_PATH;
 	opts->plugin_dir = SF_PLUGINDIR;
+	opts->bus = "system";
 
 	while ((c = getopt_long(argc, argv, "c:m:p:l:d::Vh", long_options,
 				NULL)) != -1) {
@@ -362,6 +364,7 @@ int main(int argc, char **argv)
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = NULL;
 	struct options opts = { 0 };
 	struct sf_daemon *daemon;
+	struct sf_dbus *dbus = NULL;
 	struct l_io *sighup;
 	char err[512];
 	int r;
@@ -392,10 +395,6 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 
-	if (opts.bus && strcmp(opts.bus, "none"))
-		fprintf(stderr, "subflowd: --bus %s: this build has no D-Bus "
-			"API yet, continuing without it\n", opts.bus);
-
 	if (!l_main_init()) {
 		fprintf(stderr, "subflowd: cannot initialise the main loop\n");
 		return EX_OSERR;
@@ -417,6 +416,18 @@ int main(int argc, char **argv)
 		return r == -EPERM ? EX_NOPERM : EX_OSERR;
 	}
 
+	if (strcmp(opts.bus, "none")) {
+		r = sf_dbus_new(daemon, opts.bus, &dbus);
+		if (r < 0) {
+			l_error("cannot connect to D-Bus (--bus %s): %s; --bus "
+				"none runs without the D-Bus API", opts.bus,
+				strerror(-r));
+			sf_daemon_free(daemon);
+			l_main_exit();
+			return EX_UNAVAILABLE;
+		}
+	}
+
 	sighup = watch_sighup(daemon);
 	if (!sighup)
 		l_warn("cannot watch SIGHUP (%s): reload by signal is off",
@@ -425,7 +436,12 @@ int main(int argc, char **argv)
 	r = l_main_run_with_signal(signal_handler, daemon);
 	l_io_destroy(sighup);
 
+	if (sf_dbus_failed(dbus))
+		r = EX_UNAVAILABLE;
+	else
+		r = r == 0 ? EX_OK : EX_SOFTWARE;
+	sf_dbus_free(dbus);
 	sf_daemon_free(daemon);
 	l_main_exit();
-	return r == 0 ? EX_OK : EX_SOFTWARE;
+	return r;
 }

@@ -15,6 +15,7 @@
 struct sf_plugin {
 	const struct sf_plugin_desc *desc;
 	void *handle;			/* NULL for built-in descriptors */
+	bool exited;			/* its exit has run */
 };
 
 struct sf_plugins {
@@ -29,17 +30,38 @@ struct sf_plugins *sf_plugins_new(void)
 	return plugins;
 }
 
+static void plugin_exit(void *data, void *user_data)
+{
+	struct sf_plugin *p = data;
+
+	if (p->exited)
+		return;
+
+	p->exited = true;
+	if (p->desc->exit)
+		p->desc->exit();
+}
+
 static void plugin_unload(void *data)
 {
 	struct sf_plugin *p = data;
 
-	if (p->desc->exit)
-		p->desc->exit();
+	plugin_exit(p, NULL);
 
 	if (p->handle)
 		dlclose(p->handle);
 
 	l_free(p);
+}
+
+void sf_plugins_exit(struct sf_plugins *plugins)
+{
+	if (!plugins)
+		return;
+
+	l_queue_reverse(plugins->list);
+	l_queue_foreach(plugins->list, plugin_exit, NULL);
+	l_queue_reverse(plugins->list);
 }
 
 void sf_plugins_free(struct sf_plugins *plugins)
@@ -84,11 +106,16 @@ char **sf_plugins_names(const struct sf_plugins *plugins)
 	return names;
 }
 
+/* Priority order; equal priorities by name, so the order never depends on
+ * the directory's. */
 static int plugin_compare(const void *a, const void *b, void *user_data)
 {
 	const struct sf_plugin *pa = a, *pb = b;
 
-	return pa->desc->priority - pb->desc->priority;
+	if (pa->desc->priority != pb->desc->priority)
+		return pa->desc->priority < pb->desc->priority ? -1 : 1;
+
+	return strcmp(pa->desc->name, pb->desc->name);
 }
 
 static bool plugin_mode_valid(enum sf_plugin_mode mode)

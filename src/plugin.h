@@ -22,8 +22,10 @@ struct sf_plugins;
  * Returns 0 with *ret_plugins set. Refusals of single plugins while loading
  * "all" are reported through ret_err lines ("; " separated) but are not
  * fatal. Fatal: -EPERM (unsafe directory or named plugin file), -ENOENT
- * (directory or a named plugin missing), -EINVAL / -ENOEXEC (a named plugin
- * refused); then ret_err holds the reason.
+ * (directory or a named plugin missing), or why a named plugin was refused:
+ * -ENOEXEC (not a plugin, or built for another ABI), -EINVAL (bad
+ * descriptor), -EEXIST (name taken), or its init's error. ret_err then
+ * holds the reason.
  */
 int sf_plugins_load(const char *dir, char **names,
 		    struct sf_plugins **ret_plugins,
@@ -34,6 +36,13 @@ int sf_plugins_load(const char *dir, char **names,
 int sf_plugins_add_builtin(struct sf_plugins *plugins,
 			   const struct sf_plugin_desc *desc);
 struct sf_plugins *sf_plugins_new(void);
+
+/*
+ * Call every plugin's exit, in reverse priority order, keeping the plugins
+ * loaded: completions of the commands they sent still find their code.
+ * Each exit runs once; sf_plugins_free() skips those that have run.
+ */
+void sf_plugins_exit(struct sf_plugins *plugins);
 
 /* Calls every plugin's exit in reverse priority order, then unloads. */
 void sf_plugins_free(struct sf_plugins *plugins);

@@ -251,6 +251,29 @@ struct l_genl_msg *sf_pmcmd_get_limits(void)
 	return l_genl_msg_new(MPTCP_PM_CMD_GET_LIMITS);
 }
 
+/*
+ * The end of the attributes that attr (fresh from l_genl_attr_init() or
+ * l_genl_attr_recurse()) walks.
+ */
+static const char *attrs_end(const struct l_genl_attr *attr)
+{
+	return (const char *)attr->next_data + attr->next_len;
+}
+
+/*
+ * l_genl_attr_next(), kept within [.., end). ELL 0.56 counts the bytes left
+ * in an unsigned integer that wraps when the last attribute's length is not
+ * a multiple of 4, and would then walk on past the message.
+ */
+static bool attr_next(struct l_genl_attr *attr, const char *end,
+		      uint16_t *type, uint16_t *len, const void **data)
+{
+	if ((const char *)attr->next_data + NLA_HDRLEN > end)
+		return false;
+	return l_genl_attr_next(attr, type, len, data) &&
+	       (const char *)*data + *len <= end;
+}
+
 /* Copy a fixed-size attribute payload; false when the length differs. */
 static bool attr_get(uint16_t len, const void *data, void *out, size_t size)
 {
@@ -266,13 +289,14 @@ static int endpoint_parse_nest(struct l_genl_attr *nest,
 {
 	struct sf_endpoint ep = { .addr.family = AF_UNSPEC };
 	bool has_family = false, has_v4 = false, has_v6 = false;
+	const char *end = attrs_end(nest);
 	struct in6_addr in6;
 	struct in_addr in;
 	uint16_t family = 0, type, len;
 	const void *data;
 	bool ok = true;
 
-	while (ok && l_genl_attr_next(nest, &type, &len, &data)) {
+	while (ok && attr_next(nest, end, &type, &len, &data)) {
 		switch (type & NLA_TYPE_MASK) {
 		case MPTCP_PM_ADDR_ATTR_FAMILY:
 			ok = attr_get(len, data, &family, sizeof(family));
@@ -324,11 +348,13 @@ int sf_pmcmd_parse_endpoint(struct l_genl_msg *msg, struct sf_endpoint *ret_ep)
 	struct l_genl_attr attr, nest;
 	uint16_t type, len;
 	const void *data;
+	const char *end;
 
 	if (!msg || !ret_ep || !l_genl_attr_init(&attr, msg))
 		return -EBADMSG;
 
-	while (l_genl_attr_next(&attr, &type, &len, &data)) {
+	end = attrs_end(&attr);
+	while (attr_next(&attr, end, &type, &len, &data)) {
 		if ((type & NLA_TYPE_MASK) != MPTCP_PM_ATTR_ADDR)
 			continue;
 		if (!l_genl_attr_recurse(&attr, &nest))
@@ -346,11 +372,13 @@ int sf_pmcmd_parse_limits(struct l_genl_msg *msg,
 	struct l_genl_attr attr;
 	uint16_t type, len;
 	const void *data;
+	const char *end;
 
 	if (!msg || !ret_limits || !l_genl_attr_init(&attr, msg))
 		return -EBADMSG;
 
-	while (l_genl_attr_next(&attr, &type, &len, &data)) {
+	end = attrs_end(&attr);
+	while (attr_next(&attr, end, &type, &len, &data)) {
 		switch (type & NLA_TYPE_MASK) {
 		case MPTCP_PM_ATTR_SUBFLOWS:
 			if (!attr_get(len, data, &limits.subflows,

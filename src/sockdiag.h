@@ -3,13 +3,16 @@
  * sock_diag (inet_diag) queries about the sockets behind connections:
  * a subflow's TCP state (retransmissions, for silent-blackhole detection)
  * and an MPTCP socket's owner (uid, cgroup) for [rule] matching.
- * Synchronous, on a netlink socket of its own; the request/reply codecs are
- * pure functions in sockdiag.c.
+ * Synchronous, on a netlink socket opened for each query and closed before
+ * it returns (no state to keep, no stale reply to skip). The request/reply
+ * codecs are pure functions in sockdiag.c.
  */
 #pragma once
 
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <linux/netlink.h>
 
 #include <subflowd/addr.h>
 #include <subflowd/plugin.h>
@@ -23,8 +26,64 @@ int sf_sockdiag_mptcp_owner(const struct sf_addr *local,
 			    const struct sf_addr *remote,
 			    uid_t *ret_uid, uint64_t *ret_cgroup_id);
 
-/* The TCP state of the subflow with this 4-tuple (the public
- * sf_subflow_get_stats() uses it). */
+/*
+ * The TCP state of the subflow with this 4-tuple (the public
+ * sf_subflow_get_stats() uses it). ifindex is the interface the subflow
+ * may be bound to, 0 when unknown: the kernel's exact lookup finds a socket
+ * bound to a device (as the in-kernel PM binds those of endpoints with
+ * "dev") only when asked with that device, and an unbound one either way.
+ * Returns 0, -ENOENT when no such socket exists (or only its TIME_WAIT
+ * remains), or a negative errno.
+ */
 int sf_sockdiag_tcp_stats(const struct sf_addr *local,
-			  const struct sf_addr *remote,
+			  const struct sf_addr *remote, int32_t ifindex,
 			  struct sf_subflow_stats *ret_stats);
+
+/* --- codec: pure functions, no I/O ---------------------------------------- */
+
+/* Room for any request the builders below write. */
+#define SF_SOCKDIAG_REQ_SIZE 128
+
+/* One socket as an inet_diag reply describes it. */
+struct sf_sockdiag_sock {
+	uint8_t family;			/* AF_INET or AF_INET6, the socket's */
+	uint8_t state;			/* TCP_ESTABLISHED, ... */
+	struct sf_addr local;		/* with port; IPv4-mapped IPv6 */
+	struct sf_addr remote;		/* addresses are given as IPv4 */
+	uint32_t uid;
+	uint64_t cgroup_id;		/* 0: the kernel gave none */
+	bool has_tcp_info;
+	struct sf_subflow_stats tcp;	/* valid when has_tcp_info */
+};
+
+/*
+ * Build into buf (SF_SOCKDIAG_REQ_SIZE bytes) the exact-match lookup of the
+ * TCP socket local -> remote (ports required) on interface ifindex (0: no
+ * device), asking for its tcp_info.
+ * family is the socket family to look in: AF_INET6 with IPv4 addresses
+ * looks for their IPv4-mapped form. The request asks for an ACK, so the
+ * answer is one socket then the ACK, or an error. Returns 0 and the
+ * message in *ret_nlh (inside buf), or -EINVAL.
+ */
+int sf_sockdiag_build_tcp_query(uint8_t family, const struct sf_addr *local,
+				const struct sf_addr *remote, int32_t ifindex,
+				uint32_t seq, void *buf,
+				struct nlmsghdr **ret_nlh);
+
+/*
+ * Build into buf (SF_SOCKDIAG_REQ_SIZE bytes) a dump of the MPTCP sockets
+ * of family in any state but LISTEN whose local and remote ports are these
+ * (an inet_diag bytecode filter: the kernel sends only those). Returns 0
+ * and the message in *ret_nlh (inside buf), or -EINVAL.
+ */
+int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
+				 uint16_t remote_port, uint32_t seq, void *buf,
+				 struct nlmsghdr **ret_nlh);
+
+/*
+ * Parse one SOCK_DIAG_BY_FAMILY reply. protocol is what the request asked
+ * for: INET_DIAG_INFO is read as struct tcp_info only for IPPROTO_TCP (an
+ * MPTCP socket's is a struct mptcp_info). Returns 0 or -EBADMSG.
+ */
+int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
+		      struct sf_sockdiag_sock *ret_sock);

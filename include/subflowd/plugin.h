@@ -12,6 +12,7 @@
 #define SUBFLOWD_PLUGIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <subflowd/addr.h>
@@ -98,6 +99,8 @@ struct sf_iface_policy {
 	bool enabled;			/* may be used at all */
 	unsigned int subflows;		/* per remote address, >= 1 */
 	uint32_t endpoint_flags;	/* kernel mode: MPTCP_PM_ADDR_FLAG_* */
+	unsigned int priority;		/* kernel mode: who gets one of the
+					 * 8 endpoints first, lower first */
 };
 
 /*
@@ -143,6 +146,9 @@ struct sf_plugin_desc {
 	enum sf_plugin_mode mode;
 	uint32_t flags;			/* enum sf_plugin_flags */
 	int (*init)(void);		/* 0 or negative errno: not loaded */
+	/* At shutdown, while queries and commands still work: the daemon
+	 * waits (2 s at most) for the kernel to answer what exit sends, and
+	 * the completions still run, after exit, before the unload. */
 	void (*exit)(void);
 	const struct sf_plugin_ops *ops;
 };
@@ -161,6 +167,15 @@ struct sf_plugin_desc {
 	}
 #define SF_PLUGIN_SELF (&sf_plugin_descriptor)
 extern const struct sf_plugin_desc sf_plugin_descriptor;
+
+/*
+ * Log through the daemon's log target (journal, syslog or stderr). level is
+ * LOG_ERR, LOG_WARNING, LOG_INFO or LOG_DEBUG from <syslog.h>; debug lines
+ * appear only when the daemon runs with --debug. Start lines about one
+ * connection with its token: "[%08x] ...".
+ */
+void sf_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* --- queries: the daemon's view --------------------------------------- */
 

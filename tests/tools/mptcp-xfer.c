@@ -29,7 +29,9 @@
  * the exit status is 0. Errors print one line on stderr and exit 1; bad
  * usage exits 64.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "mptcp_uapi.h"
@@ -375,7 +376,37 @@ START_TEST(test_iface_section_defaults)
 	ck_assert_uint_eq(iface->policy.subflows, 1);
 	ck_assert_uint_eq(iface->policy.endpoint_flags,
 			  MPTCP_PM_ADDR_FLAG_SUBFLOW);
+	ck_assert_uint_eq(iface->policy.priority, 100);
 	sf_config_free(config);
+}
+END_TEST
+
+START_TEST(test_iface_priority_is_read_and_defaults_to_100)
+{
+	struct sf_config *config = load_ok("[interface wwan*]\n"
+					   "priority = 200\n"
+					   "[interface eth0]\n"
+					   "priority = 0\n");
+	struct sf_iface_policy policy;
+
+	sf_config_iface_policy(config, "wwan0", &policy);
+	ck_assert_uint_eq(policy.priority, 200);
+	sf_config_iface_policy(config, "eth0", &policy);
+	ck_assert_uint_eq(policy.priority, 0);
+	sf_config_iface_policy(config, "wlan0", &policy);
+	ck_assert_uint_eq(policy.priority, 100);
+	sf_config_free(config);
+}
+END_TEST
+
+START_TEST(test_error_priority_out_of_range)
+{
+	check_error("[interface eth0]\npriority = 256\n",
+		    "test.conf:2: [interface eth0] priority: 256 is out of "
+		    "range (expected 0..255)");
+	check_error("[interface eth0]\npriority = -1\n",
+		    "test.conf:2: [interface eth0] priority: '-1' is not a "
+		    "number (expected 0..255)");
 }
 END_TEST
 
@@ -532,6 +563,44 @@ START_TEST(test_file_error_names_path_and_line)
 	ck_assert_ptr_null(config);
 	ck_assert_str_eq(err, expected);
 	unlink(path);
+}
+END_TEST
+
+START_TEST(test_file_writable_by_others_is_refused)
+{
+	_auto_(l_free) char *path = write_temp("[core]\n");
+	_auto_(l_free) char *expected = l_strdup_printf(
+		"%s: refusing a config file that others can write (mode 0602, "
+		"uid %u, gid %u): it must be owned by root and not group- or "
+		"world-writable", path, (unsigned int) geteuid(),
+		(unsigned int) getegid());
+	struct sf_config *config = NULL;
+	char err[512] = "";
+
+	ck_assert_int_eq(chmod(path, 0602), 0);
+	ck_assert_int_eq(sf_config_load(path, &config, err, sizeof(err)),
+			 -EPERM);
+	ck_assert_ptr_null(config);
+	ck_assert_str_eq(err, expected);
+
+	/* Writable by its owner only: read. */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(sf_config_load(path, &config, err, sizeof(err)), 0);
+	sf_config_free(config);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_error_message_escapes_control_bytes)
+{
+	struct sf_config *config = NULL;
+	char err[512];
+
+	/* An ANSI escape and a non-ASCII byte, as in a binary file. */
+	ck_assert_int_eq(load("\x1b[2J\xff\n", &config, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "test.conf:1: syntax error: '\\x1b[2J\\xff' is "
+			 "neither KEY = VALUE nor [SECTION]");
 }
 END_TEST
 
@@ -734,7 +803,7 @@ START_TEST(test_error_unknown_keys)
 	check_error("[interface eth0]\npolicy = sspi\n",
 		    "test.conf:2: [interface eth0] policy: unknown key "
 		    "(expected one of backup, announce, subflows, enabled, "
-		    "endpoint-flags)");
+		    "endpoint-flags, priority)");
 	check_error("[rule r]\nmatch-port = 1\nmatch-proto = tcp\n",
 		    "test.conf:3: [rule r] match-proto: unknown key (expected "
 		    "one of match-remote, match-port, match-uid, match-cgroup, "
@@ -1091,6 +1160,7 @@ static void check_same_config(const struct sf_config *a,
 		ck_assert_uint_eq(ia->policy.subflows, ib->policy.subflows);
 		ck_assert_uint_eq(ia->policy.endpoint_flags,
 				  ib->policy.endpoint_flags);
+		ck_assert_uint_eq(ia->policy.priority, ib->policy.priority);
 	}
 
 	ck_assert_uint_eq(l_queue_length(a->rules), l_queue_length(b->rules));
@@ -1185,6 +1255,7 @@ START_TEST(test_print_everything_round_trip)
 		"announce = false\n"
 		"subflows = 8\n"
 		"enabled = false\n"
+		"priority = 255\n"
 		"[interface eth0]\n"
 		"endpoint-flags = subflow fullmesh\n"
 		"[rule all]\n"
@@ -1292,6 +1363,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_last_line_without_newline_is_read);
 	tcase_add_test(tc, test_iface_endpoint_flags_default_from_core_given_later);
 	tcase_add_test(tc, test_iface_section_defaults);
+	tcase_add_test(tc, test_iface_priority_is_read_and_defaults_to_100);
+	tcase_add_test(tc, test_error_priority_out_of_range);
 	tcase_add_test(tc, test_iface_glob_header_keeps_brackets);
 	tcase_add_test(tc, test_rule_bare_addresses_are_host_prefixes);
 	tcase_add_test(tc, test_rule_prefix_host_bits_are_cleared);
@@ -1305,6 +1378,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_directory_is_eisdir);
 	tcase_add_test(tc, test_file_design_example_loads);
 	tcase_add_test(tc, test_file_error_names_path_and_line);
+	tcase_add_test(tc, test_file_writable_by_others_is_refused);
+	tcase_add_test(tc, test_error_message_escapes_control_bytes);
 	tcase_add_test(tc, test_error_message_is_truncated_to_buffer);
 	suite_add_tcase(s, tc);
 

@@ -17,6 +17,7 @@ struct sent {
 	struct l_genl_msg *msg;
 	sf_pm_reply_func_t reply;
 	void *user_data;
+	bool replied;
 };
 
 static struct sent sent[16];
@@ -26,8 +27,17 @@ static int fake_send(void *ctx, struct l_genl_msg *msg, bool dump,
 		     sf_pm_reply_func_t reply, void *user_data)
 {
 	ck_assert_uint_lt(n_sent, L_ARRAY_SIZE(sent));
-	sent[n_sent++] = (struct sent) { msg, reply, user_data };
+	sent[n_sent++] = (struct sent) { msg, reply, user_data, false };
 	return 0;
+}
+
+/* The kernel answers command i. */
+static void answer(unsigned int i, int error, const char *extack)
+{
+	ck_assert_uint_lt(i, n_sent);
+	ck_assert(!sent[i].replied);
+	sent[i].replied = true;
+	sent[i].reply(error, extack, NULL, sent[i].user_data);
 }
 
 static const struct sf_pm_transport fake_transport = { fake_send, NULL };
@@ -100,8 +110,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	for (unsigned int i = 0; i < n_sent; i++)
+	/* Every command gets its one reply, as from the real transport. */
+	for (unsigned int i = 0; i < n_sent; i++) {
+		if (!sent[i].replied)
+			answer(i, -ECANCELED, NULL);
 		l_genl_msg_unref(sent[i].msg);
+	}
 	sf_daemon_free(daemon_);
 }
 
@@ -181,7 +195,7 @@ START_TEST(failed_create_is_reported_and_may_be_retried)
 	ck_assert_uint_eq(n_sent, 2);
 	conn = sf_conn_table_lookup(sf_daemon_conns(daemon_), 0xabc);
 
-	sent[0].reply(-EINVAL, "bad address", NULL, sent[0].user_data);
+	answer(0, -EINVAL, "bad address");
 	ck_assert_uint_eq(sf_daemon_counters(daemon_)->commands_failed, 1);
 	ck_assert_uint_eq(sf_conn_subflow_count(conn), 2);
 
@@ -190,8 +204,8 @@ START_TEST(failed_create_is_reported_and_may_be_retried)
 	add_addr(3, "10.0.2.1");
 	ck_assert_uint_eq(n_sent, 3);
 	assert_subflow_create(2, 0xabc, "10.0.2.1", 2, "10.0.1.2", 5201);
-	sent[1].reply(0, NULL, NULL, sent[1].user_data);
-	sent[2].reply(0, NULL, NULL, sent[2].user_data);
+	answer(1, 0, NULL);
+	answer(2, 0, NULL);
 }
 END_TEST
 
@@ -250,8 +264,8 @@ START_TEST(closed_connection_is_freed)
 	ck_assert_uint_eq(sf_conn_table_count(sf_daemon_conns(daemon_)), 0);
 
 	/* Late replies for a gone connection are harmless. */
-	sent[0].reply(-ENOENT, NULL, NULL, sent[0].user_data);
-	sent[1].reply(0, NULL, NULL, sent[1].user_data);
+	answer(0, -ENOENT, NULL);
+	answer(1, 0, NULL);
 }
 END_TEST
 

@@ -185,6 +185,26 @@ START_TEST(truncated_or_malformed_reply_is_ebadmsg)
 }
 END_TEST
 
+/*
+ * Found by fuzz/fuzz-genlctrl.c: an nlmsg_len above INT32_MAX, which
+ * mnl_nlmsg_ok() reads as negative and so as fitting. Only the header is
+ * given (len 16); the error after it must not be read.
+ */
+START_TEST(nlmsg_len_beyond_the_buffer_is_ebadmsg)
+{
+	static const uint8_t huge_len_error[] = {
+		0x14, 0x00, 0x00, 0x80, 0x02, 0x00, 0x00, 0x00,	/* nlmsghdr: len 0x80000014, NLMSG_ERROR */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xfe, 0xff, 0xff, 0xff,				/* error -ENOENT, past len */
+	};
+
+	ck_assert_int_eq(sf_genlctrl_parse_group_id(huge_len_error, 16,
+						    "mptcp_pm_events"), -EBADMSG);
+	ck_assert_int_eq(sf_genlctrl_parse_family_id(huge_len_error, 16),
+			 -EBADMSG);
+}
+END_TEST
+
 static Suite *genlctrl_suite(void)
 {
 	Suite *s = suite_create("genlctrl");
@@ -196,6 +216,7 @@ static Suite *genlctrl_suite(void)
 	tcase_add_test(tc, missing_group_is_enoent);
 	tcase_add_test(tc, error_reply_returns_its_errno);
 	tcase_add_test(tc, truncated_or_malformed_reply_is_ebadmsg);
+	tcase_add_test(tc, nlmsg_len_beyond_the_buffer_is_ebadmsg);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -547,6 +547,57 @@ START_TEST(malformed_endpoint_replies_are_rejected)
 }
 END_TEST
 
+/*
+ * Found by fuzz/fuzz-pmcmd.c: a nest whose length stops right after an
+ * unpadded last attribute (ID, len 5). ELL 0.56's l_genl_attr_next() then
+ * wraps its count of bytes left and walks on past the nest: here into the
+ * top-level attribute after it, shaped like a FLAGS, and past the message.
+ */
+static const uint8_t reply_nest_unpadded_end[] = {
+	0x3c, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00,	/* nlmsghdr, len 60 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x03, 0x01, 0x00, 0x00,				/* GET_ADDR, version 1 */
+	0x19, 0x00, 0x01, 0x80,				/* ADDR (nested), len 25 */
+	0x06, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00,	/*  FAMILY AF_INET */
+	0x08, 0x00, 0x03, 0x00, 0x0a, 0x00, 0x00, 0x01,	/*  ADDR4 10.0.0.1 */
+	0x05, 0x00, 0x02, 0x00, 0x07, 0x00, 0x00, 0x00,	/*  ID 7, nest ends */
+	0x08, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00,	/* type 6, len 8 */
+	0x00, 0x00, 0x00, 0x00,				/* len 0: stops ELL */
+};
+
+/* Same at the top level: the message ends right after an unpadded attribute
+ * (type 99, len 5); ELL would read the next attribute header past it. */
+static const uint8_t reply_limits_unpadded_end[] = {
+	0x29, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00,	/* nlmsghdr, len 41 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x06, 0x01, 0x00, 0x00,				/* GET_LIMITS, version 1 */
+	0x08, 0x00, 0x02, 0x00, 0x03, 0x00, 0x00, 0x00,	/* RCV_ADD_ADDRS 3 */
+	0x08, 0x00, 0x03, 0x00, 0x05, 0x00, 0x00, 0x00,	/* SUBFLOWS 5 */
+	0x05, 0x00, 0x63, 0x00, 0x01,			/* type 99, len 5 */
+};
+
+START_TEST(replies_are_read_within_their_nest_and_message)
+{
+	struct sf_pm_limits limits = { 0 };
+	struct sf_endpoint ep;
+	struct l_genl_msg *msg;
+	struct sf_addr want = addr("10.0.0.1", 0);
+
+	msg = REPLY(reply_nest_unpadded_end);
+	ck_assert_int_eq(sf_pmcmd_parse_endpoint(msg, &ep), 0);
+	ck_assert(sf_addr_equal(&ep.addr, &want));
+	ck_assert_uint_eq(ep.id, 7);
+	ck_assert_uint_eq(ep.flags, 0);
+	l_genl_msg_unref(msg);
+
+	msg = REPLY(reply_limits_unpadded_end);
+	ck_assert_int_eq(sf_pmcmd_parse_limits(msg, &limits), 0);
+	ck_assert_uint_eq(limits.subflows, 5);
+	ck_assert_uint_eq(limits.add_addr_accepted, 3);
+	l_genl_msg_unref(msg);
+}
+END_TEST
+
 static Suite *pmcmd_suite(void)
 {
 	Suite *s = suite_create("pmcmd");
@@ -566,6 +617,7 @@ static Suite *pmcmd_suite(void)
 	tcase_add_test(tc, limits_reply_is_parsed);
 	tcase_add_test(tc, endpoint_replies_are_parsed);
 	tcase_add_test(tc, malformed_endpoint_replies_are_rejected);
+	tcase_add_test(tc, replies_are_read_within_their_nest_and_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

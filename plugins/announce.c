@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * announce: the server side. Every connection a peer opened to us learns
+ * (ADD_ADDR) each other eligible local address of its family whose
+ * interface has `announce = true` and `enabled = true`, so that the peer,
+ * which knows its own paths, can join them. The daemon listens on each
+ * announced address and port so that the joins are accepted. A local
+ * address that appears later is announced to the live connections; one
+ * that goes away is withdrawn (REMOVE_ADDR), and the peer closes its
+ * subflows to it.
+ *
+ * Connections we initiated are left alone. A server runs this as its
+ * default policy (`-p announce`) or names it in a [rule].
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/plugin.h>
+
+/* The address ids announced on one connection, by token. */
+struct announced {
+	uint64_t ids[4];		/* bit i: id i was announced */
+};
+
+static struct l_hashmap *announced;	/* token -> struct announced */
+
+static bool id_test(const struct announced *a, uint8_t id)
+{
+	return a->ids[id / 64] & (1ULL << (id % 64));
+}
+
+static void id_set(struct announced *a, uint8_t id, bool on)
+{
+	if (on)
+		a->ids[id / 64] |= 1ULL << (id % 64);
+	else
+		a->ids[id / 64] &= ~(1ULL << (id % 64));
+}
+
+static void cmd_done(int error, const char *extack, void *user_data)
+{
+	uint32_t token = L_PTR_TO_UINT(user_data);
+
+	if (error < 0)
+		l_info("[%08x] announce: kernel refused: %s%s%s", token,
+		       strerror(-error), extack ? ": " : "",
+		       extack ? extack : "");
+}
+
+static bool announcing(const struct sf_conn *conn)
+{
+	return sf_conn_established(conn) && sf_conn_server_side(conn);
+}
+
+static void announce_one(const struct sf_local_addr *local, void *user_data)
+{
+	struct sf_conn *conn = user_data;
+	const struct sf_addr *own = sf_conn_local(conn);
+	uint32_t token = sf_conn_token(conn);
+	struct sf_iface_policy policy;
+	struct announced *a;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	/* The peer knows the address it connected to. */
+	if (local->addr.family != own->family ||
+	    sf_addr_ip_equal(&local->addr, own))
+		return;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	if (!policy.enabled || !policy.announce)
+		return;
+
+	a = l_hashmap_lookup(announced, L_UINT_TO_PTR(token));
+	if (!a) {
+		a = l_new(struct announced, 1);
+		l_hashmap_insert(announced, L_UINT_TO_PTR(token), a);
+	} else if (id_test(a, local->id)) {
+		return;
+	}
+
+	r = sf_addr_announce(conn, local, 0, cmd_done, L_UINT_TO_PTR(token));
+	if (r < 0) {
+		l_info("[%08x] announce: cannot announce %s: %s", token,
+		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
+		return;
+	}
+
+	id_set(a, local->id, true);
+	l_info("[%08x] announce: %s (id %u) announced", token,
+	       sf_addr_to_str(&local->addr, false, buf), local->id);
+}
+
+static enum sf_verdict announce_established(struct sf_conn *conn)
+{
+	if (announcing(conn))
+		sf_local_addr_foreach(announce_one, conn);
+
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict announce_closed(struct sf_conn *conn)
+{
+	l_free(l_hashmap_remove(announced,
+				L_UINT_TO_PTR(sf_conn_token(conn))));
+	return SF_VERDICT_CONTINUE;
+}
+
+static void announce_new(struct sf_conn *conn, void *user_data)
+{
+	if (announcing(conn))
+		announce_one(user_data, conn);
+}
+
+static enum sf_verdict announce_local_added(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, announce_new, (void *) addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static void withdraw(struct sf_conn *conn, void *user_data)
+{
+	const struct sf_local_addr *local = user_data;
+	uint32_t token = sf_conn_token(conn);
+	struct announced *a = l_hashmap_lookup(announced, L_UINT_TO_PTR(token));
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (!a || !id_test(a, local->id))
+		return;
+
+	id_set(a, local->id, false);
+	r = sf_addr_remove(conn, local->id, cmd_done, L_UINT_TO_PTR(token));
+	if (r < 0)
+		l_info("[%08x] announce: cannot withdraw %s: %s", token,
+		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
+	else
+		l_info("[%08x] announce: %s (id %u) withdrawn", token,
+		       sf_addr_to_str(&local->addr, false, buf), local->id);
+}
+
+static enum sf_verdict announce_local_removed(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, withdraw, (void *) addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static int announce_init(void)
+{
+	announced = l_hashmap_new();
+	return 0;
+}
+
+static void announce_exit(void)
+{
+	l_hashmap_destroy(announced, l_free);
+	announced = NULL;
+}
+
+static const struct sf_plugin_ops announce_ops = {
+	.conn_established = announce_established,
+	.conn_closed = announce_closed,
+	.local_addr_added = announce_local_added,
+	.local_addr_removed = announce_local_removed,
+};
+
+SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE, 0, announce_init,
+		 announce_exit, &announce_ops);

@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * handover: active-standby. Interfaces whose policy says `backup = true`
+ * are standby paths, the others primary paths. Subflows go from every
+ * eligible primary address to every known remote address of the connection
+ * (as fullmesh does); with [core] standby = open, standby addresses get
+ * theirs at once, with the backup flag (MP_PRIO), and with standby =
+ * on-demand they get none while a primary path works.
+ *
+ * A primary subflow works when its local port is known, its interface is
+ * up, and it is not stalled. Its TCP state (tcp_info, read with sock_diag
+ * every HO_POLL_MS) says it is stalled when it has data in flight and
+ * HO_STALL_RTOS or more retransmission timeouts in a row without progress
+ * (retransmits or backoff), or when it has kept sending without any ACK
+ * coming in through polls HO_SILENT_MS apart (which also covers sends that
+ * fail locally, when nothing counts as in flight). That is how a silent blackhole is
+ * seen, which no event reports; it needs data to send: a subflow that only
+ * receives cannot tell silence from an idle peer. A link or address that
+ * goes away, or a subflow that dies, is seen at once from its event.
+ *
+ * When no primary subflow works, the standby paths are promoted at once:
+ * their subflows' backup flag is cleared (open), or subflows are opened on
+ * them without it (on-demand). When a primary subflow works again, they are
+ * demoted: flagged backup again (open) or closed (on-demand), so that a
+ * metered link goes idle.
+ *
+ * Only connections we initiated are handled: the client knows its paths.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/plugin.h>
+
+/* How often primary subflows are checked for a silent stall. */
+#define HO_POLL_MS 250
+/* Retransmission timeouts in a row (with data in flight) that make a stall:
+ * about 0.6 s after the path goes silent at the minimum RTO of 200 ms, yet
+ * never a single lost segment. */
+#define HO_STALL_RTOS 2
+/* Sending without any ACK for this long is a stall too; a working path
+ * acknowledges within a round trip (plus 200 ms of delayed ACK). */
+#define HO_SILENT_MS 1000
+
+/* A backup flag we asked for, a subflow we are closing, or one seen sending
+ * into silence: by local IP and remote IP and port (we open one subflow
+ * per such pair). */
+struct ho_mark {
+	struct sf_addr local;
+	struct sf_addr remote;
+	bool backup;
+	bool closing;
+	uint64_t silent_since;	/* l_time_now(); 0: ACKs come in */
+};
+
+struct ho_conn {
+	uint32_t token;
+	bool promoted;			/* standby paths carry the traffic */
+	struct l_queue *marks;		/* struct ho_mark */
+	unsigned int seen;		/* poll generation, for pruning */
+};
+
+static struct l_hashmap *conns;		/* token -> struct ho_conn */
+static struct l_timeout *poll_timer;	/* NULL while conns is empty */
+static unsigned int poll_generation;
+
+static void ho_conn_free(void *data)
+{
+	struct ho_conn *hc = data;
+
+	if (!hc)
+		return;
+
+	l_queue_destroy(hc->marks, l_free);
+	l_free(hc);
+}
+
+static void poll_fire(struct l_timeout *timeout, void *user_data);
+
+static struct ho_conn *ho_conn_get(struct sf_conn *conn)
+{
+	uint32_t token = sf_conn_token(conn);
+	struct ho_conn *hc = l_hashmap_lookup(conns, L_UINT_TO_PTR(token));
+
+	if (hc)
+		return hc;
+
+	hc = l_new(struct ho_conn, 1);
+	hc->token = token;
+	hc->marks = l_queue_new();
+	hc->seen = poll_generation;
+	l_hashmap_insert(conns, L_UINT_TO_PTR(token), hc);
+
+	if (!poll_timer)
+		poll_timer = l_timeout_create_ms(HO_POLL_MS, poll_fire, NULL,
+						 NULL);
+	return hc;
+}
+
+static void ho_conn_drop(uint32_t token)
+{
+	ho_conn_free(l_hashmap_remove(conns, L_UINT_TO_PTR(token)));
+
+	if (l_hashmap_isempty(conns)) {
+		l_timeout_remove(poll_timer);
+		poll_timer = NULL;
+	}
+}
+
+struct mark_key {
+	const struct sf_addr *local;
+	const struct sf_addr *remote;
+};
+
+static bool mark_match(const void *data, const void *user_data)
+{
+	const struct ho_mark *m = data;
+	const struct mark_key *key = user_data;
+
+	return sf_addr_ip_equal(&m->local, key->local) &&
+	       sf_addr_equal(&m->remote, key->remote);
+}
+
+static struct ho_mark *mark_find(struct ho_conn *hc, const struct sf_addr *local,
+				 const struct sf_addr *remote)
+{
+	struct mark_key key = { local, remote };
+
+	return l_queue_find(hc->marks, mark_match, &key);
+}
+
+static struct ho_mark *mark_get(struct ho_conn *hc, const struct sf_addr *local,
+				const struct sf_addr *remote)
+{
+	struct ho_mark *m = mark_find(hc, local, remote);
+
+	if (m)
+		return m;
+
+	m = l_new(struct ho_mark, 1);
+	m->local = *local;
+	m->local.port = 0;
+	m->remote = *remote;
+	l_queue_push_tail(hc->marks, m);
+	return m;
+}
+
+static void mark_forget(struct ho_conn *hc, const struct sf_addr *local,
+			const struct sf_addr *remote)
+{
+	struct mark_key key = { local, remote };
+
+	l_free(l_queue_remove_if(hc->marks, mark_match, &key));
+}
+
+static void cmd_done(int error, const char *extack, void *user_data)
+{
+	uint32_t token = L_PTR_TO_UINT(user_data);
+
+	if (error < 0)
+		l_info("[%08x] handover: kernel refused: %s%s%s", token,
+		       strerror(-error), extack ? ": " : "",
+		       extack ? extack : "");
+}
+
+static bool client_conn(const struct sf_conn *conn)
+{
+	return sf_conn_established(conn) && !sf_conn_server_side(conn);
+}
+
+static bool iface_is_standby(int32_t ifindex)
+{
+	struct sf_iface_policy policy;
+
+	sf_iface_get_policy(ifindex, &policy);
+	return policy.backup;
+}
+
+static int32_t subflow_ifindex(const struct sf_subflow_info *sf)
+{
+	return sf->ifindex ? sf->ifindex : sf_local_addr_ifindex(&sf->local);
+}
+
+/* --- opening subflows --- */
+
+struct open_ctx {
+	struct sf_conn *conn;
+	struct ho_conn *hc;
+	bool standby_too;	/* open on standby addresses as well */
+	const struct sf_local_addr *local;	/* NULL: every local address */
+	const struct sf_addr *remote;		/* NULL: every remote address */
+};
+
+static void open_pair(const struct open_ctx *ctx,
+		      const struct sf_local_addr *local,
+		      const struct sf_addr *remote)
+{
+	uint32_t token = sf_conn_token(ctx->conn);
+	struct sf_iface_policy policy;
+	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
+	struct ho_mark *m;
+	bool backup;
+	int r;
+
+	if (local->addr.family != remote->family)
+		return;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	if (!policy.enabled || (policy.backup && !ctx->standby_too))
+		return;
+
+	/* A standby path opened while promoted is the active path. */
+	backup = policy.backup && !ctx->hc->promoted;
+	r = sf_subflow_create(ctx->conn, &local->addr, remote, backup,
+			      cmd_done, L_UINT_TO_PTR(token));
+	switch (r) {
+	case 0:
+		l_info("[%08x] handover: subflow %s -> %s%s", token,
+		       sf_addr_to_str(&local->addr, false, lbuf),
+		       sf_addr_to_str(remote, true, rbuf),
+		       backup ? " (backup)" : "");
+		m = mark_get(ctx->hc, &local->addr, remote);
+		m->backup = backup;
+		m->closing = false;
+		break;
+	case -EALREADY:
+	case -ENOSPC:
+		break;
+	default:
+		l_info("[%08x] handover: cannot create subflow from %s: %s",
+		       token, sf_addr_to_str(&local->addr, false, lbuf),
+		       strerror(-r));
+		break;
+	}
+}
+
+static void open_to_remote(struct sf_conn *conn, uint8_t id,
+			   const struct sf_addr *addr, void *user_data)
+{
+	const struct open_ctx *ctx = user_data;
+	struct sf_addr remote = *addr;
+
+	/* An announcement without a port means the connection's port. */
+	if (!remote.port)
+		remote.port = sf_conn_remote(conn)->port;
+
+	open_pair(ctx, ctx->local, &remote);
+}
+
+static void open_from_local(const struct sf_local_addr *local, void *user_data)
+{
+	struct open_ctx ctx = *(const struct open_ctx *)user_data;
+
+	ctx.local = local;
+	if (ctx.remote) {
+		open_to_remote(ctx.conn, 0, ctx.remote, &ctx);
+		return;
+	}
+
+	open_pair(&ctx, local, sf_conn_remote(ctx.conn));
+	sf_conn_foreach_remote_addr(ctx.conn, open_to_remote, &ctx);
+}
+
+/*
+ * Open the subflows conn should have: on primary addresses always, on
+ * standby ones with standby = open or while promoted. local/remote narrow
+ * it to one local or remote address (NULL: all).
+ */
+static void open_subflows(struct sf_conn *conn, struct ho_conn *hc,
+			  const struct sf_local_addr *local,
+			  const struct sf_addr *remote)
+{
+	struct open_ctx ctx = {
+		.conn = conn,
+		.hc = hc,
+		.standby_too = sf_config_standby() == SF_STANDBY_OPEN ||
+			       hc->promoted,
+		.remote = remote,
+	};
+
+	if (local)
+		open_from_local(local, &ctx);
+	else
+		sf_local_addr_foreach(open_from_local, &ctx);
+}
+
+/* --- health and the standby paths --- */
+
+static bool subflow_stalled(struct ho_conn *hc,
+			    const struct sf_subflow_info *sf,
+			    const struct sf_subflow_stats *st)
+{
+	struct ho_mark *m;
+
+	if (st->unacked > 0 && (st->retransmits >= HO_STALL_RTOS ||
+				st->backoff >= HO_STALL_RTOS))
+		return true;
+
+	/* Times are ages: data went out after the last ACK came in. For one
+	 * round trip after any send from idle that is normal, so only a
+	 * silence that lasts from poll to poll counts. */
+	if (st->last_ack_recv_ms <= st->last_data_sent_ms) {
+		m = mark_find(hc, &sf->local, &sf->remote);
+		if (m)
+			m->silent_since = 0;
+		return false;
+	}
+
+	m = mark_get(hc, &sf->local, &sf->remote);
+	if (!m->silent_since)
+		m->silent_since = l_time_now();
+	return l_time_diff(m->silent_since, l_time_now()) >=
+	       HO_SILENT_MS * 1000ull;
+}
+
+struct scan {
+	struct ho_conn *hc;
+	bool primary_works;
+	struct l_queue *standby;	/* copies of standby subflows */
+};
+
+static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
+			 void *user_data)
+{
+	struct scan *s = user_data;
+	int32_t ifindex = subflow_ifindex(sf);
+	struct ho_mark *m = mark_find(s->hc, &sf->local, &sf->remote);
+	struct sf_subflow_stats st;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (m && m->closing)
+		return;
+
+	if (iface_is_standby(ifindex)) {
+		if (sf->local.port)
+			l_queue_push_tail(s->standby, l_memdup(sf, sizeof(*sf)));
+		return;
+	}
+
+	if (s->primary_works || !sf->local.port || !sf_iface_is_up(ifindex))
+		return;
+
+	r = sf_subflow_get_stats(sf, &st);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		/* Cannot tell: trust it, as without the check. */
+		l_debug("[%08x] handover: no TCP state for %s: %s",
+			s->hc->token, sf_addr_to_str(&sf->local, true, buf),
+			strerror(-r));
+		s->primary_works = true;
+		return;
+	}
+
+	if (subflow_stalled(s->hc, sf, &st)) {
+		l_debug("[%08x] handover: subflow %s stalled: %u unacked, "
+			"%u retransmits, backoff %u, last ACK %u ms ago",
+			s->hc->token, sf_addr_to_str(&sf->local, true, buf),
+			st.unacked, st.retransmits, st.backoff,
+			st.last_ack_recv_ms);
+		return;
+	}
+
+	s->primary_works = true;
+}
+
+/* Give one standby subflow the flag the connection's state asks for. */
+static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
+			   const struct sf_subflow_info *sf)
+{
+	struct ho_mark *m = mark_find(hc, &sf->local, &sf->remote);
+	bool current = m ? m->backup : sf->backup;
+	bool want = !hc->promoted;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (want && sf_config_standby() == SF_STANDBY_ON_DEMAND) {
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
+				       L_UINT_TO_PTR(hc->token));
+		if (r < 0) {
+			l_info("[%08x] handover: cannot close standby subflow "
+			       "%s: %s", hc->token,
+			       sf_addr_to_str(&sf->local, true, buf),
+			       strerror(-r));
+			return;
+		}
+		l_info("[%08x] handover: closing standby subflow %s",
+		       hc->token, sf_addr_to_str(&sf->local, true, buf));
+		mark_get(hc, &sf->local, &sf->remote)->closing = true;
+		return;
+	}
+
+	if (current == want)
+		return;
+
+	r = sf_subflow_set_backup(conn, &sf->local, &sf->remote, want,
+				  cmd_done, L_UINT_TO_PTR(hc->token));
+	if (r < 0) {
+		l_info("[%08x] handover: cannot %s subflow %s: %s", hc->token,
+		       want ? "demote" : "promote",
+		       sf_addr_to_str(&sf->local, true, buf), strerror(-r));
+		return;
+	}
+
+	l_info("[%08x] handover: %s subflow %s", hc->token,
+	       want ? "demoted" : "promoted",
+	       sf_addr_to_str(&sf->local, true, buf));
+	mark_get(hc, &sf->local, &sf->remote)->backup = want;
+}
+
+/*
+ * Bring conn in line: promote the standby paths when no primary subflow
+ * works, demote them when one does, and give every standby subflow the
+ * flag (or, on demand, the existence) that goes with it.
+ */
+static void reconcile(struct sf_conn *conn)
+{
+	struct ho_conn *hc;
+	struct scan s;
+	struct sf_subflow_info *sf;
+
+	if (!client_conn(conn))
+		return;
+
+	hc = ho_conn_get(conn);
+	hc->seen = poll_generation;
+	s = (struct scan) { .hc = hc, .standby = l_queue_new() };
+	sf_conn_foreach_subflow(conn, scan_subflow, &s);
+
+	if (s.primary_works == hc->promoted) {
+		hc->promoted = !s.primary_works;
+		l_info("[%08x] handover: %s", hc->token, hc->promoted ?
+		       "no primary path works, switching to standby paths" :
+		       "a primary path works again, standby paths back to "
+		       "standby");
+		/* Open what is missing on the standby paths at once. */
+		if (hc->promoted)
+			open_subflows(conn, hc, NULL, NULL);
+	}
+
+	while ((sf = l_queue_pop_head(s.standby))) {
+		settle_standby(conn, hc, sf);
+		l_free(sf);
+	}
+	l_queue_destroy(s.standby, NULL);
+}
+
+static void poll_conn(struct sf_conn *conn, void *user_data)
+{
+	reconcile(conn);
+}
+
+static bool prune_unseen(const void *key, void *value, void *user_data)
+{
+	struct ho_conn *hc = value;
+
+	if (hc->seen == poll_generation)
+		return false;
+
+	ho_conn_free(hc);
+	return true;
+}
+
+static void poll_fire(struct l_timeout *timeout, void *user_data)
+{
+	poll_generation++;
+	sf_conn_foreach(SF_PLUGIN_SELF, poll_conn, NULL);
+
+	/* Connections handed to another policy are no longer ours. */
+	l_hashmap_foreach_remove(conns, prune_unseen, NULL);
+	if (l_hashmap_isempty(conns)) {
+		l_timeout_remove(poll_timer);
+		poll_timer = NULL;
+		return;
+	}
+
+	l_timeout_modify_ms(timeout, HO_POLL_MS);
+}
+
+/* --- events --- */
+
+static enum sf_verdict handover_established(struct sf_conn *conn)
+{
+	if (!client_conn(conn))
+		return SF_VERDICT_CONTINUE;
+
+	open_subflows(conn, ho_conn_get(conn), NULL, NULL);
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict handover_closed(struct sf_conn *conn)
+{
+	ho_conn_drop(sf_conn_token(conn));
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict handover_announced(struct sf_conn *conn, uint8_t id,
+					  const struct sf_addr *addr)
+{
+	struct sf_addr remote = *addr;
+
+	if (!client_conn(conn))
+		return SF_VERDICT_CONTINUE;
+
+	if (!remote.port)
+		remote.port = sf_conn_remote(conn)->port;
+	open_subflows(conn, ho_conn_get(conn), NULL, &remote);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict handover_sub_established(struct sf_conn *conn,
+						const struct sf_subflow_info *sf)
+{
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict handover_sub_closed(struct sf_conn *conn,
+					   const struct sf_subflow_info *sf,
+					   int error, uint32_t reset_reason)
+{
+	struct ho_conn *hc = l_hashmap_lookup(conns,
+					      L_UINT_TO_PTR(sf_conn_token(conn)));
+
+	if (hc)
+		mark_forget(hc, &sf->local, &sf->remote);
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static void reconcile_one(struct sf_conn *conn, void *user_data)
+{
+	reconcile(conn);
+}
+
+static enum sf_verdict handover_iface_changed(int32_t ifindex,
+					      const char *ifname)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, reconcile_one, NULL);
+	return SF_VERDICT_CONTINUE;
+}
+
+static void open_on_new_local(struct sf_conn *conn, void *user_data)
+{
+	if (client_conn(conn))
+		open_subflows(conn, ho_conn_get(conn), user_data, NULL);
+}
+
+static enum sf_verdict handover_local_added(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, open_on_new_local, (void *)addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+struct drop_ctx {
+	const struct sf_addr *addr;
+	struct l_queue *victims;	/* copies: no destroying while walking */
+};
+
+static void collect_on_addr(struct sf_conn *conn,
+			    const struct sf_subflow_info *sf, void *user_data)
+{
+	struct drop_ctx *ctx = user_data;
+
+	if (sf_addr_ip_equal(&sf->local, ctx->addr) && sf->local.port)
+		l_queue_push_tail(ctx->victims, l_memdup(sf, sizeof(*sf)));
+}
+
+/*
+ * The address is gone: its subflows stop counting as working at once, so
+ * the standby paths are promoted first (the kernel then moves the data of
+ * the subflows we close straight onto them); then the peer is told (so
+ * that it drops its side at once, not on a timeout) and our side closed.
+ */
+static void local_removed(struct sf_conn *conn, void *user_data)
+{
+	struct drop_ctx ctx = { .addr = user_data };
+	uint32_t token = sf_conn_token(conn);
+	struct ho_conn *hc;
+	struct sf_subflow_info *sf;
+	const struct l_queue_entry *e;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (!client_conn(conn))
+		return;
+
+	hc = ho_conn_get(conn);
+	ctx.victims = l_queue_new();
+	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
+	for (e = l_queue_get_entries(ctx.victims); e; e = e->next) {
+		sf = e->data;
+		mark_get(hc, &sf->local, &sf->remote)->closing = true;
+	}
+
+	reconcile(conn);
+
+	/* Address id 0 (the initial subflow's) cannot be withdrawn. */
+	sf = l_queue_peek_head(ctx.victims);
+	if (sf && sf->local_id) {
+		r = sf_addr_remove(conn, sf->local_id, cmd_done,
+				   L_UINT_TO_PTR(token));
+		if (r < 0)
+			l_info("[%08x] handover: cannot withdraw %s from the "
+			       "peer: %s", token,
+			       sf_addr_to_str(ctx.addr, false, buf),
+			       strerror(-r));
+	}
+
+	while ((sf = l_queue_pop_head(ctx.victims))) {
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
+				       L_UINT_TO_PTR(token));
+		if (r < 0)
+			l_info("[%08x] handover: cannot close subflow from %s: "
+			       "%s", token,
+			       sf_addr_to_str(&sf->local, true, buf),
+			       strerror(-r));
+		l_free(sf);
+	}
+	l_queue_destroy(ctx.victims, NULL);
+}
+
+static enum sf_verdict handover_local_removed(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, local_removed, (void *)&addr->addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static int handover_init(void)
+{
+	conns = l_hashmap_new();
+	return 0;
+}
+
+static void handover_exit(void)
+{
+	l_timeout_remove(poll_timer);
+	poll_timer = NULL;
+	l_hashmap_destroy(conns, ho_conn_free);
+	conns = NULL;
+}
+
+static const struct sf_plugin_ops handover_ops = {
+	.conn_established = handover_established,
+	.conn_closed = handover_closed,
+	.addr_announced = handover_announced,
+	.subflow_established = handover_sub_established,
+	.subflow_closed = handover_sub_closed,
+	.iface_up = handover_iface_changed,
+	.iface_down = handover_iface_changed,
+	.local_addr_added = handover_local_added,
+	.local_addr_removed = handover_local_removed,
+};
+
+SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE, 0, handover_init,
+		 handover_exit, &handover_ops);

@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * org.subflowd.Connection1 at /org/subflowd/connection/<token>: one MPTCP
+ * connection, its subflows and the peer's addresses. Methods act through
+ * the public plugin command API and reply once the kernel has answered.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dbus-private.h"
+#include "log.h"
+#include "util.h"
+
+const char *const sf_dbus_conn_changing[] = {
+	"Established", "Policy", "Subflows", "RemoteAddresses", NULL,
+};
+
+/* The connection behind a property read or call; -ENOENT if it is gone
+ * (it never is while its object is published). */
+static int conn_of(void *userdata, struct sf_conn **ret_conn,
+		   sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+
+	*ret_conn = sf_dbus_conn_lookup(conn);
+	if (*ret_conn)
+		return 0;
+
+	sd_bus_error_setf(ret_error, SD_BUS_ERROR_UNKNOWN_OBJECT,
+			  "connection %08x is gone", conn->token);
+	return -ENOENT;
+}
+
+/* --- properties ------------------------------------------------------------ */
+
+#define GETTER(fn)							\
+	static int fn(sd_bus *bus, const char *path,			\
+		      const char *interface, const char *property,	\
+		      sd_bus_message *reply, void *userdata,		\
+		      sd_bus_error *ret_error)
+
+static int append_addr(sd_bus_message *reply, const struct sf_addr *addr)
+{
+	char buf[SF_ADDR_STRLEN];
+
+	return sd_bus_message_append(reply, "s",
+				     addr->family == AF_UNSPEC ? "" :
+				     sf_addr_to_str(addr, false, buf));
+}
+
+GETTER(get_token)
+{
+	struct sf_dbus_conn *conn = userdata;
+
+	return sd_bus_message_append(reply, "u", conn->token);
+}
+
+GETTER(get_local_address)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : append_addr(reply, sf_conn_local(c));
+}
+
+GETTER(get_local_port)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : sd_bus_message_append(reply, "q",
+						 sf_conn_local(c)->port);
+}
+
+GETTER(get_remote_address)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : append_addr(reply, sf_conn_remote(c));
+}
+
+GETTER(get_remote_port)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : sd_bus_message_append(reply, "q",
+						 sf_conn_remote(c)->port);
+}
+
+GETTER(get_server_side)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : sd_bus_message_append(reply, "b",
+						 sf_conn_server_side(c));
+}
+
+GETTER(get_established)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : sd_bus_message_append(reply, "b",
+						 sf_conn_established(c));
+}
+
+GETTER(get_policy)
+{
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	return r < 0 ? r : sd_bus_message_append(reply, "s",
+						 sf_conn_policy(c) ?: "");
+}
+
+struct append_ctx {
+	sd_bus_message *reply;
+	int r;
+};
+
+static void append_subflow(struct sf_conn *conn,
+			   const struct sf_subflow_info *sf, void *user_data)
+{
+	struct append_ctx *ctx = user_data;
+	char l[SF_ADDR_STRLEN], rem[SF_ADDR_STRLEN];
+
+	/* Only what the kernel reported: a subflow being created has no
+	 * local port yet. */
+	if (ctx->r < 0 || sf_conn_subflow_state(conn, sf) !=
+			SF_SUBFLOW_STATE_ESTABLISHED)
+		return;
+
+	ctx->r = sd_bus_message_append(ctx->reply, "(sqsqbuyy)",
+				       sf_addr_to_str(&sf->local, false, l),
+				       sf->local.port,
+				       sf_addr_to_str(&sf->remote, false, rem),
+				       sf->remote.port, sf->backup,
+				       (uint32_t)sf->ifindex, sf->local_id,
+				       sf->remote_id);
+}
+
+GETTER(get_subflows)
+{
+	struct append_ctx ctx = { reply, 0 };
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_open_container(reply, 'a', "(sqsqbuyy)");
+	if (r < 0)
+		return r;
+
+	sf_conn_foreach_subflow(c, append_subflow, &ctx);
+	if (ctx.r < 0)
+		return ctx.r;
+
+	return sd_bus_message_close_container(reply);
+}
+
+static void append_remote_addr(struct sf_conn *conn, uint8_t id,
+			       const struct sf_addr *addr, void *user_data)
+{
+	struct append_ctx *ctx = user_data;
+	char buf[SF_ADDR_STRLEN];
+
+	if (ctx->r < 0)
+		return;
+
+	ctx->r = sd_bus_message_append(ctx->reply, "(ysq)", id,
+				       sf_addr_to_str(addr, false, buf),
+				       addr->port);
+}
+
+GETTER(get_remote_addresses)
+{
+	struct append_ctx ctx = { reply, 0 };
+	struct sf_conn *c;
+	int r = conn_of(userdata, &c, ret_error);
+
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_open_container(reply, 'a', "(ysq)");
+	if (r < 0)
+		return r;
+
+	sf_conn_foreach_remote_addr(c, append_remote_addr, &ctx);
+	if (ctx.r < 0)
+		return ctx.r;
+
+	return sd_bus_message_close_container(reply);
+}
+
+GETTER(get_owner)
+{
+	uid_t uid;
+
+	if (!sf_dbus_conn_owner(userdata, &uid))
+		uid = (uid_t)-1;
+
+	return sd_bus_message_append(reply, "u", (uint32_t)uid);
+}
+
+/* --- methods --------------------------------------------------------------- */
+
+/* Common start of every method: the connection, and may the caller? */
+static int method_begin(sd_bus_message *m, void *userdata,
+			struct sf_conn **ret_conn, sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	int r;
+
+	r = conn_of(userdata, ret_conn, ret_error);
+	if (r < 0)
+		return r;
+
+	return sf_dbus_check_access(conn->dbus, m, conn, ret_error);
+}
+
+/* A command the API refused before sending: the named errno error. */
+static int refused(sd_bus_error *ret_error, int error, const char *what,
+		   const char *detail)
+{
+	return sf_dbus_error_errno(ret_error, error, detail, what);
+}
+
+/* Send one command for call; on refusal drop the call and fail. */
+static int call_sent(struct sf_dbus_call *call, int r, const char *detail,
+		     sd_bus_error *ret_error)
+{
+	if (r < 0) {
+		const char *what = call->what;
+
+		sf_dbus_call_free(call);
+		return refused(ret_error, r, what, detail);
+	}
+
+	call->outstanding++;
+	return 1;
+}
+
+/* Read "s q" (address and port); port_name NULL: no port follows. */
+static int read_endpoint(sd_bus_message *m, const char *addr_name,
+			 const char *port_name, sa_family_t family,
+			 const char *other, struct sf_addr *ret_addr,
+			 sd_bus_error *ret_error)
+{
+	const char *str;
+	uint16_t port = 0;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &str);
+	if (r < 0)
+		return r;
+
+	if (port_name) {
+		r = sd_bus_message_read(m, "q", &port);
+		if (r < 0)
+			return r;
+	}
+
+	r = sf_dbus_parse_addr_arg(addr_name, str, family, other, ret_addr,
+				   ret_error);
+	if (r < 0)
+		return r;
+
+	if (port_name && !port)
+		return sf_dbus_error_invalid(ret_error, "%s: must not be 0",
+					     port_name);
+
+	ret_addr->port = port;
+	return 0;
+}
+
+static int method_create_subflow(sd_bus_message *m, void *userdata,
+				 sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct sf_addr local, remote;
+	struct sf_dbus_call *call;
+	struct sf_conn *c;
+	uint16_t port;
+	int backup, r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "local_addr", NULL, AF_UNSPEC, NULL, &local,
+			  ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "remote_addr", NULL, local.family, "local_addr",
+			  &remote, ret_error);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_read(m, "qb", &port, &backup);
+	if (r < 0)
+		return r;
+
+	/* 0: the connection's remote port. */
+	remote.port = port;
+
+	call = sf_dbus_call_new(conn->dbus, m, "CreateSubflow");
+	r = sf_subflow_create(c, &local, &remote, backup, sf_dbus_call_done,
+			      call);
+	return call_sent(call, r, r == -EADDRNOTAVAIL ? "local_addr is not an "
+			 "eligible local address" : r == -EALREADY ?
+			 "that subflow exists or is being created" : r ==
+			 -ENOSPC ? "[core] max-subflows reached" : NULL,
+			 ret_error);
+}
+
+static int method_remove_subflow(sd_bus_message *m, void *userdata,
+				 sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct sf_addr local, remote;
+	struct sf_dbus_call *call;
+	struct sf_conn *c;
+	int r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "local_addr", "local_port", AF_UNSPEC, NULL,
+			  &local, ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "remote_addr", "remote_port", local.family,
+			  "local_addr", &remote, ret_error);
+	if (r < 0)
+		return r;
+
+	call = sf_dbus_call_new(conn->dbus, m, "RemoveSubflow");
+	r = sf_subflow_destroy(c, &local, &remote, sf_dbus_call_done, call);
+	return call_sent(call, r, NULL, ret_error);
+}
+
+/* One SET_FLAGS in flight: on success the daemon's view follows, since the
+ * kernel reports no event for a priority change made locally. */
+struct backup_op {
+	struct sf_dbus_call *call;
+	uint32_t token;
+	struct sf_addr local;
+	struct sf_addr remote;
+	bool backup;
+};
+
+static void backup_done(int error, const char *extack, void *user_data)
+{
+	struct backup_op *op = user_data;
+	struct sf_dbus *d = op->call->dbus;
+	struct sf_subflow_info *sf;
+	struct sf_conn *c;
+
+	c = sf_conn_table_lookup(sf_daemon_conns(d->daemon), op->token);
+	if (error == 0 && c) {
+		sf = sf_conn_subflow_find(c, &op->local, &op->remote);
+		if (sf && sf->backup != op->backup) {
+			sf->backup = op->backup;
+			sf_dbus_emit_conn_changed(d, op->token);
+		}
+	}
+
+	/* The op is freed with its call. */
+	sf_dbus_call_done(error, extack, op->call);
+}
+
+static int send_backup(struct sf_dbus_call *call, struct sf_conn *c,
+		       const struct sf_addr *local,
+		       const struct sf_addr *remote, bool backup)
+{
+	struct backup_op *op = l_new(struct backup_op, 1);
+	int r;
+
+	op->call = call;
+	op->token = sf_conn_token(c);
+	op->local = *local;
+	op->remote = *remote;
+	op->backup = backup;
+
+	r = sf_subflow_set_backup(c, local, remote, backup, backup_done, op);
+	if (r < 0) {
+		l_free(op);
+		return r;
+	}
+
+	l_queue_push_tail(call->ops, op);
+	call->outstanding++;
+	return 0;
+}
+
+static int method_set_backup(sd_bus_message *m, void *userdata,
+			     sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct sf_addr local, remote;
+	struct sf_dbus_call *call;
+	struct sf_conn *c;
+	int backup, r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "local_addr", "local_port", AF_UNSPEC, NULL,
+			  &local, ret_error);
+	if (r < 0)
+		return r;
+
+	r = read_endpoint(m, "remote_addr", "remote_port", local.family,
+			  "local_addr", &remote, ret_error);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_read(m, "b", &backup);
+	if (r < 0)
+		return r;
+
+	call = sf_dbus_call_new(conn->dbus, m, "SetBackup");
+	r = send_backup(call, c, &local, &remote, backup);
+	if (r < 0) {
+		sf_dbus_call_free(call);
+		return refused(ret_error, r, "SetBackup", NULL);
+	}
+
+	return 1;
+}
+
+struct find_local_ctx {
+	const struct sf_addr *addr;
+	struct sf_local_addr found;
+	bool ok;
+};
+
+static void find_local(const struct sf_local_addr *addr, void *user_data)
+{
+	struct find_local_ctx *ctx = user_data;
+
+	if (!ctx->ok && sf_addr_ip_equal(&addr->addr, ctx->addr)) {
+		ctx->found = *addr;
+		ctx->found.ifname = NULL;
+		ctx->ok = true;
+	}
+}
+
+static int method_announce(sd_bus_message *m, void *userdata,
+			   sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct find_local_ctx ctx = { 0 };
+	struct sf_dbus_call *call;
+	struct sf_addr addr;
+	struct sf_conn *c;
+	const char *str;
+	uint16_t port;
+	int r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_read(m, "sq", &str, &port);
+	if (r < 0)
+		return r;
+
+	r = sf_dbus_parse_addr_arg("addr", str, AF_UNSPEC, NULL, &addr,
+				   ret_error);
+	if (r < 0)
+		return r;
+
+	ctx.addr = &addr;
+	sf_local_addr_foreach(find_local, &ctx);
+	if (!ctx.ok)
+		return sf_dbus_error_invalid(ret_error, "addr: %s is not an "
+					     "eligible local address", str);
+
+	call = sf_dbus_call_new(conn->dbus, m, "Announce");
+	r = sf_addr_announce(c, &ctx.found, port, sf_dbus_call_done, call);
+	return call_sent(call, r, NULL, ret_error);
+}
+
+static int method_remove_address(sd_bus_message *m, void *userdata,
+				 sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct sf_dbus_call *call;
+	struct sf_conn *c;
+	uint8_t id;
+	int r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_read(m, "y", &id);
+	if (r < 0)
+		return r;
+
+	if (!id)
+		return sf_dbus_error_invalid(ret_error, "id: must be 1..255 "
+					     "(0 is the initial address)");
+
+	call = sf_dbus_call_new(conn->dbus, m, "RemoveAddress");
+	r = sf_addr_remove(c, id, sf_dbus_call_done, call);
+	return call_sent(call, r, NULL, ret_error);
+}
+
+static int method_set_policy(sd_bus_message *m, void *userdata,
+			     sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn = userdata;
+	struct sf_daemon *daemon = conn->dbus->daemon;
+	struct sf_conn *c;
+	const char *name;
+	int r;
+
+	r = method_begin(m, userdata, &c, ret_error);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+
+	r = sf_daemon_set_conn_policy(daemon, c, name);
+	if (r == -ENOENT) {
+		_auto_(l_strv_free) char **have =
+			sf_plugins_names(sf_daemon_plugins(daemon));
+		_auto_(l_free) char *list = l_strjoinv(have, ' ');
+
+		return sf_dbus_error_invalid(ret_error, "name: '%s' is not a "
+					     "loaded policy plugin (loaded: %s)",
+					     name, list[0] ? list : "none");
+	}
+	if (r < 0)
+		return refused(ret_error, r, "SetPolicy", NULL);
+
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+/* --- SetInterfacePolicy's backup flag on existing subflows --------------- */
+
+struct iface_backup_ctx {
+	struct sf_dbus *dbus;
+	int32_t ifindex;
+	bool backup;
+	struct sf_dbus_call *call;
+};
+
+static void subflow_backup(struct sf_conn *c, const struct sf_subflow_info *sf,
+			   void *user_data)
+{
+	struct iface_backup_ctx *ctx = user_data;
+	int32_t ifindex = sf->ifindex;
+	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
+	int err;
+
+	if (sf_conn_subflow_state(c, sf) != SF_SUBFLOW_STATE_ESTABLISHED ||
+	    sf->backup == ctx->backup)
+		return;
+
+	if (!ifindex)
+		ifindex = sf_local_addr_ifindex(&sf->local);
+	if (ifindex != ctx->ifindex)
+		return;
+
+	err = send_backup(ctx->call, c, &sf->local, &sf->remote, ctx->backup);
+	if (err < 0)
+		sf_conn_warn(sf_conn_token(c), "cannot set backup %s on subflow "
+			     "%s -> %s: %s, ignoring",
+			     ctx->backup ? "on" : "off",
+			     sf_addr_to_str(&sf->local, true, l),
+			     sf_addr_to_str(&sf->remote, true, r),
+			     strerror(-err));
+}
+
+static void conn_backup(struct sf_conn *c, void *user_data)
+{
+	sf_conn_foreach_subflow(c, subflow_backup, user_data);
+}
+
+void sf_dbus_conn_apply_iface_backup(struct sf_dbus *d, int32_t ifindex,
+				     bool backup, struct sf_dbus_call *call)
+{
+	struct iface_backup_ctx ctx = { d, ifindex, backup, call };
+
+	sf_conn_table_foreach(sf_daemon_conns(d->daemon), conn_backup, &ctx);
+}
+
+#define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define CONST SD_BUS_VTABLE_PROPERTY_CONST
+#define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+
+const sd_bus_vtable sf_dbus_conn_vtable[] = {
+	SD_BUS_VTABLE_START(UNPRIV),
+	SD_BUS_PROPERTY("Token", "u", get_token, 0, CONST),
+	SD_BUS_PROPERTY("LocalAddress", "s", get_local_address, 0, CONST),
+	SD_BUS_PROPERTY("LocalPort", "q", get_local_port, 0, CONST),
+	SD_BUS_PROPERTY("RemoteAddress", "s", get_remote_address, 0, CONST),
+	SD_BUS_PROPERTY("RemotePort", "q", get_remote_port, 0, CONST),
+	SD_BUS_PROPERTY("ServerSide", "b", get_server_side, 0, CONST),
+	SD_BUS_PROPERTY("Established", "b", get_established, 0, EMITS),
+	SD_BUS_PROPERTY("Policy", "s", get_policy, 0, EMITS),
+	SD_BUS_PROPERTY("Subflows", "a(sqsqbuyy)", get_subflows, 0, EMITS),
+	SD_BUS_PROPERTY("RemoteAddresses", "a(ysq)", get_remote_addresses, 0,
+			EMITS),
+	/* Looked up from the kernel when read: no signal. */
+	SD_BUS_PROPERTY("Owner", "u", get_owner, 0, 0),
+	SD_BUS_METHOD_WITH_NAMES("CreateSubflow", "ssqb",
+				 SD_BUS_PARAM(local_addr)
+				 SD_BUS_PARAM(remote_addr)
+				 SD_BUS_PARAM(remote_port)
+				 SD_BUS_PARAM(backup),
+				 "", , method_create_subflow, UNPRIV),
+	SD_BUS_METHOD_WITH_NAMES("RemoveSubflow", "sqsq",
+				 SD_BUS_PARAM(local_addr)
+				 SD_BUS_PARAM(local_port)
+				 SD_BUS_PARAM(remote_addr)
+				 SD_BUS_PARAM(remote_port),
+				 "", , method_remove_subflow, UNPRIV),
+	SD_BUS_METHOD_WITH_NAMES("SetBackup", "sqsqb",
+				 SD_BUS_PARAM(local_addr)
+				 SD_BUS_PARAM(local_port)
+				 SD_BUS_PARAM(remote_addr)
+				 SD_BUS_PARAM(remote_port)
+				 SD_BUS_PARAM(backup),
+				 "", , method_set_backup, UNPRIV),
+	SD_BUS_METHOD_WITH_NAMES("Announce", "sq",
+				 SD_BUS_PARAM(addr) SD_BUS_PARAM(port),
+				 "", , method_announce, UNPRIV),
+	SD_BUS_METHOD_WITH_NAMES("RemoveAddress", "y", SD_BUS_PARAM(id),
+				 "", , method_remove_address, UNPRIV),
+	SD_BUS_METHOD_WITH_NAMES("SetPolicy", "s", SD_BUS_PARAM(name),
+				 "", , method_set_policy, UNPRIV),
+	SD_BUS_VTABLE_END,
+};

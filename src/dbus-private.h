@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Shared between the D-Bus service's files: dbus.c (bus glue, objects,
+ * signals, access control), dbus-manager.c, dbus-conn.c and dbus-iface.c
+ * (one per D-Bus interface). Not used outside them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ell/ell.h>
+#include <systemd/sd-bus.h>
+
+#include "daemon.h"
+#include "dbus.h"
+
+struct sf_dbus {
+	struct sf_daemon *daemon;
+	sd_bus *bus;
+	struct l_io *io;
+	struct l_timeout *timeout;
+	struct l_idle *kick;		/* sd_bus_process() soon */
+	bool writing;			/* the io has a write handler */
+	bool holds_ready;		/* the daemon's readiness hold */
+	bool failed;
+	bool emitting;			/* getters run for a signal */
+	struct l_hashmap *conns;	/* token -> struct sf_dbus_conn */
+	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
+	struct l_queue *calls;		/* struct sf_dbus_call, pending */
+};
+
+/* A published connection object; lives from conn_added to conn_removed. */
+struct sf_dbus_conn {
+	struct sf_dbus *dbus;
+	uint32_t token;
+	bool has_owner;
+	uid_t owner;
+};
+
+/* A published interface object. */
+struct sf_dbus_iface {
+	struct sf_dbus *dbus;
+	int32_t ifindex;
+};
+
+/*
+ * A method call answered once the kernel has answered every command it
+ * sent (outstanding of them). The first failure is the reply.
+ */
+struct sf_dbus_call {
+	struct sf_dbus *dbus;
+	sd_bus_message *msg;		/* referenced */
+	const char *what;		/* e.g. "CreateSubflow" */
+	unsigned int outstanding;
+	int error;
+	char *extack;
+	struct l_queue *ops;		/* per-command data, freed with l_free */
+};
+
+extern const sd_bus_vtable sf_dbus_manager_vtable[];
+extern const sd_bus_vtable sf_dbus_conn_vtable[];
+extern const sd_bus_vtable sf_dbus_iface_vtable[];
+
+/* Properties whose change is signalled, NULL-terminated. */
+extern const char *const sf_dbus_conn_changing[];
+extern const char *const sf_dbus_iface_changing[];
+
+/*
+ * 0 when the caller of m may change things: uid 0, a member of [core]
+ * control-group, or (conn not NULL) the owner of that connection's socket.
+ * Otherwise fills ret_error with AccessDenied and returns -EACCES.
+ */
+int sf_dbus_check_access(struct sf_dbus *dbus, sd_bus_message *m,
+			 struct sf_dbus_conn *conn, sd_bus_error *ret_error);
+
+/* The connection's socket owner, looked up (sock_diag) on first use unless
+ * the service is emitting a signal. Returns false while unknown. */
+bool sf_dbus_conn_owner(struct sf_dbus_conn *conn, uid_t *ret_uid);
+
+/* The daemon's connection behind a published object, or NULL. */
+struct sf_conn *sf_dbus_conn_lookup(struct sf_dbus_conn *conn);
+
+/* A pending call for m (referenced); add commands with outstanding++. */
+struct sf_dbus_call *sf_dbus_call_new(struct sf_dbus *dbus, sd_bus_message *m,
+				      const char *what);
+/*
+ * One command of call completed (a sf_cmd_done_func_t with the call as
+ * user_data). The last one sends the reply and frees the call.
+ */
+void sf_dbus_call_done(int error, const char *extack, void *user_data);
+/* Reply now if nothing is outstanding (no command was needed). */
+void sf_dbus_call_finish_if_idle(struct sf_dbus_call *call);
+/* Drop a call that sent nothing, without replying. */
+void sf_dbus_call_free(struct sf_dbus_call *call);
+
+/* Signals (no-ops for objects not published). */
+void sf_dbus_emit_conn_changed(struct sf_dbus *dbus, uint32_t token);
+void sf_dbus_emit_iface_changed(struct sf_dbus *dbus, int32_t ifindex);
+
+/* Apply an interface's new backup flag to its existing subflows
+ * (SetInterfacePolicy); each SET_FLAGS becomes a command of call. */
+void sf_dbus_conn_apply_iface_backup(struct sf_dbus *dbus, int32_t ifindex,
+				     bool backup, struct sf_dbus_call *call);

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The D-Bus service: the bus connection driven from the ELL loop, the
+ * object tree (ObjectManager at /org/subflowd, one object per connection
+ * and per interface), the signals that follow the daemon's observer hooks,
+ * access control and the bookkeeping of method calls that wait for the
+ * kernel. The D-Bus interfaces themselves are in dbus-manager.c,
+ * dbus-conn.c and dbus-iface.c.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbus-private.h"
+#include "log.h"
+#include "sockdiag.h"
+#include "util.h"
+
+/* --- driving sd-bus from the ELL loop ------------------------------------ */
+
+static void dbus_process(struct sf_dbus *d);
+
+static void dbus_fail(struct sf_dbus *d)
+{
+	d->failed = true;
+	l_main_quit();
+}
+
+/* The connection is gone: stop watching it; nothing is sent any more. */
+static void dbus_lost(struct sf_dbus *d, int error)
+{
+	if (!d->bus)
+		return;
+
+	l_error("D-Bus connection lost: %s; the D-Bus API is off",
+		strerror(-error));
+	l_timeout_remove(d->timeout);
+	d->timeout = NULL;
+	l_idle_remove(d->kick);
+	d->kick = NULL;
+	sd_bus_close(d->bus);
+	d->bus = sd_bus_unref(d->bus);
+	d->writing = false;
+
+	if (d->holds_ready)
+		dbus_fail(d);
+}
+
+static void kick_cb(struct l_idle *idle, void *user_data)
+{
+	struct sf_dbus *d = user_data;
+
+	l_idle_remove(d->kick);
+	d->kick = NULL;
+	dbus_process(d);
+}
+
+/* Process the bus soon: after anything was queued outside sd_bus_process(). */
+static void dbus_kick(struct sf_dbus *d)
+{
+	if (d->bus && !d->kick)
+		d->kick = l_idle_create(kick_cb, d, NULL);
+}
+
+static void timeout_cb(struct l_timeout *timeout, void *user_data)
+{
+	dbus_process(user_data);
+}
+
+static bool io_write(struct l_io *io, void *user_data)
+{
+	struct sf_dbus *d = user_data;
+
+	dbus_process(d);
+	/* Returning false drops the write watch. */
+	d->writing = d->bus && (sd_bus_get_events(d->bus) & POLLOUT);
+	return d->writing;
+}
+
+static bool io_read(struct l_io *io, void *user_data)
+{
+	struct sf_dbus *d = user_data;
+
+	dbus_process(d);
+	return d->bus != NULL;
+}
+
+static void io_disconnect(struct l_io *io, void *user_data)
+{
+	dbus_lost(user_data, -ECONNRESET);
+}
+
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Re-arm the write watch and the timeout from what sd-bus wants now. */
+static void dbus_update(struct sf_dbus *d)
+{
+	uint64_t until, now;
+	int events, r;
+
+	events = sd_bus_get_events(d->bus);
+	if (events < 0) {
+		dbus_lost(d, events);
+		return;
+	}
+
+	if ((events & POLLOUT) && !d->writing) {
+		l_io_set_write_handler(d->io, io_write, d, NULL);
+		d->writing = true;
+	}
+
+	r = sd_bus_get_timeout(d->bus, &until);
+	if (r < 0 || until == UINT64_MAX) {
+		l_timeout_remove(d->timeout);
+		d->timeout = NULL;
+		return;
+	}
+
+	now = monotonic_usec();
+	if (until <= now) {
+		dbus_kick(d);
+		return;
+	}
+
+	/* Round up: waking early would only re-arm. */
+	until = (until - now + 999) / 1000;
+	if (d->timeout)
+		l_timeout_modify_ms(d->timeout, until);
+	else
+		d->timeout = l_timeout_create_ms(until, timeout_cb, d, NULL);
+}
+
+static void dbus_process(struct sf_dbus *d)
+{
+	int r;
+
+	if (!d->bus)
+		return;
+
+	do
+		r = sd_bus_process(d->bus, NULL);
+	while (r > 0 && d->bus);
+
+	if (!d->bus)
+		return;
+
+	if (r < 0) {
+		dbus_lost(d, r);
+		return;
+	}
+
+	dbus_update(d);
+}
+
+/* --- the object tree ----------------------------------------------------- */
+
+static struct sf_dbus_conn *conn_get(struct sf_dbus *d, uint32_t token)
+{
+	return l_hashmap_lookup(d->conns, L_UINT_TO_PTR(token));
+}
+
+static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
+{
+	return l_hashmap_lookup(d->ifaces, L_INT_TO_PTR(ifindex));
+}
+
+struct sf_conn *sf_dbus_conn_lookup(struct sf_dbus_conn *conn)
+{
+	return sf_conn_table_lookup(sf_daemon_conns(conn->dbus->daemon),
+				    conn->token);
+}
+
+bool sf_dbus_conn_owner(struct sf_dbus_conn *conn, uid_t *ret_uid)
+{
+	struct sf_conn *c;
+	uint64_t cgroup;
+	int r;
+
+	if (!conn->has_owner && !conn->dbus->emitting) {
+		c = sf_dbus_conn_lookup(conn);
+		if (!c)
+			return false;
+
+		r = sf_sockdiag_mptcp_owner(sf_conn_local(c), sf_conn_remote(c),
+					    &conn->owner, &cgroup);
+		if (r == 0)
+			conn->has_owner = true;
+		else
+			sf_conn_debug(conn->token, "socket owner unknown: %s",
+				      strerror(-r));
+	}
+
+	if (conn->has_owner)
+		*ret_uid = conn->owner;
+
+	return conn->has_owner;
+}
+
+static int conn_find(sd_bus *bus, const char *path, const char *interface,
+		     void *userdata, void **ret_found, sd_bus_error *ret_error)
+{
+	struct sf_dbus_conn *conn;
+	uint32_t token;
+
+	if (sf_dbus_conn_path_parse(path, &token) < 0)
+		return 0;
+
+	conn = conn_get(userdata, token);
+	if (!conn)
+		return 0;
+
+	*ret_found = conn;
+	return 1;
+}
+
+static int iface_find(sd_bus *bus, const char *path, const char *interface,
+		      void *userdata, void **ret_found, sd_bus_error *ret_error)
+{
+	struct sf_dbus_iface *iface;
+	int32_t ifindex;
+
+	if (sf_dbus_iface_path_parse(path, &ifindex) < 0)
+		return 0;
+
+	iface = iface_get(userdata, ifindex);
+	if (!iface)
+		return 0;
+
+	*ret_found = iface;
+	return 1;
+}
+
+struct enum_ctx {
+	char **nodes;
+	size_t n;
+	bool conns;
+};
+
+static void enum_one(const void *key, void *value, void *user_data)
+{
+	struct enum_ctx *ctx = user_data;
+	char buf[SF_DBUS_PATH_MAX];
+
+	if (ctx->conns)
+		sf_dbus_conn_path(L_PTR_TO_UINT(key), buf);
+	else
+		sf_dbus_iface_path(L_PTR_TO_INT(key), buf);
+
+	ctx->nodes[ctx->n++] = l_strdup(buf);
+}
+
+/* The strv is freed by sd-bus with free(); l_strdup/l_new use malloc. */
+static int enumerate(struct l_hashmap *map, bool conns, char ***ret_nodes)
+{
+	struct enum_ctx ctx = { .conns = conns };
+
+	ctx.nodes = l_new(char *, l_hashmap_size(map) + 1);
+	l_hashmap_foreach(map, enum_one, &ctx);
+	*ret_nodes = ctx.nodes;
+	return 0;
+}
+
+static int conn_enumerate(sd_bus *bus, const char *prefix, void *userdata,
+			  char ***ret_nodes, sd_bus_error *ret_error)
+{
+	struct sf_dbus *d = userdata;
+
+	return enumerate(d->conns, true, ret_nodes);
+}
+
+static int iface_enumerate(sd_bus *bus, const char *prefix, void *userdata,
+			   char ***ret_nodes, sd_bus_error *ret_error)
+{
+	struct sf_dbus *d = userdata;
+
+	return enumerate(d->ifaces, false, ret_nodes);
+}
+
+static void emit_added(struct sf_dbus *d, const char *path)
+{
+	int r;
+
+	if (!d->bus)
+		return;
+
+	d->emitting = true;
+	r = sd_bus_emit_object_added(d->bus, path);
+	d->emitting = false;
+	if (r < 0)
+		l_debug("InterfacesAdded for %s: %s", path, strerror(-r));
+	dbus_kick(d);
+}
+
+static void emit_removed(struct sf_dbus *d, const char *path)
+{
+	int r;
+
+	if (!d->bus)
+		return;
+
+	r = sd_bus_emit_object_removed(d->bus, path);
+	if (r < 0)
+		l_debug("InterfacesRemoved for %s: %s", path, strerror(-r));
+	dbus_kick(d);
+}
+
+static void emit_changed(struct sf_dbus *d, const char *path,
+			 const char *interface, const char *const *props)
+{
+	int r;
+
+	if (!d->bus)
+		return;
+
+	d->emitting = true;
+	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface,
+						(char **)props);
+	d->emitting = false;
+	if (r < 0)
+		l_debug("PropertiesChanged for %s: %s", path, strerror(-r));
+	dbus_kick(d);
+}
+
+static void conn_publish(struct sf_dbus *d, uint32_t token, bool announce)
+{
+	struct sf_dbus_conn *conn;
+	char path[SF_DBUS_PATH_MAX];
+
+	if (conn_get(d, token))
+		return;
+
+	conn = l_new(struct sf_dbus_conn, 1);
+	conn->dbus = d;
+	conn->token = token;
+	l_hashmap_insert(d->conns, L_UINT_TO_PTR(token), conn);
+
+	if (announce)
+		emit_added(d, sf_dbus_conn_path(token, path));
+}
+
+static void conn_withdraw(struct sf_dbus *d, uint32_t token)
+{
+	char path[SF_DBUS_PATH_MAX];
+
+	if (!conn_get(d, token))
+		return;
+
+	/* The object must still be found while its removal is announced. */
+	emit_removed(d, sf_dbus_conn_path(token, path));
+	l_free(l_hashmap_remove(d->conns, L_UINT_TO_PTR(token)));
+}
+
+void sf_dbus_emit_conn_changed(struct sf_dbus *d, uint32_t token)
+{
+	char path[SF_DBUS_PATH_MAX];
+
+	if (conn_get(d, token))
+		emit_changed(d, sf_dbus_conn_path(token, path),
+			     SF_DBUS_CONN_IFACE, sf_dbus_conn_changing);
+}
+
+void sf_dbus_emit_iface_changed(struct sf_dbus *d, int32_t ifindex)
+{
+	char path[SF_DBUS_PATH_MAX];
+
+	if (iface_get(d, ifindex))
+		emit_changed(d, sf_dbus_iface_path(ifindex, path),
+			     SF_DBUS_IFACE_IFACE, sf_dbus_iface_changing);
+}
+
+struct iface_sync_ctx {
+	struct sf_dbus *dbus;
+	bool announce;
+	struct l_hashmap *seen;
+};
+
+static void iface_sync_one(int32_t ifindex, const char *ifname, bool up,
+			   void *user_data)
+{
+	struct iface_sync_ctx *ctx = user_data;
+	struct sf_dbus_iface *iface = iface_get(ctx->dbus, ifindex);
+	char path[SF_DBUS_PATH_MAX];
+
+	l_hashmap_insert(ctx->seen, L_INT_TO_PTR(ifindex), ctx);
+	if (iface)
+		return;
+
+	iface = l_new(struct sf_dbus_iface, 1);
+	iface->dbus = ctx->dbus;
+	iface->ifindex = ifindex;
+	l_hashmap_insert(ctx->dbus->ifaces, L_INT_TO_PTR(ifindex), iface);
+	if (ctx->announce)
+		emit_added(ctx->dbus, sf_dbus_iface_path(ifindex, path));
+}
+
+static bool iface_gone(const void *key, void *value, void *user_data)
+{
+	struct iface_sync_ctx *ctx = user_data;
+	char path[SF_DBUS_PATH_MAX];
+
+	if (l_hashmap_lookup(ctx->seen, key))
+		return false;
+
+	if (ctx->announce)
+		emit_removed(ctx->dbus, sf_dbus_iface_path(L_PTR_TO_INT(key),
+							   path));
+	l_free(value);
+	return true;
+}
+
+/*
+ * Publish an object for every link the daemon knows, withdraw those it
+ * forgot. The daemon reports no link deletion of its own: a deleted link
+ * is withdrawn at the next interface change.
+ */
+static void ifaces_sync(struct sf_dbus *d, bool announce)
+{
+	struct iface_sync_ctx ctx = { d, announce, l_hashmap_new() };
+
+	sf_iface_table_foreach_link(sf_daemon_ifaces(d->daemon), iface_sync_one,
+				    &ctx);
+	l_hashmap_foreach_remove(d->ifaces, iface_gone, &ctx);
+	l_hashmap_destroy(ctx.seen, NULL);
+}
+
+/* --- the daemon's observer hooks ----------------------------------------- */
+
+static void on_conn_added(struct sf_conn *conn, void *user_data)
+{
+	conn_publish(user_data, sf_conn_token(conn), true);
+}
+
+static void on_conn_changed(struct sf_conn *conn, void *user_data)
+{
+	sf_dbus_emit_conn_changed(user_data, sf_conn_token(conn));
+}
+
+static void on_conn_removed(struct sf_conn *conn, void *user_data)
+{
+	conn_withdraw(user_data, sf_conn_token(conn));
+}
+
+static void on_iface_changed(int32_t ifindex, void *user_data)
+{
+	struct sf_dbus *d = user_data;
+	bool known = iface_get(d, ifindex) != NULL;
+
+	ifaces_sync(d, true);
+	if (known)
+		sf_dbus_emit_iface_changed(d, ifindex);
+}
+
+static void emit_iface_policy(const void *key, void *value, void *user_data)
+{
+	sf_dbus_emit_iface_changed(user_data, L_PTR_TO_INT(key));
+}
+
+static void on_settings_changed(struct sf_daemon *daemon, void *user_data)
+{
+	static const char *const props[] = { "DefaultPolicy", NULL };
+	struct sf_dbus *d = user_data;
+
+	emit_changed(d, SF_DBUS_PATH, SF_DBUS_MANAGER_IFACE, props);
+	/* A reload may change every interface's policy. */
+	l_hashmap_foreach(d->ifaces, emit_iface_policy, d);
+}
+
+static const struct sf_daemon_observer observer = {
+	.conn_added = on_conn_added,
+	.conn_changed = on_conn_changed,
+	.conn_removed = on_conn_removed,
+	.iface_changed = on_iface_changed,
+	.settings_changed = on_settings_changed,
+};
+
+/* --- access control ------------------------------------------------------- */
+
+/*
+ * Is uid in [core] control-group? Its process's groups as the bus (or
+ * /proc) report them, or else the group database: a hardened service may
+ * not see other users' /proc entries.
+ */
+static bool in_control_group(struct sf_dbus *d, sd_bus_creds *creds,
+			     uid_t uid)
+{
+	const char *name = sf_daemon_config(d->daemon)->control_group;
+	const struct passwd *pw;
+	const struct group *gr;
+	const gid_t *gids;
+	gid_t gr_gid, gid;
+	int n;
+
+	if (!name || !*name)
+		return false;
+
+	gr = getgrnam(name);
+	if (!gr)
+		return false;
+	gr_gid = gr->gr_gid;
+
+	if (sd_bus_creds_get_gid(creds, &gid) == 0 && gid == gr_gid)
+		return true;
+
+	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+	for (int i = 0; i < n; i++)
+		if (gids[i] == gr_gid)
+			return true;
+
+	pw = getpwuid(uid);
+	if (!pw)
+		return false;
+	if (pw->pw_gid == gr_gid)
+		return true;
+
+	/* getpwuid() may have reused getgrnam()'s buffers: look again. */
+	gr = getgrgid(gr_gid);
+	for (char **m = gr ? gr->gr_mem : NULL; m && *m; m++)
+		if (!strcmp(*m, pw->pw_name))
+			return true;
+
+	return false;
+}
+
+int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
+			 struct sf_dbus_conn *conn, sd_bus_error *ret_error)
+{
+	sd_bus_creds *creds = NULL;
+	bool allowed = false;
+	uid_t uid, owner;
+	int r;
+
+	/* The uid the bus vouches for; the groups may come from /proc. */
+	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_GID |
+				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
+				      SD_BUS_CREDS_AUGMENT, &creds);
+	if (r < 0 || sd_bus_creds_get_uid(creds, &uid) < 0) {
+		sd_bus_creds_unref(creds);
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: the caller's credentials are unknown",
+				  sd_bus_message_get_member(m));
+		return -EACCES;
+	}
+
+	if (uid == 0 || in_control_group(d, creds, uid))
+		allowed = true;
+	else if (conn && sf_dbus_conn_owner(conn, &owner) && owner == uid)
+		allowed = true;
+
+	sd_bus_creds_unref(creds);
+	if (allowed)
+		return 0;
+
+	if (conn)
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: uid %u is not root, not in group '%s' and "
+				  "does not own connection %08x",
+				  sd_bus_message_get_member(m), (unsigned int)uid,
+				  sf_daemon_config(d->daemon)->control_group,
+				  conn->token);
+	else
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: uid %u is not root and not in group '%s'",
+				  sd_bus_message_get_member(m), (unsigned int)uid,
+				  sf_daemon_config(d->daemon)->control_group);
+	return -EACCES;
+}
+
+/* --- method calls waiting for the kernel --------------------------------- */
+
+struct sf_dbus_call *sf_dbus_call_new(struct sf_dbus *d, sd_bus_message *m,
+				      const char *what)
+{
+	struct sf_dbus_call *call = l_new(struct sf_dbus_call, 1);
+
+	call->dbus = d;
+	call->msg = sd_bus_message_ref(m);
+	call->what = what;
+	call->ops = l_queue_new();
+	l_queue_push_tail(d->calls, call);
+	return call;
+}
+
+void sf_dbus_call_free(struct sf_dbus_call *call)
+{
+	if (!call)
+		return;
+
+	l_queue_remove(call->dbus->calls, call);
+	sd_bus_message_unref(call->msg);
+	l_queue_destroy(call->ops, l_free);
+	l_free(call->extack);
+	l_free(call);
+}
+
+static void call_reply(struct sf_dbus_call *call)
+{
+	struct sf_dbus *d = call->dbus;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	if (!d->bus)
+		return;
+
+	if (call->error < 0) {
+		sf_dbus_error_errno(&error, call->error, call->extack,
+				    call->what);
+		r = sd_bus_reply_method_error(call->msg, &error);
+		sd_bus_error_free(&error);
+	} else {
+		r = sd_bus_reply_method_return(call->msg, NULL);
+	}
+
+	if (r < 0)
+		l_debug("%s: cannot reply: %s", call->what, strerror(-r));
+	dbus_kick(d);
+}
+
+void sf_dbus_call_finish_if_idle(struct sf_dbus_call *call)
+{
+	if (call->outstanding)
+		return;
+
+	call_reply(call);
+	sf_dbus_call_free(call);
+}
+
+void sf_dbus_call_done(int error, const char *extack, void *user_data)
+{
+	struct sf_dbus_call *call = user_data;
+
+	if (error < 0 && !call->error) {
+		call->error = error;
+		call->extack = l_strdup(extack);
+	}
+
+	if (call->outstanding)
+		call->outstanding--;
+	sf_dbus_call_finish_if_idle(call);
+}
+
+/* --- lifecycle ------------------------------------------------------------ */
+
+static int name_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct sf_dbus *d = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+	uint32_t ret = 0;
+
+	if (e) {
+		l_error("cannot own the bus name %s: %s", SF_DBUS_NAME,
+			e->message ? e->message : e->name);
+		dbus_fail(d);
+		return 0;
+	}
+
+	/* 1: primary owner; 4: already the owner. */
+	if (sd_bus_message_read(m, "u", &ret) < 0 || (ret != 1 && ret != 4)) {
+		l_error("cannot own the bus name %s: another process has it",
+			SF_DBUS_NAME);
+		dbus_fail(d);
+		return 0;
+	}
+
+	l_info("D-Bus name %s owned", SF_DBUS_NAME);
+	d->holds_ready = false;
+	sf_daemon_release_ready(d->daemon);
+	return 0;
+}
+
+static void conn_publish_existing(struct sf_conn *conn, void *user_data)
+{
+	conn_publish(user_data, sf_conn_token(conn), false);
+}
+
+static int publish(struct sf_dbus *d)
+{
+	int r;
+
+	r = sd_bus_add_object_manager(d->bus, NULL, SF_DBUS_PATH);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_add_object_vtable(d->bus, NULL, SF_DBUS_PATH,
+				     SF_DBUS_MANAGER_IFACE,
+				     sf_dbus_manager_vtable, d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_add_fallback_vtable(d->bus, NULL, SF_DBUS_CONN_PREFIX,
+				       SF_DBUS_CONN_IFACE, sf_dbus_conn_vtable,
+				       conn_find, d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_add_node_enumerator(d->bus, NULL, SF_DBUS_CONN_PREFIX,
+				       conn_enumerate, d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_add_fallback_vtable(d->bus, NULL, SF_DBUS_IFACE_PREFIX,
+				       SF_DBUS_IFACE_IFACE,
+				       sf_dbus_iface_vtable, iface_find, d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_add_node_enumerator(d->bus, NULL, SF_DBUS_IFACE_PREFIX,
+				       iface_enumerate, d);
+	if (r < 0)
+		return r;
+
+	/* What exists already is published silently: nobody knew us yet. */
+	sf_conn_table_foreach(sf_daemon_conns(d->daemon), conn_publish_existing,
+			      d);
+	ifaces_sync(d, false);
+	return 0;
+}
+
+int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
+		struct sf_dbus **ret_dbus)
+{
+	_auto_(sf_dbus_free) struct sf_dbus *d = NULL;
+	int r;
+
+	if (!daemon || !bus || !ret_dbus)
+		return -EINVAL;
+
+	d = l_new(struct sf_dbus, 1);
+	d->daemon = daemon;
+	d->conns = l_hashmap_new();
+	d->ifaces = l_hashmap_new();
+	d->calls = l_queue_new();
+
+	r = sf_dbus_open(bus, &d->bus);
+	if (r < 0)
+		return r;
+
+	r = publish(d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_request_name_async(d->bus, NULL, SF_DBUS_NAME, 0,
+				      name_reply, d);
+	if (r < 0)
+		return r;
+
+	r = sd_bus_get_fd(d->bus);
+	if (r < 0)
+		return r;
+
+	d->io = l_io_new(r);
+	if (!d->io)
+		return -ENOMEM;
+
+	l_io_set_read_handler(d->io, io_read, d, NULL);
+	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
+
+	sf_daemon_set_observer(daemon, &observer, d);
+	sf_daemon_hold_ready(daemon);
+	d->holds_ready = true;
+	dbus_update(d);
+
+	*ret_dbus = d;
+	d = NULL;
+	return 0;
+}
+
+void sf_dbus_free(struct sf_dbus *d)
+{
+	if (!d)
+		return;
+
+	if (d->daemon)
+		sf_daemon_set_observer(d->daemon, NULL, NULL);
+
+	while (!l_queue_isempty(d->calls))
+		sf_dbus_call_free(l_queue_peek_head(d->calls));
+	l_queue_destroy(d->calls, NULL);
+	l_timeout_remove(d->timeout);
+	l_idle_remove(d->kick);
+	/* l_io_destroy() runs the disconnect handler: this is no loss. The
+	 * io does not own the fd: sd-bus closes it. */
+	if (d->io)
+		l_io_set_disconnect_handler(d->io, NULL, NULL, NULL);
+	l_io_destroy(d->io);
+	if (d->bus)
+		sd_bus_flush_close_unref(d->bus);
+	l_hashmap_destroy(d->conns, l_free);
+	l_hashmap_destroy(d->ifaces, l_free);
+	l_free(d);
+}
+
+bool sf_dbus_failed(const struct sf_dbus *d)
+{
+	return d && d->failed;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Engine: re-creating subflows that died with an error, with exponential
+ * backoff. Every userspace policy gets this for free: when a subflow closes
+ * with an error (the peer reset it, it timed out, `ss -K` killed it), the
+ * same path is tried again after 1 s, 2 s, 4 s ... up to SF_RETRY_MAX_DELAY_MS,
+ * at most SF_RETRY_MAX_ATTEMPTS times in a row. A subflow that then lives
+ * for SF_RETRY_STABLE_MS earns a fresh start. No sockets; timers only.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/addr.h>
+
+#define SF_RETRY_FIRST_DELAY_MS 1000
+#define SF_RETRY_MAX_DELAY_MS 30000
+#define SF_RETRY_MAX_ATTEMPTS 10
+#define SF_RETRY_STABLE_MS 30000
+
+/*
+ * Time to re-create: try to open the subflow again. Return 0 when sent;
+ * a negative errno drops the path from the retry list (the connection or
+ * the local address is gone, or a subflow on that path exists again).
+ */
+typedef int (*sf_retry_fire_func_t)(uint32_t token, const struct sf_addr *local,
+				    const struct sf_addr *remote, bool backup,
+				    void *user_data);
+
+struct sf_retry;
+
+struct sf_retry *sf_retry_new(sf_retry_fire_func_t fire, void *user_data);
+void sf_retry_free(struct sf_retry *retry);
+DEFINE_CLEANUP_FUNC(sf_retry_free);
+
+/* Delay before attempt number attempt (1-based). Pure. */
+unsigned int sf_retry_delay_ms(unsigned int attempt);
+
+/*
+ * A subflow of token from local to remote (port included) closed; error is
+ * the socket error (0: a clean close, which is never retried). Returns the
+ * delay scheduled in ms, or 0 when nothing was scheduled.
+ */
+unsigned int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
+				     const struct sf_addr *local,
+				     const struct sf_addr *remote, bool backup,
+				     int error);
+
+/* The path's subflow is up again: stop counting its failures once it has
+ * lived SF_RETRY_STABLE_MS. */
+void sf_retry_subflow_established(struct sf_retry *retry, uint32_t token,
+				  const struct sf_addr *local,
+				  const struct sf_addr *remote);
+
+/* Forget every path of this connection. */
+void sf_retry_conn_closed(struct sf_retry *retry, uint32_t token);
+/* Forget every path from this local address (it went away). */
+void sf_retry_addr_gone(struct sf_retry *retry, const struct sf_addr *local);
+
+/* Paths waiting for their timer. */
+unsigned int sf_retry_pending(const struct sf_retry *retry);

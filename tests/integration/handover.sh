@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# handover, standby = open: the connection gets a primary subflow on path 1
+# and a backup-flagged one on path 2 (backup = true). During a transfer,
+# path 1 fails: its link (carrier loss), then, after it came back, silently
+# (a blackhole only the retransmission check can see). Each time path 2's
+# subflow loses the backup flag promptly and the data keeps flowing; once
+# path 1 works again the flag returns.
+#
+# handover-ondemand.sh runs this with HANDOVER_STANDBY=on-demand: then path
+# 2 has no subflow while path 1 works, gets one (not flagged) at once when
+# it fails, and loses it again when path 1 is back.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+require_root_and_mptcp
+
+standby=${HANDOVER_STANDBY:-open}
+case $standby in
+open) steady="10.0.1.1;10.0.2.1 backup;" ;;
+on-demand) steady="10.0.1.1;" ;;
+*) fail "HANDOVER_STANDBY must be open or on-demand, not '$standby'" ;;
+esac
+
+lab_up --paths 2 --rate 20
+cat >"$SF_TMP/subflowd.conf" <<EOF
+[core]
+standby = $standby
+[filter]
+exclude-interfaces =
+[interface c-eth2]
+backup = true
+EOF
+start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p handover
+
+# paths: the client's subflows to port 5201 as "LOCAL-IP[ backup]",
+# one per line, sorted: ports vary, the flag is what counts.
+paths() {
+	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/'
+}
+
+_paths_are() {
+	[[ $(paths | tr '\n' ';') == "$1" ]]
+}
+
+# wait_paths TIMEOUT_S "A;B;": wait until paths prints exactly these lines.
+wait_paths() {
+	if ! try_until "$1" _paths_are "$2"; then
+		fail "$(printf 'timed out after %ss waiting for paths "%s"; there are:\n%s' \
+			"$1" "$2" "$(mptcp_subflows "$LAB_CLI" 5201)")"
+	fi
+}
+
+# Interval lines with data after line $1 of the client's log.
+_flowing_since() {
+	local n
+	n=$(tail -n "+$(($1 + 1))" "$SF_TMP/client.log" |
+		grep -cE '^t=[0-9.]+ bytes=[1-9][0-9]* ' || true)
+	((n >= 3))
+}
+
+# wait_flowing TIMEOUT_S: wait for 3 intervals with data after this call.
+wait_flowing() {
+	local from
+	from=$(wc -l <"$SF_TMP/client.log")
+	wait_until "$1" _flowing_since "$from"
+}
+
+xfer_server -p 5201
+xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 90 -i 200 >"$SF_TMP/client.log" 2>&1 &
+wait_paths 10 "$steady"
+wait_flowing 5
+if [[ $standby == on-demand ]] && try_until 1 _paths_are "10.0.1.1;10.0.2.1;"; then
+	fail "a subflow opened on the standby path while the primary works"
+fi
+
+# The primary link fails: path 2 takes over at once.
+log "path 1: link down"
+lab_fail 1 link
+wait_paths 3 "10.0.2.1;"
+wait_flowing 3
+
+# It comes back: path 2 goes back to standby.
+lab_restore 1
+wait_paths 10 "$steady"
+wait_flowing 5
+
+# A silent blackhole on path 1: its subflow stays up, but retransmits.
+log "path 1: blackhole"
+lab_fail 1 blackhole
+wait_paths 5 "10.0.1.1;10.0.2.1;"
+wait_log 1 "no primary path works"
+wait_flowing 3
+
+# Once the blackhole is gone, path 1's next retransmission gets through
+# (its RTO has backed off meanwhile), and path 2 is flagged backup again.
+lab_restore 1
+wait_paths 30 "$steady"
+wait_flowing 5
+log "ok"

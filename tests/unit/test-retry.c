@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "retry.h"
+#include "unit.h"
+
+static unsigned int fired;
+static int fire_result;
+static bool fired_backup;
+
+static int fire(uint32_t token, const struct sf_addr *local,
+		const struct sf_addr *remote, bool backup, void *user_data)
+{
+	fired++;
+	fired_backup = backup;
+	ck_assert_uint_eq(token, 7);
+	ck_assert_uint_eq(local->port, 0);
+	ck_assert_uint_eq(remote->port, 5201);
+	return fire_result;
+}
+
+static struct sf_addr addr(const char *s, uint16_t port)
+{
+	struct sf_addr a;
+
+	ck_assert_int_eq(sf_addr_parse(s, &a), 0);
+	a.port = port;
+	return a;
+}
+
+static void setup(void)
+{
+	ck_assert(l_main_init());
+	fired = 0;
+	fire_result = 0;
+}
+
+static void teardown(void)
+{
+	l_main_exit();
+}
+
+START_TEST(delays_double_from_one_second_up_to_the_cap)
+{
+	ck_assert_uint_eq(sf_retry_delay_ms(1), 1000);
+	ck_assert_uint_eq(sf_retry_delay_ms(2), 2000);
+	ck_assert_uint_eq(sf_retry_delay_ms(3), 4000);
+	ck_assert_uint_eq(sf_retry_delay_ms(5), 16000);
+	ck_assert_uint_eq(sf_retry_delay_ms(6), 30000);
+	ck_assert_uint_eq(sf_retry_delay_ms(10), 30000);
+}
+END_TEST
+
+START_TEST(clean_close_is_not_retried)
+{
+	struct sf_retry *r = sf_retry_new(fire, NULL);
+	struct sf_addr l = addr("10.0.2.1", 40000), rem = addr("10.0.1.2", 5201);
+
+	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, false, 0), 0);
+	ck_assert_uint_eq(sf_retry_pending(r), 0);
+	sf_retry_free(r);
+}
+END_TEST
+
+START_TEST(closed_with_error_fires_after_the_delay)
+{
+	struct sf_retry *r = sf_retry_new(fire, NULL);
+	struct sf_addr l = addr("10.0.2.1", 40000), rem = addr("10.0.1.2", 5201);
+	uint64_t start = l_time_now();
+
+	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
+						  ECONNABORTED), 1000);
+	ck_assert_uint_eq(sf_retry_pending(r), 1);
+	/* A second close of the same path while waiting adds nothing. */
+	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
+						  ECONNABORTED), 0);
+
+	while (!fired && l_time_diff(start, l_time_now()) < 5000000)
+		l_main_iterate(100);
+
+	ck_assert_uint_eq(fired, 1);
+	ck_assert(fired_backup);
+	ck_assert_uint_ge(l_time_diff(start, l_time_now()), 900000);
+	ck_assert_uint_eq(sf_retry_pending(r), 0);
+
+	/* It failed again: the next wait is twice as long. */
+	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
+						  ETIMEDOUT), 2000);
+	sf_retry_free(r);
+}
+END_TEST
+
+START_TEST(forgotten_when_connection_or_address_goes)
+{
+	struct sf_retry *r = sf_retry_new(fire, NULL);
+	struct sf_addr l1 = addr("10.0.2.1", 0), l2 = addr("10.0.3.1", 0);
+	struct sf_addr rem = addr("10.0.1.2", 5201);
+
+	sf_retry_subflow_closed(r, 7, &l1, &rem, false, ECONNRESET);
+	sf_retry_subflow_closed(r, 7, &l2, &rem, false, ECONNRESET);
+	sf_retry_subflow_closed(r, 8, &l2, &rem, false, ECONNRESET);
+	ck_assert_uint_eq(sf_retry_pending(r), 3);
+
+	sf_retry_addr_gone(r, &l2);
+	ck_assert_uint_eq(sf_retry_pending(r), 1);
+	sf_retry_conn_closed(r, 7);
+	ck_assert_uint_eq(sf_retry_pending(r), 0);
+	sf_retry_free(r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("retry");
+	TCase *tc = tcase_create("backoff");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, delays_double_from_one_second_up_to_the_cap);
+	tcase_add_test(tc, clean_close_is_not_retried);
+	tcase_add_test(tc, closed_with_error_fires_after_the_delay);
+	tcase_add_test(tc, forgotten_when_connection_or_address_goes);
+	suite_add_tcase(s, tc);
+
+	return sf_unit_run(s);
+}
