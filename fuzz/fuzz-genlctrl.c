@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "genlctrl.h"
 #include "mptcp_uapi.h"
@@ -18,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = sf_genlctrl_parse_group_id(data, size, MPTCP_PM_EV_GRP_NAME);
 	/* An id (> 0) or a negative errno; never 0. */
 	if (r == 0)
-		__builtin_trap();
+		abort();
 	r = sf_genlctrl_parse_family_id(data, size);
 	if (r == 0 || r > UINT16_MAX)
-		__builtin_trap();
+		abort();
 	return 0;
 }

@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <ell/ell.h>
 #include <linux/genetlink.h>
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sf_pmcmd_parse_endpoint(msg, &ep) == 0 &&
 	    ep.addr.family != AF_INET && ep.addr.family != AF_INET6)
-		__builtin_trap();
+		abort();
 	sf_pmcmd_parse_limits(msg, &limits);
 
 	l_genl_msg_unref(msg);

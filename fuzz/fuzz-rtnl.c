@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <linux/netlink.h>
 
@@ -26,12 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Each parser checks nlmsg_type itself. */
 	if (sf_rtnl_parse_link(nlh, &link) == 0 && link.ifindex <= 0)
-		__builtin_trap();
+		abort();
 	if (sf_rtnl_parse_addr(nlh, &addr) == 0 &&
 	    addr.addr.family != AF_INET && addr.addr.family != AF_INET6)
-		__builtin_trap();
+		abort();
 	if (sf_rtnl_parse_route(nlh, &route) == 0 &&
 	    route.n_oifs > SF_RTNL_MAX_NEXTHOPS)
-		__builtin_trap();
+		abort();
 	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 
 #include <linux/netlink.h>
@@ -28,6 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An MPTCP socket's INET_DIAG_INFO is no struct tcp_info. */
 	if (sf_sockdiag_parse(nlh, IPPROTO_MPTCP, &sock) == 0 &&
 	    sock.has_tcp_info)
-		__builtin_trap();
+		abort();
 	return 0;
 }

@@ -146,56 +146,18 @@ static enum sf_verdict fullmesh_local_added(const struct sf_local_addr *addr)
 	return SF_VERDICT_CONTINUE;
 }
 
-struct drop_ctx {
-	const struct sf_addr *addr;
-	/* Collected first: destroying while walking the list is not allowed. */
-	struct sf_subflow_info victims[32];
-	unsigned int n;
-};
-
-static void collect_on_addr(struct sf_conn *conn,
-			    const struct sf_subflow_info *sf, void *user_data)
-{
-	struct drop_ctx *ctx = user_data;
-
-	if (sf_addr_ip_equal(&sf->local, ctx->addr) && sf->local.port &&
-	    ctx->n < L_ARRAY_SIZE(ctx->victims))
-		ctx->victims[ctx->n++] = *sf;
-}
-
-/*
- * Tell the peer the address is gone (so it drops its side of the subflows at
- * once, rather than on a timeout: packets from a deleted address go
- * nowhere), and close our side.
- */
 static void drop_subflows(struct sf_conn *conn, void *user_data)
 {
-	struct drop_ctx ctx = { .addr = user_data };
-	uint32_t token = sf_conn_token(conn);
+	const struct sf_addr *addr = user_data;
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
-	if (!ctx.n)
-		return;
-
-	r = sf_addr_remove(conn, ctx.victims[0].local_id, cmd_done,
-			   L_UINT_TO_PTR(token));
+	r = sf_conn_withdraw_local_addr(conn, addr, cmd_done,
+					L_UINT_TO_PTR(sf_conn_token(conn)));
 	if (r < 0)
-		l_info("[%08x] fullmesh: cannot withdraw %s from the peer: %s",
-		       token, sf_addr_to_str(ctx.addr, false, buf),
+		l_info("[%08x] fullmesh: cannot close subflows from %s: %s",
+		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
 		       strerror(-r));
-
-	for (unsigned int i = 0; i < ctx.n; i++) {
-		r = sf_subflow_destroy(conn, &ctx.victims[i].local,
-				       &ctx.victims[i].remote, cmd_done,
-				       L_UINT_TO_PTR(token));
-		if (r < 0)
-			l_info("[%08x] fullmesh: cannot close subflow from %s: %s",
-			       token,
-			       sf_addr_to_str(&ctx.victims[i].local, true, buf),
-			       strerror(-r));
-	}
 }
 
 static enum sf_verdict fullmesh_local_removed(const struct sf_local_addr *addr)

@@ -142,6 +142,7 @@ enum sf_standby sf_config_standby(void)
 
 enum cmd_kind {
 	CMD_KIND_SUBFLOW_CREATE,
+	CMD_KIND_SET_BACKUP,
 	CMD_KIND_OTHER,
 };
 
@@ -152,6 +153,7 @@ struct cmd {
 	uint32_t token;
 	struct sf_addr local;
 	struct sf_addr remote;
+	bool backup;
 	const char *what;
 	sf_cmd_done_func_t done;
 	void *user_data;
@@ -190,6 +192,19 @@ static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 					SF_SUBFLOW_STATE_CREATING)
 				sf_conn_subflow_remove(conn, &cmd->local,
 						       &cmd->remote);
+		}
+		break;
+	case CMD_KIND_SET_BACKUP:
+		/* The kernel reports no event for a change made locally. */
+		if (error == 0 && conn) {
+			struct sf_subflow_info *sf =
+				sf_conn_subflow_find(conn, &cmd->local,
+						     &cmd->remote);
+
+			if (sf && sf->backup != cmd->backup) {
+				sf->backup = cmd->backup;
+				sf_daemon_conn_changed(d, conn);
+			}
 		}
 		break;
 	case CMD_KIND_OTHER:
@@ -351,6 +366,7 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  sf_cmd_done_func_t done, void *user_data)
 {
 	struct sf_daemon *d = sf_daemon_get();
+	struct cmd *cmd;
 	int r;
 
 	r = check_userspace_conn(d, conn);
@@ -360,10 +376,72 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 	if (!local || !remote || !local->port || !remote->port)
 		return -EINVAL;
 
+	cmd = cmd_new(CMD_KIND_SET_BACKUP, conn, "set backup", done, user_data);
+	cmd->local = *local;
+	cmd->remote = *remote;
+	cmd->backup = backup;
 	return cmd_send(d, sf_pmcmd_subflow_set_backup(sf_conn_token(conn),
 						       local, remote, backup),
-			cmd_new(CMD_KIND_OTHER, conn, "set backup", done,
-				user_data));
+			cmd);
+}
+
+struct withdraw_ctx {
+	const struct sf_addr *addr;
+	struct l_queue *victims;	/* struct sf_subflow_info copies */
+	uint8_t id;
+};
+
+static void collect_from_addr(struct sf_conn *conn,
+			      const struct sf_subflow_info *sf, void *user_data)
+{
+	struct withdraw_ctx *ctx = user_data;
+
+	if (!sf_addr_ip_equal(&sf->local, ctx->addr) || !sf->local.port)
+		return;
+
+	ctx->id = sf->local_id;
+	l_queue_push_tail(ctx->victims, l_memdup(sf, sizeof(*sf)));
+}
+
+int sf_conn_withdraw_local_addr(struct sf_conn *conn,
+				const struct sf_addr *addr,
+				sf_cmd_done_func_t done, void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+	struct withdraw_ctx ctx = { .addr = addr };
+	const struct l_queue_entry *e;
+	char buf[SF_ADDR_STRLEN];
+	int r, n = 0;
+
+	r = check_userspace_conn(d, conn);
+	if (r < 0)
+		return r;
+
+	/* Collected first: the subflow list may not change while walked. */
+	ctx.victims = l_queue_new();
+	sf_conn_foreach_subflow(conn, collect_from_addr, &ctx);
+
+	if (ctx.id && !l_queue_isempty(ctx.victims)) {
+		r = sf_addr_remove(conn, ctx.id, done, user_data);
+		if (r < 0)
+			sf_conn_info(sf_conn_token(conn), "cannot withdraw %s "
+				     "from the peer: %s",
+				     sf_addr_to_str(addr, false, buf),
+				     strerror(-r));
+	}
+
+	for (e = l_queue_get_entries(ctx.victims); e; e = e->next) {
+		const struct sf_subflow_info *sf = e->data;
+
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, done,
+				       user_data);
+		if (r < 0)
+			break;
+		n++;
+	}
+
+	l_queue_destroy(ctx.victims, l_free);
+	return r < 0 ? r : n;
 }
 
 int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,

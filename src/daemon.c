@@ -27,6 +27,7 @@ struct sf_daemon {
 	struct sf_netmon *netmon;
 	const struct sf_pm_transport *transport;
 	struct sf_counters counters;
+	int exit_error;			/* why the main loop was quit, or 0 */
 	struct l_hashmap *iface_overrides;	/* ifname -> sf_iface_policy */
 	const struct sf_daemon_observer *observer;
 	void *observer_data;
@@ -471,7 +472,19 @@ static void pm_overrun(void *user_data)
 	d->counters.overruns++;
 }
 
+static void pm_failed(int error, void *user_data)
+{
+	struct sf_daemon *d = user_data;
+
+	l_error("cannot join the %s events group: %s%s", MPTCP_PM_EV_GRP_NAME,
+		strerror(-error),
+		error == -EPERM ? " (CAP_NET_ADMIN is required)" : "");
+	d->exit_error = error;
+	l_main_quit();
+}
+
 static const struct sf_pm_handlers pm_handlers = {
+	.failed = pm_failed,
 	.ready = pm_ready,
 	.vanished = pm_vanished,
 	.event = pm_event,
@@ -685,6 +698,16 @@ void sf_daemon_set_observer(struct sf_daemon *d,
 {
 	d->observer = observer;
 	d->observer_data = user_data;
+}
+
+int sf_daemon_exit_error(const struct sf_daemon *d)
+{
+	return d->exit_error;
+}
+
+void sf_daemon_conn_changed(struct sf_daemon *d, struct sf_conn *conn)
+{
+	NOTIFY(d, conn_changed, conn);
 }
 
 void sf_daemon_set_config_loader(struct sf_daemon *d,

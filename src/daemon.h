@@ -47,6 +47,9 @@ DEFINE_CLEANUP_FUNC(sf_daemon_free);
  */
 int sf_daemon_start(struct sf_daemon *daemon);
 
+/* Why the daemon quit the main loop by itself (a negative errno), or 0. */
+int sf_daemon_exit_error(const struct sf_daemon *daemon);
+
 /*
  * The readiness gate: something that must be in place before systemd hears
  * READY=1 (the D-Bus name) holds it before the main loop runs and releases
@@ -72,6 +75,10 @@ struct sf_daemon_observer {
 	/* default policy, configuration (reload) */
 	void (*settings_changed)(struct sf_daemon *daemon, void *user_data);
 };
+
+/* Tell the observer that conn changed outside an event (a command's
+ * result). */
+void sf_daemon_conn_changed(struct sf_daemon *daemon, struct sf_conn *conn);
 
 /* Install the one observer (NULL to remove it). */
 void sf_daemon_set_observer(struct sf_daemon *daemon,

@@ -346,58 +346,20 @@ static int method_remove_subflow(sd_bus_message *m, void *userdata,
 	return call_sent(call, r, NULL, ret_error);
 }
 
-/* One SET_FLAGS in flight: on success the daemon's view follows, since the
- * kernel reports no event for a priority change made locally. */
-struct backup_op {
-	struct sf_dbus_call *call;
-	uint32_t token;
-	struct sf_addr local;
-	struct sf_addr remote;
-	bool backup;
-};
-
-static void backup_done(int error, const char *extack, void *user_data)
-{
-	struct backup_op *op = user_data;
-	struct sf_dbus *d = op->call->dbus;
-	struct sf_subflow_info *sf;
-	struct sf_conn *c;
-
-	c = sf_conn_table_lookup(sf_daemon_conns(d->daemon), op->token);
-	if (error == 0 && c) {
-		sf = sf_conn_subflow_find(c, &op->local, &op->remote);
-		if (sf && sf->backup != op->backup) {
-			sf->backup = op->backup;
-			sf_dbus_emit_conn_changed(d, op->token);
-		}
-	}
-
-	/* The op is freed with its call. */
-	sf_dbus_call_done(error, extack, op->call);
-}
-
+/* One SET_FLAGS in flight; the core updates the daemon's view (and so the
+ * Subflows property) when the kernel accepts it. */
 static int send_backup(struct sf_dbus_call *call, struct sf_conn *c,
 		       const struct sf_addr *local,
 		       const struct sf_addr *remote, bool backup)
 {
-	struct backup_op *op = l_new(struct backup_op, 1);
 	int r;
 
-	op->call = call;
-	op->token = sf_conn_token(c);
-	op->local = *local;
-	op->remote = *remote;
-	op->backup = backup;
+	r = sf_subflow_set_backup(c, local, remote, backup, sf_dbus_call_done,
+				  call);
+	if (r == 0)
+		call->outstanding++;
 
-	r = sf_subflow_set_backup(c, local, remote, backup, backup_done, op);
-	if (r < 0) {
-		l_free(op);
-		return r;
-	}
-
-	l_queue_push_tail(call->ops, op);
-	call->outstanding++;
-	return 0;
+	return r;
 }
 
 static int method_set_backup(sd_bus_message *m, void *userdata,

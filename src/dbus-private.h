@@ -56,7 +56,6 @@ struct sf_dbus_call {
 	unsigned int outstanding;
 	int error;
 	char *extack;
-	struct l_queue *ops;		/* per-command data, freed with l_free */
 };
 
 extern const sd_bus_vtable sf_dbus_manager_vtable[];

@@ -585,7 +585,6 @@ struct sf_dbus_call *sf_dbus_call_new(struct sf_dbus *d, sd_bus_message *m,
 	call->dbus = d;
 	call->msg = sd_bus_message_ref(m);
 	call->what = what;
-	call->ops = l_queue_new();
 	l_queue_push_tail(d->calls, call);
 	return call;
 }
@@ -597,7 +596,6 @@ void sf_dbus_call_free(struct sf_dbus_call *call)
 
 	l_queue_remove(call->dbus->calls, call);
 	sd_bus_message_unref(call->msg);
-	l_queue_destroy(call->ops, l_free);
 	l_free(call->extack);
 	l_free(call);
 }

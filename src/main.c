@@ -438,6 +438,10 @@ int main(int argc, char **argv)
 
 	if (sf_dbus_failed(dbus))
 		r = EX_UNAVAILABLE;
+	else if (sf_daemon_exit_error(daemon) == -EPERM)
+		r = EX_NOPERM;
+	else if (sf_daemon_exit_error(daemon))
+		r = EX_OSERR;
 	else
 		r = r == 0 ? EX_OK : EX_SOFTWARE;
 	sf_dbus_free(dbus);

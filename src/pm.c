@@ -210,8 +210,8 @@ static void family_appeared(const struct l_genl_family_info *info,
 	pm->family_id = l_genl_family_info_get_id(info);
 	r = events_subscribe(pm);
 	if (r < 0) {
-		l_error("cannot join the %s events group: %s",
-			MPTCP_PM_EV_GRP_NAME, strerror(-r));
+		/* Without events there is nothing to manage. */
+		pm->handlers->failed(r, pm->user_data);
 		return;
 	}
 

@@ -37,6 +37,9 @@ struct sf_pm_handlers {
 	void (*event)(const struct sf_event *event, void *user_data);
 	/* Events were lost (ENOBUFS); the daemon must resync. */
 	void (*overrun)(void *user_data);
+	/* The events group cannot be joined (error: -EPERM without
+	 * CAP_NET_ADMIN): fatal. */
+	void (*failed)(int error, void *user_data);
 };
 
 struct sf_pm;

@@ -276,6 +276,19 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  sf_cmd_done_func_t done, void *user_data);
 
 /*
+ * A local address went away: withdraw it from the connection. The peer is
+ * told first (REMOVE_ADDR with the address's id, unless it is the initial
+ * address, id 0), so it drops its side of the subflows at once instead of
+ * on a timeout (packets from a deleted address go nowhere); then every
+ * subflow from the address is closed. Returns the number of subflows being
+ * closed (0: none used the address; nothing is sent) or a negative errno
+ * as for sf_subflow_destroy(). done is called once per command sent.
+ */
+int sf_conn_withdraw_local_addr(struct sf_conn *conn,
+				const struct sf_addr *addr,
+				sf_cmd_done_func_t done, void *user_data);
+
+/*
  * Announce a local address to the peer (ADD_ADDR) under its id, with port
  * (0: the connection's local port, i.e. the listening port on a server).
  * The daemon makes sure an MPTCP socket listens on addr:port so that the

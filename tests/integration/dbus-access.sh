@@ -28,12 +28,12 @@ wait_subflows 10 "$LAB_CLI" 4 5201
 
 # Which token is whose: the kernel's own word (ss prints the socket's uid).
 _tokens_known() {
-	[[ $(conn_tokens "$LAB_CLI" | wc -l) == 2 ]]
+	[[ $(mptcp_tokens "$LAB_CLI" | wc -l) == 2 ]]
 }
 wait_until 5 _tokens_known
 tok_nobody=$(in_ns "$LAB_CLI" ss -HMeinO state established 2>/dev/null | awk '/uid:65534/' | grep -o 'token:[0-9a-f]*' | sed 's/token://')
 tok_nobody=$(printf '%08x' "$((16#$tok_nobody))")
-tok_root=$(conn_tokens "$LAB_CLI" | grep -vx "$tok_nobody")
+tok_root=$(mptcp_tokens "$LAB_CLI" | grep -vx "$tok_nobody")
 [[ $tok_nobody =~ ^[0-9a-f]{8}$ && $tok_root =~ ^[0-9a-f]{8}$ ]] ||
 	fail "cannot tell the connections apart: nobody '$tok_nobody', root '$tok_root'"
 expect_eq "$(conn_prop "$tok_nobody" Owner)" "u 65534" "Owner of nobody's connection"

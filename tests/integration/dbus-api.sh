@@ -27,7 +27,7 @@ client=$!
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5201
 
 # --- the connection object ------------------------------------------------
-tok=$(conn_tokens "$LAB_CLI")
+tok=$(mptcp_tokens "$LAB_CLI")
 [[ $tok =~ ^[0-9a-f]{8}$ ]] || fail "expected one MPTCP connection, got tokens: $tok"
 lport=$(mptcp_subflows "$LAB_CLI" 5201 | awk '$1 ~ /^10\.0\.1\.1:/ { sub(/.*:/, "", $1); print $1 }')
 expect_eq "$(conn_prop "$tok" Token)" "u $((16#$tok))" "Token"

@@ -78,15 +78,6 @@ conn_prop() {
 		org.subflowd.Connection1 "$2"
 }
 
-# conn_tokens NS: the tokens of NS's established MPTCP connections as the
-# D-Bus object paths write them (8 hex digits: ss drops leading zeros).
-conn_tokens() {
-	local t
-	for t in $(mptcp_tokens "$1"); do
-		printf '%08x\n' "$((16#$t))"
-	done | sort
-}
-
 # daemon_alive: is the last started daemon still running?
 daemon_alive() {
 	kill -0 "$DAEMON_PID" 2>/dev/null

@@ -19,7 +19,7 @@ start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 60 >"$SF_TMP/client.log" 2>&1 &
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5201
-tok=$(conn_tokens "$LAB_CLI")
+tok=$(mptcp_tokens "$LAB_CLI")
 conn="/org/subflowd/connection/$tok"
 ifidx=$(in_ns "$LAB_CLI" cat /sys/class/net/c-eth1/ifindex)
 

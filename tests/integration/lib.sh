@@ -179,11 +179,14 @@ wait_subflows() {
 	fi
 }
 
-# mptcp_tokens NS: the tokens (8 hex digits) of NS's established MPTCP
-# sockets, sorted.
+# mptcp_tokens NS: the tokens of NS's established MPTCP sockets as 8 hex
+# digits (ss drops leading zeros; D-Bus paths and logs keep them), sorted.
 mptcp_tokens() {
-	ip netns exec "$1" ss -HMinO state established |
-		grep -o 'token:[0-9a-f]*' | sed 's/^token://' | sort || true
+	local t
+	for t in $(ip netns exec "$1" ss -HMinO state established |
+		grep -o 'token:[0-9a-f]*' | sed 's/^token://'); do
+		printf '%08x\n' "$((16#$t))"
+	done | sort
 }
 
 # xfer_server [ARGS...]: start "mptcp-xfer server ARGS" in $LAB_SRV in the
@@ -197,7 +200,7 @@ xfer_server() {
 }
 
 _sf_xfer_ready() {
-	grep -qx READY "$XFER_SERVER_LOG" && return 0
+	grep -qsx READY "$XFER_SERVER_LOG" && return 0
 	kill -0 "$XFER_SERVER_PID" 2>/dev/null ||
 		fail "mptcp-xfer server exited: $(cat "$XFER_SERVER_LOG")"
 	return 1
