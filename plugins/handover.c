@@ -557,7 +557,7 @@ static enum sf_verdict handover_local_added(const struct sf_local_addr *addr)
 
 struct drop_ctx {
 	const struct sf_addr *addr;
-	struct l_queue *victims;	/* copies: no destroying while walking */
+	struct l_queue *victims;	/* copies of its subflows */
 };
 
 static void collect_on_addr(struct sf_conn *conn,
@@ -572,8 +572,8 @@ static void collect_on_addr(struct sf_conn *conn,
 /*
  * The address is gone: its subflows stop counting as working at once, so
  * the standby paths are promoted first (the kernel then moves the data of
- * the subflows we close straight onto them); then the peer is told (so
- * that it drops its side at once, not on a timeout) and our side closed.
+ * the subflows we close straight onto them); then the address is withdrawn
+ * from the peer and its subflows closed.
  */
 static void local_removed(struct sf_conn *conn, void *user_data)
 {
@@ -581,7 +581,6 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 	uint32_t token = sf_conn_token(conn);
 	struct ho_conn *hc;
 	struct sf_subflow_info *sf;
-	const struct l_queue_entry *e;
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
@@ -591,36 +590,19 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 	hc = ho_conn_get(conn);
 	ctx.victims = l_queue_new();
 	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
-	for (e = l_queue_get_entries(ctx.victims); e; e = e->next) {
-		sf = e->data;
-		mark_get(hc, &sf->local, &sf->remote)->closing = true;
-	}
-
-	reconcile(conn);
-
-	/* Address id 0 (the initial subflow's) cannot be withdrawn. */
-	sf = l_queue_peek_head(ctx.victims);
-	if (sf && sf->local_id) {
-		r = sf_addr_remove(conn, sf->local_id, cmd_done,
-				   L_UINT_TO_PTR(token));
-		if (r < 0)
-			l_info("[%08x] handover: cannot withdraw %s from the "
-			       "peer: %s", token,
-			       sf_addr_to_str(ctx.addr, false, buf),
-			       strerror(-r));
-	}
-
 	while ((sf = l_queue_pop_head(ctx.victims))) {
-		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
-				       L_UINT_TO_PTR(token));
-		if (r < 0)
-			l_info("[%08x] handover: cannot close subflow from %s: "
-			       "%s", token,
-			       sf_addr_to_str(&sf->local, true, buf),
-			       strerror(-r));
+		mark_get(hc, &sf->local, &sf->remote)->closing = true;
 		l_free(sf);
 	}
 	l_queue_destroy(ctx.victims, NULL);
+
+	reconcile(conn);
+
+	r = sf_conn_withdraw_local_addr(conn, ctx.addr, cmd_done,
+					L_UINT_TO_PTR(token));
+	if (r < 0)
+		l_info("[%08x] handover: cannot withdraw %s: %s", token,
+		       sf_addr_to_str(ctx.addr, false, buf), strerror(-r));
 }
 
 static enum sf_verdict handover_local_removed(const struct sf_local_addr *addr)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/tcp.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -266,9 +267,20 @@ static void drop_idle_listeners(struct sf_daemon *d, uint16_t port)
 {
 	struct port_use use = { .port = port };
 
+	/* Without listeners of ours, skip the walk over every connection. */
+	if (!sf_listeners_count(d->listeners))
+		return;
+
 	sf_conn_table_foreach(d->conns, conn_on_port, &use);
 	if (!use.used)
 		sf_listeners_drop_port(d->listeners, port);
+}
+
+/* ev as one line of `ip mptcp monitor`, in buf; returns buf. */
+static const char *event_line(const struct sf_event *ev, char *buf, size_t size)
+{
+	sf_event_format(ev, buf, size);
+	return buf;
 }
 
 void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
@@ -280,8 +292,8 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	uint16_t port;
 
 	d->counters.events++;
-	sf_event_format(ev, line, sizeof(line));
-	l_debug("event: %s", line);
+	/* event_line() runs only when debug logging is on for this line. */
+	l_debug("event: %s", event_line(ev, line, sizeof(line)));
 	NOTIFY(d, event, ev);
 
 	switch (ev->type) {
@@ -451,12 +463,204 @@ void sf_daemon_release_ready(struct sf_daemon *d)
 	ready_check(d);
 }
 
+/* --- resync: the kernel's view of connections, from sock_diag ----------- */
+
+struct resync_ctx {
+	struct l_queue *conns;		/* established MPTCP sockets */
+	struct l_hashmap *subflows;	/* token -> l_queue of its subflows */
+	struct l_uintset *listen_ports;	/* ports MPTCP listens on */
+	struct l_hashmap *seen;		/* tokens of the live connections */
+};
+
+static void resync_visit(const struct sf_sockdiag_sock *sock, uint16_t protocol,
+			 void *user_data)
+{
+	struct resync_ctx *ctx = user_data;
+
+	if (sock->state == TCP_LISTEN && !sock->is_subflow) {
+		l_uintset_put(ctx->listen_ports, sock->local.port);
+		return;
+	}
+
+	if (sock->state != TCP_ESTABLISHED)
+		return;
+
+	if (sock->has_token) {
+		l_queue_push_tail(ctx->conns, l_memdup(sock, sizeof(*sock)));
+	} else if (sock->is_subflow) {
+		void *key = L_UINT_TO_PTR(sock->subflow_token);
+		struct l_queue *q = l_hashmap_lookup(ctx->subflows, key);
+
+		if (!q) {
+			q = l_queue_new();
+			l_hashmap_insert(ctx->subflows, key, q);
+		}
+		l_queue_push_tail(q, l_memdup(sock, sizeof(*sock)));
+	}
+}
+
+static void subflow_list_free(void *data)
+{
+	l_queue_destroy(data, l_free);
+}
+
+static void adopt_subflows(struct sf_daemon *d, struct sf_conn *conn,
+			   struct l_hashmap *subflows)
+{
+	const struct l_queue_entry *e;
+	struct l_queue *mine = l_hashmap_lookup(subflows,
+						L_UINT_TO_PTR(sf_conn_token(conn)));
+
+	for (e = l_queue_get_entries(mine); e; e = e->next) {
+		const struct sf_sockdiag_sock *sock = e->data;
+		struct sf_subflow_info info = {
+			.local = sock->local,
+			.remote = sock->remote,
+			.local_id = sock->subflow_local_id,
+			.remote_id = sock->subflow_remote_id,
+			.backup = sock->subflow_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC,
+		};
+
+		info.ifindex = sf_iface_table_find_addr(d->ifaces, &info.local);
+		sf_conn_subflow_established(conn, &info);
+	}
+}
+
+/* A connection the daemon did not see being made: take it over. */
+static void adopt(struct sf_daemon *d, const struct sf_sockdiag_sock *sock,
+		  struct resync_ctx *ctx)
+{
+	struct sf_plugin_event_args args = { 0 };
+	bool server_side = l_uintset_contains(ctx->listen_ports,
+					      sock->local.port);
+	struct sf_conn *conn;
+
+	conn = sf_conn_table_add(d->conns, sock->token, &sock->local,
+				 &sock->remote, server_side);
+	sf_conn_set_established(conn);
+	adopt_subflows(d, conn, ctx->subflows);
+	sf_conn_set_policy(conn, select_policy(d, conn));
+	sf_conn_info(sock->token, "adopted %s connection with %u subflows, "
+		     "policy %s", server_side ? "server-side" : "client-side",
+		     sf_conn_subflow_count(conn), sf_conn_policy(conn) ?: "none");
+
+	NOTIFY(d, conn_added, conn);
+	args.conn = conn;
+	/* The policy completes it as if it had just been established. */
+	dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+}
+
+/*
+ * A connection we know, whose events may have been lost: take the subflows
+ * the kernel has that we missed, and if we missed its ESTABLISHED, let the
+ * policy complete it now.
+ */
+static void catch_up(struct sf_daemon *d, struct sf_conn *conn,
+		     struct resync_ctx *ctx)
+{
+	struct sf_plugin_event_args args = { .conn = conn };
+
+	adopt_subflows(d, conn, ctx->subflows);
+	if (sf_conn_established(conn))
+		return;
+
+	sf_conn_set_established(conn);
+	sf_conn_info(sf_conn_token(conn), "established while events were lost, "
+		     "%u subflows, policy %s", sf_conn_subflow_count(conn),
+		     sf_conn_policy(conn) ?: "none");
+	NOTIFY(d, conn_changed, conn);
+	dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+}
+
+/* Forget a connection that closed while we were not listening. */
+static void forget(struct sf_daemon *d, uint32_t token)
+{
+	struct sf_conn *conn = sf_conn_table_lookup(d->conns, token);
+	struct sf_plugin_event_args args = { .conn = conn };
+
+	sf_conn_info(token, "connection gone while events were lost");
+	dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+	sf_retry_conn_closed(d->retry, token);
+	NOTIFY(d, conn_removed, conn);
+	sf_conn_table_remove(d->conns, token);
+}
+
+struct gone_ctx {
+	struct l_hashmap *seen;
+	struct l_queue *gone;
+};
+
+static void collect_gone(struct sf_conn *conn, void *user_data)
+{
+	struct gone_ctx *ctx = user_data;
+	uint32_t token = sf_conn_token(conn);
+
+	if (!l_hashmap_lookup(ctx->seen, L_UINT_TO_PTR(token)))
+		l_queue_push_tail(ctx->gone, L_UINT_TO_PTR(token));
+}
+
+/*
+ * Make the connection table match the kernel's: adopt connections we do not
+ * know (at start, after a restart; after lost events), forget those that
+ * closed unseen (lost events). Returns 0 or a negative errno.
+ */
+static int resync(struct sf_daemon *d)
+{
+	struct resync_ctx ctx = {
+		.conns = l_queue_new(),
+		.subflows = l_hashmap_new(),
+		.listen_ports = l_uintset_new_from_range(1, UINT16_MAX),
+		.seen = l_hashmap_new(),
+	};
+	struct gone_ctx gone = { ctx.seen, l_queue_new() };
+	const struct l_queue_entry *e;
+	int r;
+
+	r = sf_sockdiag_list(resync_visit, &ctx);
+	if (r < 0)
+		goto out;
+
+	for (e = l_queue_get_entries(ctx.conns); e; e = e->next) {
+		const struct sf_sockdiag_sock *sock = e->data;
+		struct sf_conn *conn = sf_conn_table_lookup(d->conns,
+							    sock->token);
+
+		l_hashmap_insert(ctx.seen, L_UINT_TO_PTR(sock->token),
+				 (void *) sock);
+		if (!conn)
+			adopt(d, sock, &ctx);
+		else
+			catch_up(d, conn, &ctx);
+	}
+
+	/* Not while walking the table: forgetting removes from it. */
+	sf_conn_table_foreach(d->conns, collect_gone, &gone);
+	for (e = l_queue_get_entries(gone.gone); e; e = e->next)
+		forget(d, L_PTR_TO_UINT(e->data));
+
+out:
+	l_queue_destroy(ctx.conns, l_free);
+	l_hashmap_destroy(ctx.subflows, subflow_list_free);
+	l_uintset_free(ctx.listen_ports);
+	l_hashmap_destroy(ctx.seen, NULL);
+	l_queue_destroy(gone.gone, NULL);
+	return r;
+}
+
 static void pm_ready(void *user_data)
 {
 	struct sf_daemon *d = user_data;
+	int r;
 
 	check_namespace_pm(d);
 	d->pm_up = true;
+
+	/* Subscribed first, then read: nothing falls in between. */
+	r = resync(d);
+	if (r < 0)
+		l_warn("cannot read existing MPTCP connections: %s, ignoring",
+		       strerror(-r));
+
 	ready_check(d);
 }
 
@@ -468,8 +672,13 @@ static void pm_vanished(void *user_data)
 static void pm_overrun(void *user_data)
 {
 	struct sf_daemon *d = user_data;
+	int r;
 
 	d->counters.overruns++;
+	r = resync(d);
+	if (r < 0)
+		l_warn("resync after lost events failed: %s, ignoring",
+		       strerror(-r));
 }
 
 static void pm_failed(int error, void *user_data)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -133,10 +134,18 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
+/*
+ * Read every queued event. An overrun (ENOBUFS) means the kernel dropped
+ * events; it marks the socket congested and drops further events silently
+ * until the queue has been read empty. So the daemon is told to resync only
+ * once the queue is drained: from then on, any new drop raises ENOBUFS
+ * again, and nothing lost goes unnoticed.
+ */
 static void events_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	bool overrun = false;
 
 	for (;;) {
 		ssize_t n = recv(mnl_socket_get_fd(pm->events), buf,
@@ -147,22 +156,26 @@ static void events_read(void *user_data)
 			continue;
 		}
 
-		if (n == 0 || errno == EAGAIN || errno == EINTR)
-			break;
+		if (n < 0 && errno == EINTR)
+			continue;
 
-		if (errno == ENOBUFS) {
-			/* The kernel dropped events; keep reading and let the
-			 * daemon rebuild its view. */
+		if (n < 0 && errno == ENOBUFS) {
 			pm->overruns++;
-			l_warn("mptcp_pm event socket overrun (%" PRIu64
-			       " so far), resyncing", pm->overruns);
-			if (pm->handlers->overrun)
-				pm->handlers->overrun(pm->user_data);
+			overrun = true;
 			continue;
 		}
 
-		l_warn("mptcp_pm event socket: %s, ignoring", strerror(errno));
+		if (n < 0 && errno != EAGAIN)
+			l_warn("mptcp_pm event socket: %s, ignoring",
+			       strerror(errno));
 		break;
+	}
+
+	if (overrun) {
+		l_warn("mptcp_pm event socket overrun (%" PRIu64 " so far), "
+		       "resyncing", pm->overruns);
+		if (pm->handlers->overrun)
+			pm->handlers->overrun(pm->user_data);
 	}
 }
 
@@ -230,9 +243,33 @@ static void family_vanished(const char *name, void *user_data)
 		pm->handlers->vanished(pm->user_data);
 }
 
+/*
+ * The events socket's receive buffer: SF_PM_EVENTS_RCVBUF, or bytes from
+ * the environment variable SUBFLOWD_EVENTS_RCVBUF (tests make it small to
+ * provoke overruns; see subflowd(8) ENVIRONMENT).
+ */
+static int events_rcvbuf(void)
+{
+	const char *env = getenv("SUBFLOWD_EVENTS_RCVBUF");
+	char *end;
+	long size;
+
+	if (!env)
+		return SF_PM_EVENTS_RCVBUF;
+
+	size = strtol(env, &end, 10);
+	if (*end || size < 1024 || size > SF_PM_EVENTS_RCVBUF * 16L) {
+		l_warn("SUBFLOWD_EVENTS_RCVBUF=%s is not 1024..%d, ignoring",
+		       env, SF_PM_EVENTS_RCVBUF * 16);
+		return SF_PM_EVENTS_RCVBUF;
+	}
+
+	return size;
+}
+
 static int events_socket_open(struct sf_pm *pm)
 {
-	int size = SF_PM_EVENTS_RCVBUF;
+	int size = events_rcvbuf();
 	int fd;
 
 	pm->events = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);

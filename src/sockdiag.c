@@ -16,6 +16,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "mptcp_uapi.h"
 #include "sockdiag.h"
 #include "util.h"
 
@@ -174,6 +175,77 @@ int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
 	return 0;
 }
 
+int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
+			   uint32_t seq, void *buf, struct nlmsghdr **ret_nlh)
+{
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+
+	if (!buf || !ret_nlh || (family != AF_INET && family != AF_INET6) ||
+	    (protocol != IPPROTO_TCP && protocol != IPPROTO_MPTCP))
+		return -EINVAL;
+
+	req = request_start(buf, seq, NLM_F_DUMP, family, &nlh);
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	req->idiag_states = states;
+	if (protocol == IPPROTO_MPTCP)
+		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
+
+	*ret_nlh = nlh;
+	return 0;
+}
+
+/* INET_DIAG_ULP_INFO of a TCP socket: is it an MPTCP subflow, of which
+ * connection? Other ULPs (kTLS) are not subflows. */
+static int parse_ulp(const struct nlattr *ulp, struct sf_sockdiag_sock *sock)
+{
+	const struct nlattr *attr, *inner;
+	bool mptcp = false;
+
+	mnl_attr_for_each_nested(attr, ulp) {
+		switch (mnl_attr_get_type(attr)) {
+		case INET_ULP_INFO_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -EBADMSG;
+			mptcp = !strcmp(mnl_attr_get_str(attr), "mptcp");
+			break;
+		case INET_ULP_INFO_MPTCP:
+			mnl_attr_for_each_nested(inner, attr) {
+				uint16_t type = mnl_attr_get_type(inner);
+				enum mnl_attr_data_type want;
+
+				switch (type) {
+				case MPTCP_SUBFLOW_ATTR_TOKEN_LOC:
+				case MPTCP_SUBFLOW_ATTR_FLAGS:
+					want = MNL_TYPE_U32;
+					break;
+				case MPTCP_SUBFLOW_ATTR_ID_LOC:
+				case MPTCP_SUBFLOW_ATTR_ID_REM:
+					want = MNL_TYPE_U8;
+					break;
+				default:
+					continue;
+				}
+				if (mnl_attr_validate(inner, want) < 0)
+					return -EBADMSG;
+				if (type == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
+					sock->subflow_token = mnl_attr_get_u32(inner);
+				else if (type == MPTCP_SUBFLOW_ATTR_FLAGS)
+					sock->subflow_flags = mnl_attr_get_u32(inner);
+				else if (type == MPTCP_SUBFLOW_ATTR_ID_LOC)
+					sock->subflow_local_id = mnl_attr_get_u8(inner);
+				else
+					sock->subflow_remote_id = mnl_attr_get_u8(inner);
+			}
+			break;
+		}
+	}
+
+	sock->is_subflow = mptcp;
+	return 0;
+}
+
 static void stats_from_tcp_info(const struct tcp_info *ti,
 				struct sf_subflow_stats *ret)
 {
@@ -225,6 +297,18 @@ int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 		case INET_DIAG_INFO: {
 			struct tcp_info ti = { 0 };
 
+			if (protocol == IPPROTO_MPTCP) {
+				/* struct mptcp_info: the token is all we use. */
+				if (len < offsetof(struct mptcp_info,
+						   mptcpi_token) + 4)
+					return -EBADMSG;
+				memcpy(&sock.token, (const char *)
+				       mnl_attr_get_payload(attr) +
+				       offsetof(struct mptcp_info, mptcpi_token),
+				       sizeof(sock.token));
+				sock.has_token = true;
+				break;
+			}
 			if (protocol != IPPROTO_TCP)
 				break;
 			if (len < TCP_INFO_MIN_LEN)
@@ -239,6 +323,10 @@ int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 			if (len != sizeof(uint64_t))
 				return -EBADMSG;
 			sock.cgroup_id = mnl_attr_get_u64(attr);
+			break;
+		case INET_DIAG_ULP_INFO:
+			if (protocol == IPPROTO_TCP && parse_ulp(attr, &sock) < 0)
+				return -EBADMSG;
 			break;
 		}
 	}
@@ -467,5 +555,53 @@ int sf_sockdiag_mptcp_owner(const struct sf_addr *local,
 
 	*ret_uid = sock.uid;
 	*ret_cgroup_id = sock.cgroup_id;
+	return 0;
+}
+
+/* --- every MPTCP socket and subflow --- */
+
+struct list_ctx {
+	sf_sockdiag_func_t func;
+	void *user_data;
+	uint16_t protocol;
+};
+
+/* A match function that never matches: it sees every socket of the dump. */
+static bool list_visit(const struct sf_sockdiag_sock *sock, void *user_data)
+{
+	const struct list_ctx *ctx = user_data;
+
+	if (ctx->protocol == IPPROTO_MPTCP || sock->is_subflow)
+		ctx->func(sock, ctx->protocol, ctx->user_data);
+
+	return false;
+}
+
+int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data)
+{
+	static const uint16_t protocols[] = { IPPROTO_MPTCP, IPPROTO_TCP };
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	char req[SF_SOCKDIAG_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	int r;
+
+	for (size_t p = 0; p < SF_ARRAY_SIZE(protocols); p++) {
+		for (size_t f = 0; f < SF_ARRAY_SIZE(families); f++) {
+			struct list_ctx ctx = { func, user_data, protocols[p] };
+			struct query q = {
+				.protocol = protocols[p],
+				.match = list_visit,
+				.user_data = &ctx,
+			};
+
+			r = sf_sockdiag_build_dump(families[f], protocols[p],
+						   TCP_STATES_ALL, 1, req, &nlh);
+			if (r == 0)
+				r = query_run(nlh, &q);
+			if (r < 0)
+				return r;
+		}
+	}
+
 	return 0;
 }

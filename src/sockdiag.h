@@ -54,6 +54,13 @@ struct sf_sockdiag_sock {
 	uint64_t cgroup_id;		/* 0: the kernel gave none */
 	bool has_tcp_info;
 	struct sf_subflow_stats tcp;	/* valid when has_tcp_info */
+	bool has_token;			/* an MPTCP socket with mptcp_info */
+	uint32_t token;
+	bool is_subflow;		/* a TCP socket with the mptcp ULP */
+	uint32_t subflow_token;		/* its connection's local token */
+	uint8_t subflow_local_id;
+	uint8_t subflow_remote_id;
+	uint32_t subflow_flags;		/* MPTCP_SUBFLOW_FLAG_* */
 };
 
 /*
@@ -85,5 +92,22 @@ int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
  * for: INET_DIAG_INFO is read as struct tcp_info only for IPPROTO_TCP (an
  * MPTCP socket's is a struct mptcp_info). Returns 0 or -EBADMSG.
  */
+/*
+ * A dump of every socket of protocol (IPPROTO_TCP or IPPROTO_MPTCP) and
+ * family in the given states (a bit mask of 1 << TCP state), with
+ * INET_DIAG_INFO. Pure, like the builders above.
+ */
+int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
+			   uint32_t seq, void *buf, struct nlmsghdr **ret_nlh);
+
+/*
+ * Every MPTCP connection, listener and subflow of the namespace, read now
+ * (both families). func is called for each socket; the sockets are valid
+ * during the call only. Returns 0 or a negative errno.
+ */
+typedef void (*sf_sockdiag_func_t)(const struct sf_sockdiag_sock *sock,
+				   uint16_t protocol, void *user_data);
+int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data);
+
 int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 		      struct sf_sockdiag_sock *ret_sock);
