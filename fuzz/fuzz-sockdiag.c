@@ -25,10 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    nlh->nlmsg_len > size)
 		return 0;
 
-	sf_sockdiag_parse(nlh, IPPROTO_TCP, &sock);
-	/* An MPTCP socket's INET_DIAG_INFO is no struct tcp_info. */
+	/* A TCP socket has no token of its own... */
+	if (sf_sockdiag_parse(nlh, IPPROTO_TCP, &sock) == 0 && sock.has_token)
+		abort();
+	/* ...and an MPTCP socket's INET_DIAG_INFO is no struct tcp_info. */
 	if (sf_sockdiag_parse(nlh, IPPROTO_MPTCP, &sock) == 0 &&
-	    sock.has_tcp_info)
+	    (sock.has_tcp_info || sock.is_subflow))
 		abort();
 	return 0;
 }

@@ -121,9 +121,13 @@ static int reply_find_attr(const void *data, size_t len, uint16_t type,
 	ptrdiff_t left;
 
 	*ret_attr = NULL;
-	/* mnl_nlmsg_ok() reads an nlmsg_len above INT32_MAX as negative. */
+	/*
+	 * mnl_nlmsg_ok() reads an nlmsg_len above INT32_MAX as negative, and
+	 * libmnl walks attributes up to nlmsg_len rounded up to 4: all of
+	 * that must lie within len.
+	 */
 	if (!data || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len) ||
-	    nlh->nlmsg_len > len)
+	    MNL_ALIGN((size_t)nlh->nlmsg_len) > len)
 		return -EBADMSG;
 
 	if (nlh->nlmsg_type == NLMSG_ERROR) {

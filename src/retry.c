@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
 #include "retry.h"
 
 struct path {
@@ -45,9 +47,12 @@ void sf_retry_free(struct sf_retry *retry)
 	l_free(retry);
 }
 
-unsigned int sf_retry_delay_ms(unsigned int attempt)
+unsigned int sf_retry_delay_ms(unsigned int attempt, int error)
 {
 	unsigned int delay = SF_RETRY_FIRST_DELAY_MS;
+
+	if (error == EHOSTUNREACH || error == ENETUNREACH)
+		delay = SF_RETRY_FIRST_DELAY_UNREACHABLE_MS;
 
 	while (--attempt && delay < SF_RETRY_MAX_DELAY_MS)
 		delay *= 2;
@@ -135,7 +140,7 @@ unsigned int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 		return 0;
 	}
 
-	delay = sf_retry_delay_ms(p->attempts);
+	delay = sf_retry_delay_ms(p->attempts, error);
 	p->timer = l_timeout_create_ms(delay, path_fire, p, NULL);
 	return delay;
 }

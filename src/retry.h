@@ -3,7 +3,8 @@
  * Engine: re-creating subflows that died with an error, with exponential
  * backoff. Every userspace policy gets this for free: when a subflow closes
  * with an error (the peer reset it, it timed out, `ss -K` killed it), the
- * same path is tried again after 1 s, 2 s, 4 s ... up to SF_RETRY_MAX_DELAY_MS,
+ * same path is tried again after 1 s, 2 s, 4 s ... up to SF_RETRY_MAX_DELAY_MS
+ * (from 100 ms when the path was unreachable),
  * at most SF_RETRY_MAX_ATTEMPTS times in a row. A subflow that then lives
  * for SF_RETRY_STABLE_MS earns a fresh start. No sockets; timers only.
  */
@@ -17,6 +18,9 @@
 #include <subflowd/addr.h>
 
 #define SF_RETRY_FIRST_DELAY_MS 1000
+/* A path that was unreachable (no route or neighbour yet, typically just
+ * after its link came back) is tried again sooner. */
+#define SF_RETRY_FIRST_DELAY_UNREACHABLE_MS 100
 #define SF_RETRY_MAX_DELAY_MS 30000
 #define SF_RETRY_MAX_ATTEMPTS 10
 #define SF_RETRY_STABLE_MS 30000
@@ -36,8 +40,9 @@ struct sf_retry *sf_retry_new(sf_retry_fire_func_t fire, void *user_data);
 void sf_retry_free(struct sf_retry *retry);
 DEFINE_CLEANUP_FUNC(sf_retry_free);
 
-/* Delay before attempt number attempt (1-based). Pure. */
-unsigned int sf_retry_delay_ms(unsigned int attempt);
+/* Delay before attempt number attempt (1-based) after a close with
+ * error (a positive errno). Pure. */
+unsigned int sf_retry_delay_ms(unsigned int attempt, int error);
 
 /*
  * A subflow of token from local to remote (port included) closed; error is

@@ -276,8 +276,12 @@ int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 	const struct nlattr *attr;
 	struct sf_sockdiag_sock sock = { 0 };
 
+	/* libmnl walks the attributes up to nlmsg_len rounded up to 4: one
+	 * that is not a multiple of 4 (the kernel's always is) would be read
+	 * past its end. */
 	if (!nlh || !ret_sock || nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*msg))
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*msg) ||
+	    nlh->nlmsg_len % MNL_ALIGNTO)
 		return -EBADMSG;
 
 	msg = mnl_nlmsg_get_payload(nlh);

@@ -205,6 +205,33 @@ START_TEST(nlmsg_len_beyond_the_buffer_is_ebadmsg)
 }
 END_TEST
 
+/*
+ * Found by fuzz/fuzz-genlctrl.c: an nlmsg_len that is not a multiple of 4.
+ * libmnl walks the attributes up to its rounded-up end, 3 bytes past len
+ * here, where the group's name ends.
+ */
+START_TEST(attributes_past_an_unaligned_nlmsg_len_are_not_read)
+{
+	static const uint8_t unaligned[] = {
+		0x35, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,	/* nlmsghdr: len 53, GENL_ID_CTRL */
+		0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x01, 0x02, 0x00, 0x00,				/* genl: NEWFAMILY, version 2 */
+		0x24, 0x00, 0x07, 0x00,				/* MCAST_GROUPS (nested), len 36 */
+		0x20, 0x00, 0x01, 0x00,				/*  group 1 (nested), len 32 */
+		0x08, 0x00, 0x02, 0x00, 0x05, 0x00, 0x00, 0x00,	/*   ID 5 */
+		0x14, 0x00, 0x01, 0x00,				/*   NAME, len 20 */
+		0x6d, 0x70, 0x74, 0x63, 0x70, 0x5f, 0x70, 0x6d,	/*    "mptcp_pm_events" */
+		0x5f, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x73, 0x00,	/*    (past len: "nts") */
+	};
+
+	ck_assert_int_eq(sf_genlctrl_parse_group_id(unaligned, 53,
+						    "mptcp_pm_events"), -EBADMSG);
+	/* The same message with its length rounded up is read. */
+	ck_assert_int_eq(sf_genlctrl_parse_group_id(unaligned, sizeof(unaligned),
+						    "mptcp_pm_events"), 5);
+}
+END_TEST
+
 static Suite *genlctrl_suite(void)
 {
 	Suite *s = suite_create("genlctrl");
@@ -217,6 +244,7 @@ static Suite *genlctrl_suite(void)
 	tcase_add_test(tc, error_reply_returns_its_errno);
 	tcase_add_test(tc, truncated_or_malformed_reply_is_ebadmsg);
 	tcase_add_test(tc, nlmsg_len_beyond_the_buffer_is_ebadmsg);
+	tcase_add_test(tc, attributes_past_an_unaligned_nlmsg_len_are_not_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

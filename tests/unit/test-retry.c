@@ -42,12 +42,20 @@ static void teardown(void)
 
 START_TEST(delays_double_from_one_second_up_to_the_cap)
 {
-	ck_assert_uint_eq(sf_retry_delay_ms(1), 1000);
-	ck_assert_uint_eq(sf_retry_delay_ms(2), 2000);
-	ck_assert_uint_eq(sf_retry_delay_ms(3), 4000);
-	ck_assert_uint_eq(sf_retry_delay_ms(5), 16000);
-	ck_assert_uint_eq(sf_retry_delay_ms(6), 30000);
-	ck_assert_uint_eq(sf_retry_delay_ms(10), 30000);
+	ck_assert_uint_eq(sf_retry_delay_ms(1, ECONNRESET), 1000);
+	ck_assert_uint_eq(sf_retry_delay_ms(2, ECONNRESET), 2000);
+	ck_assert_uint_eq(sf_retry_delay_ms(3, ETIMEDOUT), 4000);
+	ck_assert_uint_eq(sf_retry_delay_ms(5, ETIMEDOUT), 16000);
+	ck_assert_uint_eq(sf_retry_delay_ms(6, ETIMEDOUT), 30000);
+	ck_assert_uint_eq(sf_retry_delay_ms(10, ETIMEDOUT), 30000);
+}
+END_TEST
+
+START_TEST(an_unreachable_path_is_tried_again_sooner)
+{
+	ck_assert_uint_eq(sf_retry_delay_ms(1, EHOSTUNREACH), 100);
+	ck_assert_uint_eq(sf_retry_delay_ms(2, ENETUNREACH), 200);
+	ck_assert_uint_eq(sf_retry_delay_ms(10, EHOSTUNREACH), 30000);
 }
 END_TEST
 
@@ -116,6 +124,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, delays_double_from_one_second_up_to_the_cap);
+	tcase_add_test(tc, an_unreachable_path_is_tried_again_sooner);
 	tcase_add_test(tc, clean_close_is_not_retried);
 	tcase_add_test(tc, closed_with_error_fires_after_the_delay);
 	tcase_add_test(tc, forgotten_when_connection_or_address_goes);

@@ -419,6 +419,18 @@ START_TEST(test_parse_rejects_bad_lengths)
 	nlh->nlmsg_len -= 8;
 	ck_assert_int_eq(sf_sockdiag_parse(nlh, IPPROTO_TCP, &s), -EBADMSG);
 
+	/* An nlmsg_len that is not a multiple of 4, ending inside the cgroup
+	 * id: libmnl walks the attributes to the rounded-up end, 3 bytes past
+	 * the message (what fuzz/fuzz-genlctrl.c found in genlctrl.c). */
+	{
+		uint8_t v6[sizeof(mptcp_reply_v6)];
+
+		memcpy(v6, mptcp_reply_v6, sizeof(v6));
+		((struct nlmsghdr *)v6)->nlmsg_len = 113;
+		ck_assert_int_eq(sf_sockdiag_parse((const void *)v6,
+						   IPPROTO_MPTCP, &s), -EBADMSG);
+	}
+
 	/* A cgroup id that is not a u64. */
 	memcpy(msg, tcp_reply_idle, sizeof(msg));
 	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
