@@ -88,11 +88,6 @@ int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
 				 struct nlmsghdr **ret_nlh);
 
 /*
- * Parse one SOCK_DIAG_BY_FAMILY reply. protocol is what the request asked
- * for: INET_DIAG_INFO is read as struct tcp_info only for IPPROTO_TCP (an
- * MPTCP socket's is a struct mptcp_info). Returns 0 or -EBADMSG.
- */
-/*
  * A dump of every socket of protocol (IPPROTO_TCP or IPPROTO_MPTCP) and
  * family in the given states (a bit mask of 1 << TCP state), with
  * INET_DIAG_INFO. Pure, like the builders above.
@@ -109,5 +104,10 @@ typedef void (*sf_sockdiag_func_t)(const struct sf_sockdiag_sock *sock,
 				   uint16_t protocol, void *user_data);
 int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data);
 
+/*
+ * Parse one SOCK_DIAG_BY_FAMILY reply. protocol is what the request asked
+ * for: INET_DIAG_INFO is read as struct tcp_info only for IPPROTO_TCP ; an
+ * MPTCP socket's is a struct mptcp_info, whose token is read. Returns 0 or -EBADMSG.
+ */
 int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 		      struct sf_sockdiag_sock *ret_sock);
