@@ -106,8 +106,8 @@ int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data);
 
 /*
  * Parse one SOCK_DIAG_BY_FAMILY reply. protocol is what the request asked
- * for: INET_DIAG_INFO is read as struct tcp_info only for IPPROTO_TCP ; an
- * MPTCP socket's is a struct mptcp_info, whose token is read. Returns 0 or -EBADMSG.
+ * for: INET_DIAG_INFO is read as struct tcp_info for IPPROTO_TCP, and as
+ * struct mptcp_info (its token) for IPPROTO_MPTCP. Returns 0 or -EBADMSG.
  */
 int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 		      struct sf_sockdiag_sock *ret_sock);
