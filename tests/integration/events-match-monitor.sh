@@ -13,9 +13,16 @@ ip netns exec "$LAB_CLI" stdbuf -oL ip mptcp monitor >"$mon" 2>&1 &
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh -d
 
 xfer_server -p 5201
-xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -n 2000000 >"$SF_TMP/client.log" 2>&1
-token=$(sed -n 's/^token=\([0-9a-f]*\) .*/\1/p' "$SF_TMP/client.log")
+# Held open until its join is up, so the connection's whole life is seen:
+# created, established, a subflow, closed.
+ip netns exec "$LAB_CLI" "$XFER" client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 30 \
+	>"$SF_TMP/client.log" 2>&1 &
+client=$!
+wait_subflows 10 "$LAB_CLI" 2 5201
+token=$(sed -n 's/^connected token=\([0-9a-f]*\) .*/\1/p' "$SF_TMP/client.log")
 [[ $token =~ ^[0-9a-f]{8}$ ]] || fail "no token in client output: $(cat "$SF_TMP/client.log")"
+kill -TERM "$client"
+wait "$client" || true
 
 # Both have seen the connection end.
 wait_log 10 "event: \[ *CLOSED\] token=$token"
