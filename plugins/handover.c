@@ -42,6 +42,11 @@
 /* Sending without any ACK for this long is a stall too; a working path
  * acknowledges within a round trip (plus 200 ms of delayed ACK). */
 #define HO_SILENT_MS 1000
+/* While the standby paths carry the traffic, a primary subflow counts as
+ * working again only with an ACK this recent: one that merely stopped
+ * sending into a blackhole (its data moved to the standby path) looks idle,
+ * not stalled, and must not take the traffic back. */
+#define HO_RECENT_ACK_MS (2 * HO_POLL_MS)
 
 /* A backup flag we asked for, a subflow we are closing, or one seen sending
  * into silence: by local IP and remote IP and port (we open one subflow
@@ -362,6 +367,9 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 			st.last_ack_recv_ms);
 		return;
 	}
+
+	if (s->hc->promoted && st.last_ack_recv_ms > HO_RECENT_ACK_MS)
+		return;
 
 	s->primary_works = true;
 }
