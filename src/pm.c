@@ -28,7 +28,6 @@ struct sf_pm {
 	uint32_t family_id;
 	struct sf_pm_transport transport;
 	bool freeing;
-	uint64_t events_received;
 	uint64_t overruns;
 };
 
@@ -129,7 +128,6 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 			continue;
 		}
 
-		pm->events_received++;
 		pm->handlers->event(&ev, pm->user_data);
 	}
 }
@@ -338,14 +336,4 @@ void sf_pm_free(struct sf_pm *pm)
 const struct sf_pm_transport *sf_pm_get_transport(struct sf_pm *pm)
 {
 	return &pm->transport;
-}
-
-uint64_t sf_pm_events_received(const struct sf_pm *pm)
-{
-	return pm->events_received;
-}
-
-uint64_t sf_pm_overruns(const struct sf_pm *pm)
-{
-	return pm->overruns;
 }

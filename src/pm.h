@@ -56,7 +56,3 @@ DEFINE_CLEANUP_FUNC(sf_pm_free);
 
 /* The transport for commands; valid while pm lives. */
 const struct sf_pm_transport *sf_pm_get_transport(struct sf_pm *pm);
-
-/* Counters for status output. */
-uint64_t sf_pm_events_received(const struct sf_pm *pm);
-uint64_t sf_pm_overruns(const struct sf_pm *pm);
