@@ -214,6 +214,24 @@ void sf_conn_subflow_add_creating(struct sf_conn *conn,
 	l_queue_push_tail(conn->subflows, sf);
 }
 
+static bool creating_from(void *data, void *user_data)
+{
+	struct sf_subflow *sf = data;
+
+	if (sf->state != SF_SUBFLOW_STATE_CREATING ||
+	    !sf_addr_ip_equal(&sf->info.local, user_data))
+		return false;
+
+	l_free(sf);
+	return true;
+}
+
+void sf_conn_subflow_forget_creating(struct sf_conn *conn,
+				     const struct sf_addr *local)
+{
+	l_queue_foreach_remove(conn->subflows, creating_from, (void *) local);
+}
+
 struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 						    const struct sf_subflow_info *info)
 {

@@ -69,6 +69,11 @@ bool sf_conn_subflow_exists(const struct sf_conn *conn,
  * sf_conn_subflow_exists() first unless they want another one. */
 void sf_conn_subflow_add_creating(struct sf_conn *conn,
 				  const struct sf_subflow_info *info);
+/* Forget the subflows from local that are still being created (their
+ * address went away: they cannot be withdrawn, and must not keep the path
+ * taken when it comes back). */
+void sf_conn_subflow_forget_creating(struct sf_conn *conn,
+				     const struct sf_addr *local);
 /* SUB_ESTABLISHED / adoption: insert or complete the subflow. */
 struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 						    const struct sf_subflow_info *info);

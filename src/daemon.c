@@ -747,6 +747,11 @@ static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
 	NOTIFY(d, iface_changed, addr->ifindex);
 }
 
+static void forget_creating(struct sf_conn *conn, void *user_data)
+{
+	sf_conn_subflow_forget_creating(conn, user_data);
+}
+
 static void iface_addr_removed(const struct sf_local_addr *addr,
 			       void *user_data)
 {
@@ -762,6 +767,7 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 	l_info("address %s on %s gone", sf_addr_to_str(&addr->addr, false, buf),
 	       addr->ifname);
 	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
+	sf_conn_table_foreach(d->conns, forget_creating, (void *) &addr->addr);
 	sf_listeners_drop_ip(d->listeners, &addr->addr);
 	sf_retry_addr_gone(d->retry, &addr->addr);
 	sf_idmgr_unref(d->idmgr, &addr->addr);

@@ -163,6 +163,27 @@ START_TEST(two_established_subflows_from_one_address_are_distinct)
 }
 END_TEST
 
+START_TEST(creating_subflows_of_a_gone_address_are_forgotten)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_subflow_info creating = {
+		.local = addr("10.0.2.1", 0), .remote = addr("10.0.1.2", 5201),
+	};
+	struct sf_subflow_info up = {
+		.local = addr("10.0.2.1", 40002), .remote = addr("10.0.1.2", 443),
+	};
+
+	sf_conn_subflow_add_creating(c, &creating);
+	sf_conn_subflow_established(c, &up);
+	sf_conn_subflow_forget_creating(c, &creating.local);
+	ck_assert(!sf_conn_subflow_exists(c, &creating.local, &creating.remote));
+	/* Established ones stay: they are withdrawn with commands. */
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 1);
+	sf_conn_table_free(t);
+}
+END_TEST
+
 static void collect_remote(struct sf_conn *conn, uint8_t id,
 			   const struct sf_addr *a, void *user_data)
 {
@@ -204,6 +225,7 @@ int main(void)
 	tcase_add_test(tc, creating_subflow_is_completed_by_sub_established);
 	tcase_add_test(tc, a_creating_subflow_exists_for_its_address_pair_only);
 	tcase_add_test(tc, two_established_subflows_from_one_address_are_distinct);
+	tcase_add_test(tc, creating_subflows_of_a_gone_address_are_forgotten);
 	tcase_add_test(tc, peer_addresses_replace_by_id_and_remove);
 	suite_add_tcase(s, tc);
 
