@@ -1,11 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Memory layout, for the "bytes per tracked connection" budget (README,
+ * Benchmarks): a connection is one allocation holding its first
+ * SLAB_SLOTS subflows; more subflows go to chunks of SLAB_SLOTS allocated
+ * on demand and kept until the connection is freed. Slots never move, so a
+ * struct sf_subflow_info pointer stays valid until its subflow is removed.
+ * The table is an open-addressing array of connection pointers (linear
+ * probing on the token, backward-shift deletion), at most 3/4 full.
+ */
 #include <errno.h>
+#include <stddef.h>
 
 #include "conn.h"
 
-struct sf_subflow {
-	struct sf_subflow_info info;	/* first: info pointers map back */
-	enum sf_subflow_state state;
+#define SLAB_SLOTS 4
+
+/* SLAB_SLOTS subflow slots; bit i of used/creating describes sf[i]. */
+struct subflow_slab {
+	uint8_t used;
+	uint8_t creating;
+	struct sf_subflow_info sf[SLAB_SLOTS];
+};
+
+struct subflow_chunk {
+	struct subflow_chunk *next;
+	struct subflow_slab slab;
 };
 
 struct sf_remote_addr {
@@ -13,40 +32,131 @@ struct sf_remote_addr {
 	struct sf_addr addr;
 };
 
+/* What few connections need, allocated on first use. */
+struct conn_extra {
+	struct subflow_chunk *chunks;
+	struct l_queue *remote_addrs;	/* struct sf_remote_addr */
+};
+
 struct sf_conn {
 	uint32_t token;
 	struct sf_addr local;
 	struct sf_addr remote;
-	bool server_side;
-	bool established;
-	bool has_owner;
-	uid_t owner;
+	bool server_side : 1;
+	bool established : 1;
+	struct subflow_slab subflows;
 	const struct sf_plugin_desc *policy;
-	struct l_queue *subflows;	/* struct sf_subflow */
-	struct l_queue *remote_addrs;	/* struct sf_remote_addr */
+	struct conn_extra *extra;
 };
+
+#define TABLE_MIN_BITS 4
 
 struct sf_conn_table {
-	struct l_hashmap *conns;	/* token -> struct sf_conn */
+	struct sf_conn **slots;		/* 1 << bits of them, NULL: empty */
+	unsigned int bits;
+	unsigned int count;
 };
 
-static void conn_free(void *data)
+static void conn_free(struct sf_conn *conn)
 {
-	struct sf_conn *conn = data;
+	if (conn->extra) {
+		struct subflow_chunk *ch = conn->extra->chunks;
 
-	if (!conn)
-		return;
+		while (ch) {
+			struct subflow_chunk *next = ch->next;
 
-	l_queue_destroy(conn->subflows, l_free);
-	l_queue_destroy(conn->remote_addrs, l_free);
+			l_free(ch);
+			ch = next;
+		}
+
+		l_queue_destroy(conn->extra->remote_addrs, l_free);
+		l_free(conn->extra);
+	}
+
 	l_free(conn);
+}
+
+static struct conn_extra *conn_extra(struct sf_conn *conn)
+{
+	if (!conn->extra)
+		conn->extra = l_new(struct conn_extra, 1);
+
+	return conn->extra;
+}
+
+/* --- the table --- */
+
+/* Fibonacci hashing: tokens are hashes already, this only spreads
+ * tokens that differ in their high bits over the low slots too. */
+static uint32_t home_slot(const struct sf_conn_table *table, uint32_t token)
+{
+	return (uint32_t)(token * 0x9e3779b1u) >> (32 - table->bits);
+}
+
+static uint32_t table_mask(const struct sf_conn_table *table)
+{
+	return (1u << table->bits) - 1;
+}
+
+/* The slot holding token, or the empty slot where it would go. */
+static uint32_t table_probe(const struct sf_conn_table *table, uint32_t token)
+{
+	uint32_t i = home_slot(table, token);
+
+	while (table->slots[i] && table->slots[i]->token != token)
+		i = (i + 1) & table_mask(table);
+
+	return i;
+}
+
+static void table_resize(struct sf_conn_table *table, unsigned int bits)
+{
+	struct sf_conn **old = table->slots;
+	uint32_t old_size = 1u << table->bits;
+
+	table->bits = bits;
+	table->slots = l_new(struct sf_conn *, 1u << bits);
+
+	for (uint32_t i = 0; i < old_size; i++)
+		if (old[i])
+			table->slots[table_probe(table, old[i]->token)] = old[i];
+
+	l_free(old);
+}
+
+/* Empty slot i and close the gap, so that every entry stays reachable
+ * from its home slot without crossing an empty one. */
+static void table_clear_slot(struct sf_conn_table *table, uint32_t i)
+{
+	uint32_t mask = table_mask(table);
+	uint32_t j = i;
+
+	table->slots[i] = NULL;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & mask;
+		if (!table->slots[j])
+			return;
+
+		/* Stays when its home lies cyclically in (i, j]. */
+		home = home_slot(table, table->slots[j]->token);
+		if (((j - home) & mask) < ((j - i) & mask))
+			continue;
+
+		table->slots[i] = table->slots[j];
+		table->slots[j] = NULL;
+		i = j;
+	}
 }
 
 struct sf_conn_table *sf_conn_table_new(void)
 {
 	struct sf_conn_table *table = l_new(struct sf_conn_table, 1);
 
-	table->conns = l_hashmap_new();
+	table->bits = TABLE_MIN_BITS;
+	table->slots = l_new(struct sf_conn *, 1u << TABLE_MIN_BITS);
 	return table;
 }
 
@@ -55,7 +165,11 @@ void sf_conn_table_free(struct sf_conn_table *table)
 	if (!table)
 		return;
 
-	l_hashmap_destroy(table->conns, conn_free);
+	for (uint32_t i = 0; i <= table_mask(table); i++)
+		if (table->slots[i])
+			conn_free(table->slots[i]);
+
+	l_free(table->slots);
 	l_free(table);
 }
 
@@ -67,11 +181,13 @@ struct sf_conn *sf_conn_table_add(struct sf_conn_table *table, uint32_t token,
 	struct sf_conn *conn = sf_conn_table_lookup(table, token);
 
 	if (!conn) {
+		if ((table->count + 1) * 4 > (3u << table->bits))
+			table_resize(table, table->bits + 1);
+
 		conn = l_new(struct sf_conn, 1);
 		conn->token = token;
-		conn->subflows = l_queue_new();
-		conn->remote_addrs = l_queue_new();
-		l_hashmap_insert(table->conns, L_UINT_TO_PTR(token), conn);
+		table->slots[table_probe(table, token)] = conn;
+		table->count++;
 	}
 
 	conn->local = *local;
@@ -83,44 +199,39 @@ struct sf_conn *sf_conn_table_add(struct sf_conn_table *table, uint32_t token,
 struct sf_conn *sf_conn_table_lookup(const struct sf_conn_table *table,
 				     uint32_t token)
 {
-	return l_hashmap_lookup(table->conns, L_UINT_TO_PTR(token));
+	return table->slots[table_probe(table, token)];
 }
 
 int sf_conn_table_remove(struct sf_conn_table *table, uint32_t token)
 {
-	struct sf_conn *conn = l_hashmap_remove(table->conns,
-						L_UINT_TO_PTR(token));
+	uint32_t i = table_probe(table, token);
+	struct sf_conn *conn = table->slots[i];
 
 	if (!conn)
 		return -ENOENT;
 
+	table_clear_slot(table, i);
+	table->count--;
 	conn_free(conn);
+
+	/* Give the memory of a burst back once it is over. */
+	if (table->bits > TABLE_MIN_BITS && table->count * 8 < (1u << table->bits))
+		table_resize(table, table->bits - 1);
+
 	return 0;
 }
 
 unsigned int sf_conn_table_count(const struct sf_conn_table *table)
 {
-	return l_hashmap_size(table->conns);
-}
-
-struct foreach_ctx {
-	sf_conn_func_t func;
-	void *user_data;
-};
-
-static void foreach_conn(const void *key, void *value, void *user_data)
-{
-	struct foreach_ctx *ctx = user_data;
-
-	ctx->func(value, ctx->user_data);
+	return table->count;
 }
 
 void sf_conn_table_foreach(const struct sf_conn_table *table,
 			   sf_conn_func_t func, void *user_data)
 {
-	struct foreach_ctx ctx = { func, user_data };
-
-	l_hashmap_foreach(table->conns, foreach_conn, &ctx);
+	for (uint32_t i = 0; i <= table_mask(table); i++)
+		if (table->slots[i])
+			func(table->slots[i], user_data);
 }
 
 void sf_conn_set_established(struct sf_conn *conn)
@@ -138,58 +249,121 @@ const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn)
 	return conn->policy;
 }
 
-void sf_conn_set_owner(struct sf_conn *conn, uid_t uid)
-{
-	conn->owner = uid;
-	conn->has_owner = true;
-}
-
 /* --- subflows --- */
 
-static bool subflow_matches(const struct sf_subflow *sf,
+/* The slab after slab (the connection's own one comes first), or NULL. */
+static struct subflow_slab *slab_next(const struct sf_conn *conn,
+				      const struct subflow_slab *slab)
+{
+	struct subflow_chunk *ch;
+
+	if (slab == &conn->subflows)
+		ch = conn->extra ? conn->extra->chunks : NULL;
+	else
+		ch = l_container_of(slab, struct subflow_chunk, slab)->next;
+
+	return ch ? &ch->slab : NULL;
+}
+
+#define foreach_slab(conn, slab)					\
+	for (struct subflow_slab *slab = (struct subflow_slab *)	\
+		&(conn)->subflows; slab; slab = slab_next(conn, slab))
+
+/* Where info lives. Only for pointers this table handed out. */
+static struct subflow_slab *slab_of(const struct sf_conn *conn,
+				    const struct sf_subflow_info *info,
+				    unsigned int *ret_slot)
+{
+	foreach_slab(conn, slab) {
+		if (info >= slab->sf && info < slab->sf + SLAB_SLOTS) {
+			*ret_slot = info - slab->sf;
+			return slab;
+		}
+	}
+
+	return NULL;
+}
+
+static bool subflow_matches(const struct sf_subflow_info *sf,
 			    const struct sf_addr *local,
 			    const struct sf_addr *remote)
 {
-	if (!sf_addr_ip_equal(&sf->info.local, local) ||
-	    !sf_addr_equal(&sf->info.remote, remote))
+	if (!sf_addr_ip_equal(&sf->local, local) ||
+	    !sf_addr_equal(&sf->remote, remote))
 		return false;
 
 	/* A port of 0 on either side is "not known yet". */
-	return !sf->info.local.port || !local->port ||
-	       sf->info.local.port == local->port;
+	return !sf->local.port || !local->port ||
+	       sf->local.port == local->port;
 }
 
-static struct sf_subflow *subflow_find(const struct sf_conn *conn,
-				       const struct sf_addr *local,
-				       const struct sf_addr *remote)
+static struct sf_subflow_info *subflow_find(const struct sf_conn *conn,
+					    const struct sf_addr *local,
+					    const struct sf_addr *remote)
 {
-	const struct l_queue_entry *e;
-	struct sf_subflow *partial = NULL;
+	struct sf_subflow_info *partial = NULL;
 
 	/* Prefer an exact 4-tuple over an entry whose local port is open. */
-	for (e = l_queue_get_entries(conn->subflows); e; e = e->next) {
-		struct sf_subflow *sf = e->data;
+	foreach_slab(conn, slab) {
+		for (unsigned int i = 0; i < SLAB_SLOTS; i++) {
+			struct sf_subflow_info *sf = &slab->sf[i];
 
-		if (!subflow_matches(sf, local, remote))
-			continue;
+			if (!(slab->used & 1u << i) ||
+			    !subflow_matches(sf, local, remote))
+				continue;
 
-		if (sf->info.local.port == local->port)
-			return sf;
+			if (sf->local.port == local->port)
+				return sf;
 
-		if (!partial)
-			partial = sf;
+			if (!partial)
+				partial = sf;
+		}
 	}
 
 	return partial;
+}
+
+/* A free slot, in a new chunk when every slab is full. */
+static struct sf_subflow_info *subflow_new(struct sf_conn *conn, bool creating)
+{
+	struct subflow_chunk *ch;
+	struct conn_extra *extra;
+
+	foreach_slab(conn, slab) {
+		for (unsigned int i = 0; i < SLAB_SLOTS; i++) {
+			if (slab->used & 1u << i)
+				continue;
+
+			slab->used |= 1u << i;
+			slab->sf[i] = (struct sf_subflow_info){ 0 };
+			if (creating)
+				slab->creating |= 1u << i;
+			else
+				slab->creating &= ~(1u << i);
+			return &slab->sf[i];
+		}
+	}
+
+	extra = conn_extra(conn);
+	ch = l_new(struct subflow_chunk, 1);
+	ch->next = extra->chunks;
+	extra->chunks = ch;
+	ch->slab.used = 1;
+	ch->slab.creating = creating;
+	return &ch->slab.sf[0];
+}
+
+static void subflow_free(struct subflow_slab *slab, unsigned int slot)
+{
+	slab->used &= ~(1u << slot);
+	slab->creating &= ~(1u << slot);
 }
 
 struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
 					     const struct sf_addr *local,
 					     const struct sf_addr *remote)
 {
-	struct sf_subflow *sf = subflow_find(conn, local, remote);
-
-	return sf ? &sf->info : NULL;
+	return subflow_find(conn, local, remote);
 }
 
 bool sf_conn_subflow_exists(const struct sf_conn *conn,
@@ -205,81 +379,74 @@ bool sf_conn_subflow_exists(const struct sf_conn *conn,
 void sf_conn_subflow_add_creating(struct sf_conn *conn,
 				  const struct sf_subflow_info *info)
 {
-	struct sf_subflow *sf;
+	struct sf_subflow_info *sf = subflow_new(conn, true);
 
-	sf = l_new(struct sf_subflow, 1);
-	sf->info = *info;
-	sf->info.local.port = 0;
-	sf->state = SF_SUBFLOW_STATE_CREATING;
-	l_queue_push_tail(conn->subflows, sf);
-}
-
-static bool creating_from(void *data, void *user_data)
-{
-	struct sf_subflow *sf = data;
-
-	if (sf->state != SF_SUBFLOW_STATE_CREATING ||
-	    !sf_addr_ip_equal(&sf->info.local, user_data))
-		return false;
-
-	l_free(sf);
-	return true;
+	*sf = *info;
+	sf->local.port = 0;
 }
 
 void sf_conn_subflow_forget_creating(struct sf_conn *conn,
 				     const struct sf_addr *local)
 {
-	l_queue_foreach_remove(conn->subflows, creating_from, (void *) local);
+	foreach_slab(conn, slab)
+		for (unsigned int i = 0; i < SLAB_SLOTS; i++)
+			if (slab->creating & 1u << i &&
+			    sf_addr_ip_equal(&slab->sf[i].local, local))
+				subflow_free(slab, i);
 }
 
 struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 						    const struct sf_subflow_info *info)
 {
-	struct sf_subflow *sf = subflow_find(conn, &info->local, &info->remote);
+	struct sf_subflow_info *sf = subflow_find(conn, &info->local,
+						  &info->remote);
+	struct subflow_slab *slab = NULL;
+	unsigned int slot = 0;
+	int32_t ifindex;
 
 	/* Only a CREATING entry may be completed by a new local port. */
-	if (sf && sf->info.local.port != info->local.port &&
-	    sf->state != SF_SUBFLOW_STATE_CREATING)
-		sf = NULL;
-
-	if (!sf) {
-		sf = l_new(struct sf_subflow, 1);
-		l_queue_push_tail(conn->subflows, sf);
+	if (sf) {
+		slab = slab_of(conn, sf, &slot);
+		if (sf->local.port != info->local.port &&
+		    !(slab->creating & 1u << slot))
+			sf = NULL;
 	}
+
+	if (sf)
+		slab->creating &= ~(1u << slot);
+	else
+		sf = subflow_new(conn, false);
 
 	/* Keep an ifindex we already knew: userspace-PM events lack it. */
-	if (!info->ifindex && sf->info.ifindex) {
-		int32_t ifindex = sf->info.ifindex;
-
-		sf->info = *info;
-		sf->info.ifindex = ifindex;
-	} else {
-		sf->info = *info;
-	}
-
-	sf->state = SF_SUBFLOW_STATE_ESTABLISHED;
-	return &sf->info;
+	ifindex = info->ifindex ? info->ifindex : sf->ifindex;
+	*sf = *info;
+	sf->ifindex = ifindex;
+	return sf;
 }
 
 int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
 			   const struct sf_addr *remote)
 {
-	struct sf_subflow *sf = subflow_find(conn, local, remote);
+	struct sf_subflow_info *sf = subflow_find(conn, local, remote);
+	struct subflow_slab *slab;
+	unsigned int slot = 0;
 
 	if (!sf)
 		return -ENOENT;
 
-	l_queue_remove(conn->subflows, sf);
-	l_free(sf);
+	slab = slab_of(conn, sf, &slot);
+	subflow_free(slab, slot);
 	return 0;
 }
 
 enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
 					    const struct sf_subflow_info *info)
 {
-	const struct sf_subflow *sf = (const struct sf_subflow *) info;
+	unsigned int slot = 0;
+	struct subflow_slab *slab = slab_of(conn, info, &slot);
 
-	return sf->state;
+	return slab && slab->creating & 1u << slot ?
+		SF_SUBFLOW_STATE_CREATING : SF_SUBFLOW_STATE_ESTABLISHED;
 }
 
 /* --- remote addresses --- */
@@ -294,14 +461,18 @@ static bool remote_addr_has_id(const void *data, const void *user_data)
 void sf_conn_remote_addr_add(struct sf_conn *conn, uint8_t id,
 			     const struct sf_addr *addr)
 {
-	struct sf_remote_addr *ra = l_queue_find(conn->remote_addrs,
-						 remote_addr_has_id,
-						 L_UINT_TO_PTR(id));
+	struct conn_extra *extra = conn_extra(conn);
+	struct sf_remote_addr *ra;
 
+	if (!extra->remote_addrs)
+		extra->remote_addrs = l_queue_new();
+
+	ra = l_queue_find(extra->remote_addrs, remote_addr_has_id,
+			  L_UINT_TO_PTR(id));
 	if (!ra) {
 		ra = l_new(struct sf_remote_addr, 1);
 		ra->id = id;
-		l_queue_push_tail(conn->remote_addrs, ra);
+		l_queue_push_tail(extra->remote_addrs, ra);
 	}
 
 	ra->addr = *addr;
@@ -309,10 +480,11 @@ void sf_conn_remote_addr_add(struct sf_conn *conn, uint8_t id,
 
 int sf_conn_remote_addr_remove(struct sf_conn *conn, uint8_t id)
 {
-	struct sf_remote_addr *ra = l_queue_remove_if(conn->remote_addrs,
-						      remote_addr_has_id,
-						      L_UINT_TO_PTR(id));
+	struct sf_remote_addr *ra = NULL;
 
+	if (conn->extra)
+		ra = l_queue_remove_if(conn->extra->remote_addrs,
+				       remote_addr_has_id, L_UINT_TO_PTR(id));
 	if (!ra)
 		return -ENOENT;
 
@@ -359,27 +531,32 @@ void sf_conn_claim(struct sf_conn *conn, const struct sf_plugin_desc *plugin)
 
 unsigned int sf_conn_subflow_count(const struct sf_conn *conn)
 {
-	return l_queue_length(conn->subflows);
+	unsigned int n = 0;
+
+	foreach_slab(conn, slab)
+		n += __builtin_popcount(slab->used);
+
+	return n;
 }
 
 void sf_conn_foreach_subflow(struct sf_conn *conn, sf_subflow_func_t func,
 			     void *user_data)
 {
-	const struct l_queue_entry *e;
-
-	for (e = l_queue_get_entries(conn->subflows); e; e = e->next) {
-		const struct sf_subflow *sf = e->data;
-
-		func(conn, &sf->info, user_data);
-	}
+	foreach_slab(conn, slab)
+		for (unsigned int i = 0; i < SLAB_SLOTS; i++)
+			if (slab->used & 1u << i)
+				func(conn, &slab->sf[i], user_data);
 }
 
 void sf_conn_foreach_remote_addr(struct sf_conn *conn,
 				 sf_remote_addr_func_t func, void *user_data)
 {
-	const struct l_queue_entry *e;
+	const struct l_queue_entry *e = NULL;
 
-	for (e = l_queue_get_entries(conn->remote_addrs); e; e = e->next) {
+	if (conn->extra)
+		e = l_queue_get_entries(conn->extra->remote_addrs);
+
+	for (; e; e = e->next) {
 		const struct sf_remote_addr *ra = e->data;
 
 		func(conn, ra->id, &ra->addr, user_data);

@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <ell/ell.h>
 
@@ -50,7 +49,6 @@ void sf_conn_table_foreach(const struct sf_conn_table *table,
 void sf_conn_set_established(struct sf_conn *conn);
 void sf_conn_set_policy(struct sf_conn *conn, const struct sf_plugin_desc *policy);
 const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn);
-void sf_conn_set_owner(struct sf_conn *conn, uid_t uid);
 
 /*
  * Subflows. A subflow is identified by its local IP and its remote IP and

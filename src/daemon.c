@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/tcp.h>
 
@@ -127,7 +128,6 @@ static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
 					    &in.cgroup_id);
 		if (r == 0) {
 			in.has_owner = true;
-			sf_conn_set_owner(conn, in.uid);
 		} else {
 			sf_conn_debug(sf_conn_token(conn),
 				      "socket owner unknown: %s", strerror(-r));
@@ -465,12 +465,81 @@ void sf_daemon_release_ready(struct sf_daemon *d)
 
 /* --- resync: the kernel's view of connections, from sock_diag ----------- */
 
-struct resync_ctx {
-	struct l_queue *conns;		/* established MPTCP sockets */
-	struct l_hashmap *subflows;	/* token -> l_queue of its subflows */
-	struct l_uintset *listen_ports;	/* ports MPTCP listens on */
-	struct l_hashmap *seen;		/* tokens of the live connections */
+/*
+ * What a resync learns on the way, a few bytes per connection: the dump's
+ * sockets are handled as they come (a connection's subflows come after it),
+ * so no copy of the dump is ever held.
+ */
+struct tokens {
+	uint32_t *v;
+	unsigned int n, cap;
 };
+
+static void tokens_push(struct tokens *t, uint32_t token)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = l_realloc(t->v, t->cap * sizeof(*t->v));
+	}
+
+	t->v[t->n++] = token;
+}
+
+struct resync_ctx {
+	struct sf_daemon *d;
+	struct l_uintset *listen_ports;	/* ports MPTCP listens on */
+	struct tokens seen;		/* the live connections */
+	struct tokens adopted;		/* added to the table */
+	struct tokens caught_up;	/* known, established unseen */
+	struct tokens gone;		/* known, closed unseen */
+};
+
+static int token_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* An established MPTCP socket: a connection to adopt or to catch up on. */
+static void resync_conn(struct resync_ctx *ctx,
+			const struct sf_sockdiag_sock *sock)
+{
+	struct sf_conn *conn = sf_conn_table_lookup(ctx->d->conns, sock->token);
+
+	tokens_push(&ctx->seen, sock->token);
+	if (!conn) {
+		/* Which side it is on is known once the listeners are. */
+		conn = sf_conn_table_add(ctx->d->conns, sock->token,
+					 &sock->local, &sock->remote, false);
+		sf_conn_set_established(conn);
+		tokens_push(&ctx->adopted, sock->token);
+	} else if (!sf_conn_established(conn)) {
+		sf_conn_set_established(conn);
+		tokens_push(&ctx->caught_up, sock->token);
+	}
+}
+
+/* An established subflow: one the kernel has and we may have missed. */
+static void resync_subflow(struct resync_ctx *ctx,
+			   const struct sf_sockdiag_sock *sock)
+{
+	struct sf_conn *conn = sf_conn_table_lookup(ctx->d->conns,
+						    sock->subflow_token);
+	struct sf_subflow_info info = {
+		.local = sock->local,
+		.remote = sock->remote,
+		.local_id = sock->subflow_local_id,
+		.remote_id = sock->subflow_remote_id,
+		.backup = sock->subflow_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC,
+	};
+
+	if (!conn)
+		return;	/* its connection closed during the dump */
+
+	info.ifindex = sf_iface_table_find_addr(ctx->d->ifaces, &info.local);
+	sf_conn_subflow_established(conn, &info);
+}
 
 static void resync_visit(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 			 void *user_data)
@@ -485,86 +554,39 @@ static void resync_visit(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 	if (sock->state != TCP_ESTABLISHED)
 		return;
 
-	if (sock->has_token) {
-		l_queue_push_tail(ctx->conns, l_memdup(sock, sizeof(*sock)));
-	} else if (sock->is_subflow) {
-		void *key = L_UINT_TO_PTR(sock->subflow_token);
-		struct l_queue *q = l_hashmap_lookup(ctx->subflows, key);
-
-		if (!q) {
-			q = l_queue_new();
-			l_hashmap_insert(ctx->subflows, key, q);
-		}
-		l_queue_push_tail(q, l_memdup(sock, sizeof(*sock)));
-	}
-}
-
-static void subflow_list_free(void *data)
-{
-	l_queue_destroy(data, l_free);
-}
-
-static void adopt_subflows(struct sf_daemon *d, struct sf_conn *conn,
-			   struct l_hashmap *subflows)
-{
-	const struct l_queue_entry *e;
-	struct l_queue *mine = l_hashmap_lookup(subflows,
-						L_UINT_TO_PTR(sf_conn_token(conn)));
-
-	for (e = l_queue_get_entries(mine); e; e = e->next) {
-		const struct sf_sockdiag_sock *sock = e->data;
-		struct sf_subflow_info info = {
-			.local = sock->local,
-			.remote = sock->remote,
-			.local_id = sock->subflow_local_id,
-			.remote_id = sock->subflow_remote_id,
-			.backup = sock->subflow_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC,
-		};
-
-		info.ifindex = sf_iface_table_find_addr(d->ifaces, &info.local);
-		sf_conn_subflow_established(conn, &info);
-	}
+	if (sock->has_token)
+		resync_conn(ctx, sock);
+	else if (sock->is_subflow)
+		resync_subflow(ctx, sock);
 }
 
 /* A connection the daemon did not see being made: take it over. */
-static void adopt(struct sf_daemon *d, const struct sf_sockdiag_sock *sock,
+static void adopt(struct sf_daemon *d, struct sf_conn *conn,
 		  struct resync_ctx *ctx)
 {
-	struct sf_plugin_event_args args = { 0 };
-	bool server_side = l_uintset_contains(ctx->listen_ports,
-					      sock->local.port);
-	struct sf_conn *conn;
+	struct sf_plugin_event_args args = { .conn = conn };
+	const struct sf_addr *local = sf_conn_local(conn);
+	bool server_side = l_uintset_contains(ctx->listen_ports, local->port);
 
-	conn = sf_conn_table_add(d->conns, sock->token, &sock->local,
-				 &sock->remote, server_side);
-	sf_conn_set_established(conn);
-	adopt_subflows(d, conn, ctx->subflows);
+	sf_conn_table_add(d->conns, sf_conn_token(conn), local,
+			  sf_conn_remote(conn), server_side);
 	sf_conn_set_policy(conn, select_policy(d, conn));
-	sf_conn_info(sock->token, "adopted %s connection with %u subflows, "
-		     "policy %s", server_side ? "server-side" : "client-side",
-		     sf_conn_subflow_count(conn), sf_conn_policy(conn) ?: "none");
+	sf_conn_info(sf_conn_token(conn), "adopted %s connection with %u "
+		     "subflows, policy %s", server_side ? "server-side" :
+		     "client-side", sf_conn_subflow_count(conn),
+		     sf_conn_policy(conn) ?: "none");
 
 	NOTIFY(d, conn_added, conn);
-	args.conn = conn;
 	/* The policy completes it as if it had just been established. */
 	dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 }
 
-/*
- * A connection we know, whose events may have been lost: take the subflows
- * the kernel has that we missed, and if we missed its ESTABLISHED, let the
- * policy complete it now.
- */
-static void catch_up(struct sf_daemon *d, struct sf_conn *conn,
-		     struct resync_ctx *ctx)
+/* A connection we know whose ESTABLISHED was lost: the policy completes
+ * it now. */
+static void catch_up(struct sf_daemon *d, struct sf_conn *conn)
 {
 	struct sf_plugin_event_args args = { .conn = conn };
 
-	adopt_subflows(d, conn, ctx->subflows);
-	if (sf_conn_established(conn))
-		return;
-
-	sf_conn_set_established(conn);
 	sf_conn_info(sf_conn_token(conn), "established while events were lost, "
 		     "%u subflows, policy %s", sf_conn_subflow_count(conn),
 		     sf_conn_policy(conn) ?: "none");
@@ -585,65 +607,55 @@ static void forget(struct sf_daemon *d, uint32_t token)
 	sf_conn_table_remove(d->conns, token);
 }
 
-struct gone_ctx {
-	struct l_hashmap *seen;
-	struct l_queue *gone;
-};
-
 static void collect_gone(struct sf_conn *conn, void *user_data)
 {
-	struct gone_ctx *ctx = user_data;
+	struct resync_ctx *ctx = user_data;
 	uint32_t token = sf_conn_token(conn);
 
-	if (!l_hashmap_lookup(ctx->seen, L_UINT_TO_PTR(token)))
-		l_queue_push_tail(ctx->gone, L_UINT_TO_PTR(token));
+	if (!bsearch(&token, ctx->seen.v, ctx->seen.n, sizeof(token),
+		     token_cmp))
+		tokens_push(&ctx->gone, token);
 }
 
 /*
  * Make the connection table match the kernel's: adopt connections we do not
- * know (at start, after a restart; after lost events), forget those that
- * closed unseen (lost events). Returns 0 or a negative errno.
+ * know (at start, after a restart; after lost events), take the subflows we
+ * missed, forget connections that closed unseen (lost events). The
+ * policies hear of it once the table is complete. Returns 0 or a negative
+ * errno.
  */
 static int resync(struct sf_daemon *d)
 {
 	struct resync_ctx ctx = {
-		.conns = l_queue_new(),
-		.subflows = l_hashmap_new(),
+		.d = d,
 		.listen_ports = l_uintset_new_from_range(1, UINT16_MAX),
-		.seen = l_hashmap_new(),
 	};
-	struct gone_ctx gone = { ctx.seen, l_queue_new() };
-	const struct l_queue_entry *e;
+	struct sf_conn *conn;
 	int r;
 
 	r = sf_sockdiag_list(resync_visit, &ctx);
-	if (r < 0)
-		goto out;
-
-	for (e = l_queue_get_entries(ctx.conns); e; e = e->next) {
-		const struct sf_sockdiag_sock *sock = e->data;
-		struct sf_conn *conn = sf_conn_table_lookup(d->conns,
-							    sock->token);
-
-		l_hashmap_insert(ctx.seen, L_UINT_TO_PTR(sock->token),
-				 (void *) sock);
-		if (!conn)
-			adopt(d, sock, &ctx);
-		else
-			catch_up(d, conn, &ctx);
+	if (r == 0) {
+		qsort(ctx.seen.v, ctx.seen.n, sizeof(*ctx.seen.v), token_cmp);
+		/* Not while walking the table: forgetting removes from it. */
+		sf_conn_table_foreach(d->conns, collect_gone, &ctx);
+		for (unsigned int i = 0; i < ctx.gone.n; i++)
+			forget(d, ctx.gone.v[i]);
 	}
 
-	/* Not while walking the table: forgetting removes from it. */
-	sf_conn_table_foreach(d->conns, collect_gone, &gone);
-	for (e = l_queue_get_entries(gone.gone); e; e = e->next)
-		forget(d, L_PTR_TO_UINT(e->data));
+	/* Even after a failed dump: what was added gets its policy. A policy
+	 * may close a connection on the way: each is looked up again. */
+	for (unsigned int i = 0; i < ctx.adopted.n; i++)
+		if ((conn = sf_conn_table_lookup(d->conns, ctx.adopted.v[i])))
+			adopt(d, conn, &ctx);
+	for (unsigned int i = 0; i < ctx.caught_up.n; i++)
+		if ((conn = sf_conn_table_lookup(d->conns, ctx.caught_up.v[i])))
+			catch_up(d, conn);
 
-out:
-	l_queue_destroy(ctx.conns, l_free);
-	l_hashmap_destroy(ctx.subflows, subflow_list_free);
 	l_uintset_free(ctx.listen_ports);
-	l_hashmap_destroy(ctx.seen, NULL);
-	l_queue_destroy(gone.gone, NULL);
+	l_free(ctx.seen.v);
+	l_free(ctx.adopted.v);
+	l_free(ctx.caught_up.v);
+	l_free(ctx.gone.v);
 	return r;
 }
 

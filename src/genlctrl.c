@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 
 #include "genlctrl.h"
+#include "nlmsg.h"
 
 int sf_genlctrl_build_getfamily(void *buf, size_t size, const char *family,
 				uint32_t seq)
@@ -121,13 +122,7 @@ static int reply_find_attr(const void *data, size_t len, uint16_t type,
 	ptrdiff_t left;
 
 	*ret_attr = NULL;
-	/*
-	 * mnl_nlmsg_ok() reads an nlmsg_len above INT32_MAX as negative, and
-	 * libmnl walks attributes up to nlmsg_len rounded up to 4: all of
-	 * that must lie within len.
-	 */
-	if (!data || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len) ||
-	    MNL_ALIGN((size_t)nlh->nlmsg_len) > len)
+	if (!data || len > INT32_MAX || !sf_nlmsg_ok(nlh, (int)len))
 		return -EBADMSG;
 
 	if (nlh->nlmsg_type == NLMSG_ERROR) {

@@ -18,6 +18,7 @@
 #include <libmnl/libmnl.h>
 
 #include "netmon.h"
+#include "nlmsg.h"
 #include "nlwatch.h"
 #include "rtnl.h"
 #include "util.h"
@@ -178,7 +179,7 @@ static int netmon_dump(struct sf_netmon *nm, uint16_t type)
 		if (n < 0)
 			return n;
 
-		for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		for (; sf_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 			if (multicast) {
 				netmon_dispatch(nm, nlh);
 				continue;
@@ -299,7 +300,7 @@ static void netmon_read(void *user_data)
 	if (!multicast)
 		return;	/* a late reply to a dump we gave up on */
 
-	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
+	for (; sf_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
 		netmon_dispatch(nm, nlh);
 }
 

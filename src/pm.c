@@ -10,101 +10,228 @@
 #include <libmnl/libmnl.h>
 
 #include "genlctrl.h"
+#include "nlmsg.h"
 #include "nlwatch.h"
 #include "pm.h"
 #include "util.h"
 
 /* Room for bursts of thousands of events before the kernel drops any. */
 #define SF_PM_EVENTS_RCVBUF (8 * 1024 * 1024)
+/* Answers pile up while a batch of events is handled (commands run in the
+ * kernel as they are sent); the events loop reads them between batches. */
+#define SF_PM_CMDS_RCVBUF (4 * 1024 * 1024)
 
 struct sf_pm {
 	const struct sf_pm_handlers *handlers;
 	void *user_data;
-	struct l_genl *genl;
-	struct l_genl_family *family;
+	struct l_genl *genl;		/* finds the family, watches it */
 	unsigned int family_watch;
+	uint32_t family_id;		/* 0 while the family is absent */
 	struct mnl_socket *events;
 	struct sf_nlwatch *events_watch;
-	uint32_t family_id;
-	struct sf_pm_transport transport;
-	bool freeing;
 	uint64_t overruns;
+	struct mnl_socket *cmds;
+	struct sf_nlwatch *cmds_watch;
+	uint32_t seq;			/* of the last command sent */
+	struct pm_request *pending;	/* ring of cap (a power of 2) */
+	unsigned int first, n_pending, cap;
+	struct sf_pm_transport transport;
 };
 
+/*
+ * A request sent on the command socket, waiting for its end: the ack (or
+ * NLMSG_DONE for a dump). Kept in a ring in the order sent, which is the
+ * order the kernel answers in.
+ */
 struct pm_request {
-	struct sf_pm *pm;
+	uint32_t seq;
+	bool dump;
+	bool replied;		/* a query's reply message was passed on */
 	sf_pm_reply_func_t reply;
 	void *user_data;
-	bool dump;
-	bool replied;
 };
 
-static void request_reply(struct pm_request *req, int error, const char *extack,
-			  struct l_genl_msg *msg)
+/* Find the pending request seq, or NULL. */
+static struct pm_request *request_find(struct sf_pm *pm, uint32_t seq)
 {
-	req->replied = true;
-	req->reply(error, extack, msg, req->user_data);
-}
+	for (unsigned int i = 0; i < pm->n_pending; i++) {
+		struct pm_request *req = &pm->pending[(pm->first + i) &
+						      (pm->cap - 1)];
 
-static void request_callback(struct l_genl_msg *msg, void *user_data)
-{
-	struct pm_request *req = user_data;
-	int error = l_genl_msg_get_error(msg);
-
-	if (req->replied)
-		return;
-
-	if (req->dump && error == 0) {
-		req->reply(0, NULL, msg, req->user_data);
-		return;
+		if (req->seq == seq)
+			return req;
 	}
 
-	request_reply(req, error, l_genl_msg_get_extended_error(msg),
-		      error ? NULL : msg);
+	return NULL;
 }
 
-static void request_destroy(void *user_data)
+static struct pm_request *request_push(struct sf_pm *pm)
 {
-	struct pm_request *req = user_data;
+	if (pm->n_pending == pm->cap) {
+		unsigned int cap = pm->cap ? pm->cap * 2 : 16;
+		struct pm_request *ring = l_new(struct pm_request, cap);
 
-	/* A dump ends here; a request torn down with the pm gets nothing. */
-	if (!req->replied && !req->pm->freeing)
-		request_reply(req, req->dump ? 0 : -ECANCELED, NULL, NULL);
+		for (unsigned int i = 0; i < pm->n_pending; i++)
+			ring[i] = pm->pending[(pm->first + i) & (pm->cap - 1)];
+		l_free(pm->pending);
+		pm->pending = ring;
+		pm->cap = cap;
+		pm->first = 0;
+	}
 
-	l_free(req);
+	return &pm->pending[(pm->first + pm->n_pending++) & (pm->cap - 1)];
 }
 
+/*
+ * Request seq ended with error (and extack): pass it on, once. The requests
+ * sent before it that are still pending lost their ends to an overrun of
+ * the command socket (the kernel answers in order): they get -ENOBUFS.
+ * seq 0 ends every pending request that way. Callbacks may send more.
+ */
+static void request_end(struct sf_pm *pm, uint32_t seq, int error,
+			const char *extack)
+{
+	while (pm->n_pending) {
+		struct pm_request done = pm->pending[pm->first];
+
+		pm->first = (pm->first + 1) & (pm->cap - 1);
+		pm->n_pending--;
+
+		if (done.seq == seq) {
+			if (!done.replied || error)
+				done.reply(error, extack, NULL, done.user_data);
+			return;
+		}
+
+		done.reply(-ENOBUFS, "the kernel's answer was lost", NULL,
+			   done.user_data);
+	}
+}
+
+/* A reply of the family to request seq: an entry of a dump or the answer
+ * to a query. */
+static void command_reply(struct sf_pm *pm, const struct nlmsghdr *nlh)
+{
+	struct pm_request *req = request_find(pm, nlh->nlmsg_seq);
+	struct l_genl_msg *msg;
+
+	if (!req || (!req->dump && req->replied))
+		return;
+
+	msg = l_genl_msg_new_from_data(nlh, nlh->nlmsg_len);
+	if (!msg)
+		return;
+
+	req->replied = !req->dump;
+	req->reply(0, NULL, msg, req->user_data);
+	l_genl_msg_unref(msg);
+}
+
+static void commands_read_batch(struct sf_pm *pm, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
+	int left = len;
+
+	for (; sf_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const char *extack;
+		int error, r;
+
+		if (nlh->nlmsg_type == pm->family_id) {
+			command_reply(pm, nlh);
+			continue;
+		}
+
+		r = sf_nlmsg_parse_end(nlh, &error, &extack);
+		if (r < 0) {
+			l_debug("unexpected message %u on the command socket: "
+				"%s, ignoring", nlh->nlmsg_type, strerror(-r));
+			continue;
+		}
+
+		if (request_find(pm, nlh->nlmsg_seq))
+			request_end(pm, nlh->nlmsg_seq, error, extack);
+	}
+}
+
+/*
+ * Read the answers to our commands. When the socket overran, the answers
+ * lost were to requests the kernel has finished (it runs each one while we
+ * send it): once the queue is read empty, those still pending get -ENOBUFS
+ * and the daemon resyncs, as after an events overrun.
+ */
+static void commands_read(void *user_data)
+{
+	struct sf_pm *pm = user_data;
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	bool overrun = false;
+
+	for (;;) {
+		ssize_t n = recv(mnl_socket_get_fd(pm->cmds), buf, sizeof(buf),
+				 MSG_DONTWAIT);
+
+		if (n > 0) {
+			commands_read_batch(pm, buf, n);
+			continue;
+		}
+
+		if (n < 0 && errno == EINTR)
+			continue;
+
+		if (n < 0 && errno == ENOBUFS) {
+			overrun = true;
+			continue;
+		}
+
+		if (n < 0 && errno != EAGAIN)
+			l_warn("mptcp_pm command socket: %s, ignoring",
+			       strerror(errno));
+		break;
+	}
+
+	if (!overrun)
+		return;
+
+	l_warn("mptcp_pm command socket overrun: %u answers lost, resyncing",
+	       pm->n_pending);
+	request_end(pm, 0, -ENOBUFS, NULL);
+	if (pm->handlers->overrun)
+		pm->handlers->overrun(pm->user_data);
+}
+
+/* Commands leave at once, in order, on the command socket: no queue. */
 static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
 		   sf_pm_reply_func_t reply, void *user_data)
 {
 	struct sf_pm *pm = ctx;
+	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
 	struct pm_request *req;
-	unsigned int id;
+	const void *data;
+	size_t size;
+	ssize_t n;
 
-	if (!pm->family) {
+	if (!pm->family_id) {
 		l_genl_msg_unref(msg);
 		return -ENETDOWN;
 	}
 
-	req = l_new(struct pm_request, 1);
-	req->pm = pm;
-	req->reply = reply;
-	req->user_data = user_data;
-	req->dump = dump;
+	data = l_genl_msg_to_data(msg, pm->family_id, flags, ++pm->seq, 0,
+				  &size);
+	do {
+		n = data ? send(mnl_socket_get_fd(pm->cmds), data, size, 0) : -1;
+	} while (n < 0 && errno == EINTR);
+	if (!data)
+		errno = ENOMEM;
+	l_genl_msg_unref(msg);
+	if (n < 0)
+		return SF_NEG_ERRNO();
 
-	if (dump)
-		id = l_genl_family_dump(pm->family, msg, request_callback, req,
-					request_destroy);
-	else
-		id = l_genl_family_send(pm->family, msg, request_callback, req,
-					request_destroy);
-	if (!id) {
-		/* Neither msg nor req was taken. */
-		l_genl_msg_unref(msg);
-		l_free(req);
-		return -EIO;
-	}
-
+	req = request_push(pm);
+	*req = (struct pm_request) {
+		.seq = pm->seq,
+		.dump = dump,
+		.reply = reply,
+		.user_data = user_data,
+	};
 	return 0;
 }
 
@@ -113,7 +240,7 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
 	int left = len;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; sf_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		struct sf_event ev;
 		int r;
 
@@ -151,6 +278,9 @@ static void events_read(void *user_data)
 
 		if (n > 0) {
 			events_read_batch(pm, buf, n);
+			/* Take the answers to what this batch sent now, before
+			 * they fill the command socket. */
+			commands_read(pm);
 			continue;
 		}
 
@@ -215,10 +345,9 @@ static void family_appeared(const struct l_genl_family_info *info,
 	struct sf_pm *pm = user_data;
 	int r;
 
-	if (pm->family)
+	if (pm->family_id)
 		return;
 
-	pm->family_id = l_genl_family_info_get_id(info);
 	r = events_subscribe(pm);
 	if (r < 0) {
 		/* Without events there is nothing to manage. */
@@ -226,7 +355,7 @@ static void family_appeared(const struct l_genl_family_info *info,
 		return;
 	}
 
-	pm->family = l_genl_family_new(pm->genl, MPTCP_PM_NAME);
+	pm->family_id = l_genl_family_info_get_id(info);
 	l_debug("mptcp_pm family %u ready", pm->family_id);
 	pm->handlers->ready(pm->user_data);
 }
@@ -235,8 +364,7 @@ static void family_vanished(const char *name, void *user_data)
 {
 	struct sf_pm *pm = user_data;
 
-	l_genl_family_free(pm->family);
-	pm->family = NULL;
+	pm->family_id = 0;
 	if (pm->handlers->vanished)
 		pm->handlers->vanished(pm->user_data);
 }
@@ -265,25 +393,36 @@ static int events_rcvbuf(void)
 	return size;
 }
 
-static int events_socket_open(struct sf_pm *pm)
+/*
+ * A generic-netlink socket of ours with a receive buffer of rcvbuf bytes,
+ * watched with read. Command answers come capped (without our request
+ * echoed back) and with the kernel's extended-ack text.
+ */
+static int socket_open(struct sf_pm *pm, int rcvbuf, sf_nlwatch_read_func_t read,
+		       struct mnl_socket **ret_nl, struct sf_nlwatch **ret_watch)
 {
-	int size = events_rcvbuf();
+	static const int on = 1;
 	int fd;
 
-	pm->events = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!pm->events)
+	*ret_nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!*ret_nl)
 		return SF_NEG_ERRNO();
 
-	if (mnl_socket_bind(pm->events, 0, MNL_SOCKET_AUTOPID) < 0)
+	if (mnl_socket_bind(*ret_nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return SF_NEG_ERRNO();
 
-	fd = mnl_socket_get_fd(pm->events);
+	fd = mnl_socket_get_fd(*ret_nl);
 	/* FORCE needs CAP_NET_ADMIN, which we have; else the capped size. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Both are optional: without them answers are only longer or
+	 * without a text. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
 
-	pm->events_watch = sf_nlwatch_new(fd, events_read, pm);
-	return pm->events_watch ? 0 : -EIO;
+	*ret_watch = sf_nlwatch_new(fd, read, pm);
+	return *ret_watch ? 0 : -EIO;
 }
 
 int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
@@ -297,7 +436,13 @@ int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
 	pm->transport.send = pm_send;
 	pm->transport.ctx = pm;
 
-	r = events_socket_open(pm);
+	r = socket_open(pm, events_rcvbuf(), events_read, &pm->events,
+			&pm->events_watch);
+	if (r < 0)
+		return r;
+
+	r = socket_open(pm, SF_PM_CMDS_RCVBUF, commands_read, &pm->cmds,
+			&pm->cmds_watch);
 	if (r < 0)
 		return r;
 
@@ -322,14 +467,17 @@ void sf_pm_free(struct sf_pm *pm)
 	if (!pm)
 		return;
 
-	pm->freeing = true;
-	l_genl_family_free(pm->family);
+	/* Requests still pending get no answer: their users go with us. */
 	if (pm->family_watch)
 		l_genl_remove_family_watch(pm->genl, pm->family_watch);
 	l_genl_unref(pm->genl);
 	sf_nlwatch_free(pm->events_watch);
 	if (pm->events)
 		mnl_socket_close(pm->events);
+	sf_nlwatch_free(pm->cmds_watch);
+	if (pm->cmds)
+		mnl_socket_close(pm->cmds);
+	l_free(pm->pending);
 	l_free(pm);
 }
 

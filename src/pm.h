@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Glue: the kernel's mptcp_pm generic-netlink family. Commands leave through
- * ELL's l_genl; events arrive on a netlink socket of our own (libmnl, large
- * receive buffer) so that an ENOBUFS overrun is seen and survived rather
- * than silently ending event delivery.
+ * Glue: the kernel's mptcp_pm generic-netlink family. ELL's l_genl finds
+ * the family and watches it come and go. Events arrive on a netlink socket
+ * of our own (libmnl, large receive buffer) so that an ENOBUFS overrun is
+ * seen and survived rather than silently ending event delivery. Commands
+ * leave on another socket of ours the moment they are sent (no queue: a
+ * burst of connections costs no memory for waiting commands), and their
+ * answers are matched by sequence number.
  */
 #pragma once
 

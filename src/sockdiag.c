@@ -17,6 +17,7 @@
 #include <libmnl/libmnl.h>
 
 #include "mptcp_uapi.h"
+#include "nlmsg.h"
 #include "sockdiag.h"
 #include "util.h"
 
@@ -419,6 +420,11 @@ static int query_run(struct nlmsghdr *nlh, struct query *q)
 
 		if (n < 0) {
 			r = errno == EAGAIN ? -ETIMEDOUT : SF_NEG_ERRNO();
+			break;
+		}
+
+		if (!sf_nlmsg_batch_ok(buf, n)) {
+			r = -EBADMSG;
 			break;
 		}
 

@@ -97,8 +97,9 @@ int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
 
 /*
  * Every MPTCP connection, listener and subflow of the namespace, read now
- * (both families). func is called for each socket; the sockets are valid
- * during the call only. Returns 0 or a negative errno.
+ * (both families): every MPTCP socket (protocol IPPROTO_MPTCP) comes before
+ * the first subflow (IPPROTO_TCP). func is called for each socket; the
+ * sockets are valid during the call only. Returns 0 or a negative errno.
  */
 typedef void (*sf_sockdiag_func_t)(const struct sf_sockdiag_sock *sock,
 				   uint16_t protocol, void *user_data);

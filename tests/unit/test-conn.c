@@ -214,6 +214,164 @@ START_TEST(peer_addresses_replace_by_id_and_remove)
 }
 END_TEST
 
+/* Every token still in the table is found, every removed one is not. */
+static void assert_table_holds(struct sf_conn_table *t, const uint32_t *tokens,
+			       const bool *live, unsigned int n)
+{
+	unsigned int expect = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct sf_conn *c = sf_conn_table_lookup(t, tokens[i]);
+
+		if (live[i]) {
+			ck_assert_ptr_nonnull(c);
+			ck_assert_uint_eq(sf_conn_token(c), tokens[i]);
+			expect++;
+		} else {
+			ck_assert_ptr_null(c);
+		}
+	}
+	ck_assert_uint_eq(sf_conn_table_count(t), expect);
+}
+
+static void count_conn(struct sf_conn *conn, void *user_data)
+{
+	(*(unsigned int *) user_data)++;
+}
+
+START_TEST(table_survives_growth_collisions_and_shrinking)
+{
+	enum { N = 3000 };
+	struct sf_conn_table *t = sf_conn_table_new();
+	static uint32_t tokens[N];
+	static bool live[N];
+	uint32_t x = 0x12345678;
+	unsigned int visited = 0;
+
+	/* Tokens that differ only in their high bits, and pseudo-random ones:
+	 * both kinds pile onto neighbouring slots while the table is small. */
+	for (unsigned int i = 0; i < N; i++) {
+		if (i % 3 == 0) {
+			tokens[i] = (uint32_t)i << 20 | 7;
+		} else {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			tokens[i] = x;
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (tokens[j] == tokens[i])
+				tokens[i] ^= 0x80000001;
+		new_conn(t, tokens[i]);
+		live[i] = true;
+	}
+	assert_table_holds(t, tokens, live, N);
+	sf_conn_table_foreach(t, count_conn, &visited);
+	ck_assert_uint_eq(visited, N);
+
+	/* Remove in an order unrelated to insertion, checking on the way. */
+	for (unsigned int k = 0; k < N; k++) {
+		unsigned int i = (k * 7919) % N;
+
+		ck_assert_int_eq(sf_conn_table_remove(t, tokens[i]), 0);
+		ck_assert_int_eq(sf_conn_table_remove(t, tokens[i]), -ENOENT);
+		live[i] = false;
+		if (k % 250 == 0 || k > N - 20)
+			assert_table_holds(t, tokens, live, N);
+	}
+
+	/* Empty after shrinking: still usable. */
+	new_conn(t, 42);
+	ck_assert_ptr_nonnull(sf_conn_table_lookup(t, 42));
+	sf_conn_table_free(t);
+}
+END_TEST
+
+struct seen {
+	const struct sf_subflow_info *sf[16];
+	unsigned int n;
+};
+
+static void collect_subflow(struct sf_conn *conn,
+			    const struct sf_subflow_info *sf, void *user_data)
+{
+	struct seen *seen = user_data;
+
+	ck_assert_uint_lt(seen->n, 16);
+	seen->sf[seen->n++] = sf;
+}
+
+START_TEST(many_subflows_keep_their_place)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_addr remote = addr("10.0.1.2", 5201);
+	const struct sf_subflow_info *kept[10];
+	struct seen seen = { .n = 0 };
+
+	/* More than one slab of them, each from its own local port. */
+	for (uint16_t i = 0; i < 10; i++) {
+		struct sf_subflow_info sf = {
+			.local = addr("10.0.2.1", (uint16_t)(40000 + i)),
+			.remote = remote,
+			.local_id = (uint8_t)i,
+			.ifindex = 3,
+		};
+
+		kept[i] = sf_conn_subflow_established(c, &sf);
+		ck_assert_uint_eq(kept[i]->local_id, i);
+	}
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 10);
+
+	/* Removing some moves none of the others. */
+	for (uint16_t i = 0; i < 10; i += 3) {
+		struct sf_addr local = addr("10.0.2.1", (uint16_t)(40000 + i));
+
+		ck_assert_int_eq(sf_conn_subflow_remove(c, &local, &remote), 0);
+		ck_assert_int_eq(sf_conn_subflow_remove(c, &local, &remote),
+				 -ENOENT);
+	}
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 6);
+	for (uint16_t i = 0; i < 10; i++) {
+		struct sf_addr local = addr("10.0.2.1", (uint16_t)(40000 + i));
+
+		if (i % 3 == 0) {
+			ck_assert_ptr_null(sf_conn_subflow_find(c, &local,
+								&remote));
+			continue;
+		}
+		ck_assert_ptr_eq(sf_conn_subflow_find(c, &local, &remote),
+				 kept[i]);
+		ck_assert_uint_eq(kept[i]->local_id, i);
+		ck_assert_uint_eq(kept[i]->local.port, 40000 + i);
+		ck_assert_int_eq(sf_conn_subflow_state(c, kept[i]),
+				 SF_SUBFLOW_STATE_ESTABLISHED);
+	}
+
+	sf_conn_foreach_subflow(c, collect_subflow, &seen);
+	ck_assert_uint_eq(seen.n, 6);
+	for (unsigned int k = 0; k < seen.n; k++)
+		ck_assert_uint_ne(seen.sf[k]->local_id % 3, 0);
+
+	/* A freed slot is reused clean: no ifindex left from before. */
+	{
+		struct sf_subflow_info sf = {
+			.local = addr("10.0.4.1", 0),
+			.remote = remote,
+		};
+		const struct sf_subflow_info *got;
+
+		sf_conn_subflow_add_creating(c, &sf);
+		sf.local.port = 41000;
+		got = sf_conn_subflow_established(c, &sf);
+		ck_assert_int_eq(got->ifindex, 0);
+		ck_assert_uint_eq(got->local.port, 41000);
+		ck_assert_uint_eq(sf_conn_subflow_count(c), 7);
+	}
+	sf_conn_table_free(t);	/* valgrind: the chunks too */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conn");
@@ -227,6 +385,8 @@ int main(void)
 	tcase_add_test(tc, two_established_subflows_from_one_address_are_distinct);
 	tcase_add_test(tc, creating_subflows_of_a_gone_address_are_forgotten);
 	tcase_add_test(tc, peer_addresses_replace_by_id_and_remove);
+	tcase_add_test(tc, table_survives_growth_collisions_and_shrinking);
+	tcase_add_test(tc, many_subflows_keep_their_place);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);
