@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer harness: the mptcp_pm reply parsers (GET_ADDR endpoint,
- * GET_LIMITS) on messages made as ELL makes them from what it received.
+ * GET_LIMITS) on messages made as ELL makes them from what it received,
+ * and the parser of how a command ends (ack or NLMSG_DONE, extack text).
  * Input: one whole netlink message.
  *
  * Left out, as the daemon never parses them: NLMSG_ERROR messages (the
@@ -13,11 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ell/ell.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "nlmsg.h"
 #include "pmcmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sf_pm_limits limits;
 	struct sf_endpoint ep;
 	struct l_genl_msg *msg;
+
+	if (size <= INT32_MAX && sf_nlmsg_ok(nlh, (int)size)) {
+		const char *extack;
+		int error;
+
+		if (sf_nlmsg_parse_end(nlh, &error, &extack) == 0 &&
+		    (error > 0 || (extack && (extack < (const char *)data ||
+		     extack + strlen(extack) >= (const char *)data + size))))
+			abort();
+	}
 
 	if (size < NLMSG_HDRLEN + GENL_HDRLEN ||
 	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
