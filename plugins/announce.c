@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <ell/ell.h>
 
@@ -89,7 +90,7 @@ static void announce_one(const struct sf_local_addr *local, void *user_data)
 	}
 
 	id_set(a, local->id, true);
-	l_info("[%08x] announce: %s (id %u) announced", token,
+	sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) announced", token,
 	       sf_addr_to_str(&local->addr, false, buf), local->id);
 }
 
@@ -137,7 +138,7 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 		l_info("[%08x] announce: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
 	else
-		l_info("[%08x] announce: %s (id %u) withdrawn", token,
+		sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) withdrawn", token,
 		       sf_addr_to_str(&local->addr, false, buf), local->id);
 }
 

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <ell/ell.h>
 
@@ -59,7 +60,7 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 					    policy.backup, cmd_done,
 					    L_UINT_TO_PTR(sf_conn_token(conn)));
 	if (n)
-		l_info("[%08x] fullmesh: %u subflow%s %s -> %s%s",
+		sf_log(LOG_DEBUG, "[%08x] fullmesh: %u subflow%s %s -> %s%s",
 		       sf_conn_token(conn), n, n == 1 ? "" : "s",
 		       sf_addr_to_str(&local->addr, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf),

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <ell/ell.h>
 
@@ -85,7 +86,7 @@ static void top_up(struct sf_conn *conn, void *user_data)
 		if (r < 0)
 			break;
 
-		l_info("[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
+		sf_log(LOG_DEBUG, "[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
 		       token, sf_addr_to_str(local, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf), have + 1, want,
 		       policy.backup ? " (backup)" : "");

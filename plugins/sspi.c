@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <ell/ell.h>
 
@@ -114,7 +115,7 @@ static void fill_from(const struct sf_local_addr *local, void *user_data)
 			      cmd_done, L_UINT_TO_PTR(token));
 	switch (r) {
 	case 0:
-		l_info("[%08x] sspi: subflow %s -> %s on %s%s", token,
+		sf_log(LOG_DEBUG, "[%08x] sspi: subflow %s -> %s on %s%s", token,
 		       sf_addr_to_str(&local->addr, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf), local->ifname,
 		       policy.backup ? " (backup)" : "");

@@ -24,6 +24,10 @@ void sf_log(int level, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
+	/* Debug lines cost nothing until -d turns them on. */
+	if (level >= LOG_DEBUG && !SF_DEBUG_ON())
+		return;
+
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -43,7 +47,7 @@ void sf_log(int level, const char *fmt, ...)
 		l_info("%s", buf);
 		break;
 	default:
-		l_debug("%s", buf);
+		l_log(L_LOG_DEBUG, "%s", buf);
 		break;
 	}
 }

@@ -146,8 +146,8 @@ static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
 		return d->default_policy;
 	}
 
-	sf_conn_info(sf_conn_token(conn), "rule %s matches: policy %s",
-		     rule->name, rule->policy);
+	sf_conn_debug(sf_conn_token(conn), "rule %s matches: policy %s",
+		      rule->name, rule->policy);
 	return policy;
 }
 
@@ -182,15 +182,25 @@ static void on_conn_established(struct sf_daemon *d, struct sf_conn *conn,
 	sf_conn_subflow_established(conn, &initial);
 }
 
+/*
+ * A subflow came or went. The daily life of connections is logged at debug
+ * level (-d): a burst of thousands must not cost a line each, nor trip the
+ * journal's rate limit. Failures are logged at info.
+ */
 static void log_subflow(const struct sf_event *ev, const char *what, int error)
 {
 	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
 
-	sf_conn_info(ev->token, "subflow %s -> %s %s%s%s%s",
-		     sf_addr_to_str(&ev->saddr, true, l),
-		     sf_addr_to_str(&ev->daddr, true, r), what,
-		     ev->backup ? " (backup)" : "", error ? ": " : "",
-		     error ? strerror(error) : "");
+	if (error)
+		sf_conn_info(ev->token, "subflow %s -> %s %s%s: %s",
+			     sf_addr_to_str(&ev->saddr, true, l),
+			     sf_addr_to_str(&ev->daddr, true, r), what,
+			     ev->backup ? " (backup)" : "", strerror(error));
+	else
+		sf_conn_debug(ev->token, "subflow %s -> %s %s%s",
+			      sf_addr_to_str(&ev->saddr, true, l),
+			      sf_addr_to_str(&ev->daddr, true, r), what,
+			      ev->backup ? " (backup)" : "");
 }
 
 /* A subflow that died with an error is tried again later (retry.c). */
@@ -299,8 +309,8 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	switch (ev->type) {
 	case SF_EVENT_CREATED:
 		conn = conn_from_event(d, ev);
-		sf_conn_info(ev->token, "connection created (%s)",
-			     ev->server_side ? "server side" : "client side");
+		sf_conn_debug(ev->token, "connection created (%s)",
+			      ev->server_side ? "server side" : "client side");
 		args.conn = conn;
 		NOTIFY(d, conn_added, conn);
 		dispatch(d, SF_PLUGIN_EVENT_CONN_CREATED, &args);
@@ -308,8 +318,8 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	case SF_EVENT_ESTABLISHED:
 		conn = conn_from_event(d, ev);
 		on_conn_established(d, conn, ev);
-		sf_conn_info(ev->token, "connection established, policy %s",
-			     sf_conn_policy(conn) ?: "none");
+		sf_conn_debug(ev->token, "connection established, policy %s",
+			      sf_conn_policy(conn) ?: "none");
 		args.conn = conn;
 		NOTIFY(d, conn_changed, conn);
 		dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
@@ -343,7 +353,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 
 	switch (ev->type) {
 	case SF_EVENT_CLOSED:
-		sf_conn_info(ev->token, "connection closed");
+		sf_conn_debug(ev->token, "connection closed");
 		dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
 		sf_retry_conn_closed(d->retry, ev->token);
 		NOTIFY(d, conn_removed, conn);

@@ -221,7 +221,8 @@ start_daemon() {
 	[[ -x $SUBFLOWD ]] || fail "$SUBFLOWD is missing: build it first"
 	[[ -z ${SF_DAEMON_PID[$ns]:-} ]] || fail "a daemon already runs in $ns"
 	log="$SF_TMP/subflowd-$ns.log"
-	local cmd=("$SUBFLOWD" --bus none -l stderr --plugin-dir "$SF_PLUGIN_DIR" "$@")
+	# -d: tests follow connections through their debug-level log lines.
+	local cmd=("$SUBFLOWD" --bus none -l stderr -d --plugin-dir "$SF_PLUGIN_DIR" "$@")
 	if [[ -n ${SF_VALGRIND:-} ]]; then
 		cmd=(valgrind -q --leak-check=full --error-exitcode=99
 			"--log-file=$SF_TMP/valgrind-$ns.log" "${cmd[@]}")
