@@ -622,8 +622,8 @@ static void collect_gone(struct sf_conn *conn, void *user_data)
 	struct resync_ctx *ctx = user_data;
 	uint32_t token = sf_conn_token(conn);
 
-	if (!bsearch(&token, ctx->seen.v, ctx->seen.n, sizeof(token),
-		     token_cmp))
+	if (!ctx->seen.n || !bsearch(&token, ctx->seen.v, ctx->seen.n,
+				     sizeof(token), token_cmp))
 		tokens_push(&ctx->gone, token);
 }
 
@@ -645,7 +645,9 @@ static int resync(struct sf_daemon *d)
 
 	r = sf_sockdiag_list(resync_visit, &ctx);
 	if (r == 0) {
-		qsort(ctx.seen.v, ctx.seen.n, sizeof(*ctx.seen.v), token_cmp);
+		if (ctx.seen.n)
+			qsort(ctx.seen.v, ctx.seen.n, sizeof(*ctx.seen.v),
+			      token_cmp);
 		/* Not while walking the table: forgetting removes from it. */
 		sf_conn_table_foreach(d->conns, collect_gone, &ctx);
 		for (unsigned int i = 0; i < ctx.gone.n; i++)
