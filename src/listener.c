@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "listener.h"
+#include "sockdiag.h"
 #include "util.h"
 
 #ifndef IPPROTO_MPTCP
@@ -129,8 +130,14 @@ int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
 		int r = SF_NEG_ERRNO();
 
 		close(fd);
-		/* Taken: the application's own listener covers it. */
-		return r == -EADDRINUSE ? 0 : r;
+		if (r != -EADDRINUSE)
+			return r;
+
+		/* Taken: by the application's own MPTCP listener, which
+		 * covers it, or by something else (a plain TCP listener),
+		 * where joins would fail. */
+		r = sf_sockdiag_mptcp_listening(addr);
+		return r > 0 ? 0 : r < 0 ? r : -EADDRINUSE;
 	}
 
 	l = l_new(struct listener, 1);

@@ -20,8 +20,9 @@ DEFINE_CLEANUP_FUNC(sf_listeners_free);
 
 /*
  * Make sure something listens on addr (IP and port, port required).
- * Returns 0 when a listener of ours or another covering listener is there,
- * else a negative errno.
+ * Returns 0 when a listener of ours or another covering MPTCP listener is
+ * there, -EADDRINUSE when a socket that is not an MPTCP listener (a plain
+ * TCP one) holds addr, else a negative errno.
  */
 int sf_listeners_ensure(struct sf_listeners *listeners,
 			const struct sf_addr *addr);

@@ -615,3 +615,66 @@ int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data)
 
 	return 0;
 }
+
+/* --- MPTCP listeners --- */
+
+static bool is_wildcard(const struct sf_addr *addr)
+{
+	static const uint8_t zero[sizeof(struct in6_addr)];
+
+	if (addr->family == AF_INET)
+		return addr->ip.in.s_addr == 0;
+
+	return !memcmp(&addr->ip.in6, zero, sizeof(zero));
+}
+
+/* A listener on addr's port, bound to addr or to its family's wildcard
+ * (an IPv6 one also takes IPv4 unless it is v6-only). */
+static bool covers(const struct sf_sockdiag_sock *sock, void *user_data)
+{
+	const struct sf_addr *addr = user_data;
+
+	if (sock->local.port != addr->port)
+		return false;
+
+	if (is_wildcard(&sock->local))
+		return sock->local.family == addr->family ||
+		       sock->local.family == AF_INET6;
+
+	return sf_addr_ip_equal(&sock->local, addr);
+}
+
+int sf_sockdiag_mptcp_listening(const struct sf_addr *addr)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	char req[SF_SOCKDIAG_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (!addr || !addr->port ||
+	    (addr->family != AF_INET && addr->family != AF_INET6))
+		return -EINVAL;
+
+	for (size_t f = 0; f < SF_ARRAY_SIZE(families); f++) {
+		struct query q = {
+			.protocol = IPPROTO_MPTCP,
+			.match = covers,
+			.user_data = (void *) addr,
+		};
+
+		/* No AF_INET socket listens on an IPv6 address. */
+		if (families[f] == AF_INET && addr->family == AF_INET6)
+			continue;
+
+		r = sf_sockdiag_build_dump(families[f], IPPROTO_MPTCP,
+					   1u << TCP_STATE_LISTEN, 1, req, &nlh);
+		if (r == 0)
+			r = query_run(nlh, &q);
+		if (r < 0)
+			return r;
+		if (q.found)
+			return 1;
+	}
+
+	return 0;
+}

@@ -27,6 +27,12 @@ int sf_sockdiag_mptcp_owner(const struct sf_addr *local,
 			    uid_t *ret_uid, uint64_t *ret_cgroup_id);
 
 /*
+ * Does an MPTCP socket listen on addr (IP and port, port required), bound
+ * to that IP or to the wildcard address? Returns 1, 0, or a negative errno.
+ */
+int sf_sockdiag_mptcp_listening(const struct sf_addr *addr);
+
+/*
  * The TCP state of the subflow with this 4-tuple (the public
  * sf_subflow_get_stats() uses it). ifindex is the interface the subflow
  * may be bound to, 0 when unknown: the kernel's exact lookup finds a socket

@@ -294,8 +294,9 @@ int sf_conn_withdraw_local_addr(struct sf_conn *conn,
  * The daemon makes sure an MPTCP socket listens on addr:port so that the
  * peer's joins are accepted (an application's wildcard listener on that
  * port already does). Returns 0 when sent, -EADDRNOTAVAIL when addr is not
- * an eligible local address, or -EINVAL/-ENOTCONN/-EOPNOTSUPP as for
- * subflow creation.
+ * an eligible local address, -EADDRINUSE when something other than an MPTCP
+ * listener (a plain TCP one) holds addr:port, so joins would fail (nothing
+ * is sent), or -EINVAL/-ENOTCONN/-EOPNOTSUPP as for subflow creation.
  */
 int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
 		     uint16_t port, sf_cmd_done_func_t done, void *user_data);

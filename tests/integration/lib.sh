@@ -189,6 +189,28 @@ mptcp_tokens() {
 	done | sort
 }
 
+# mptcp_monitor NS FILE [stamp]: "ip mptcp monitor" in NS in the
+# background, into FILE (each line prefixed with the wall clock in ms when
+# "stamp" is given); returns once it listens: once it reports a
+# LISTENER_CREATED of a throwaway MPTCP listener.
+mptcp_monitor() {
+	local ns=$1 file=$2
+	if [[ ${3:-} == stamp ]]; then
+		in_ns "$ns" stdbuf -oL ip mptcp monitor 2>&1 |
+			while IFS= read -r line; do
+				printf '%s %s\n' "$((${EPOCHREALTIME/./} / 1000))" "$line"
+			done >"$file" &
+	else
+		in_ns "$ns" stdbuf -oL ip mptcp monitor >"$file" 2>&1 &
+	fi
+	wait_until 5 _monitor_listens "$ns" "$file"
+}
+_monitor_listens() {
+	in_ns "$1" python3 -c 'import socket
+socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262).listen()'
+	grep -q . "$2"
+}
+
 # xfer_server [ARGS...]: start "mptcp-xfer server ARGS" in $LAB_SRV in the
 # background, output in $SF_TMP/xfer-server.log, and wait until it listens.
 # Sets XFER_SERVER_PID and XFER_SERVER_LOG.
