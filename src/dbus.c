@@ -485,10 +485,51 @@ static const struct sf_daemon_observer observer = {
 
 /* --- access control ------------------------------------------------------- */
 
+static bool gids_contain(const gid_t *gids, int n, gid_t gid)
+{
+	for (int i = 0; i < n; i++)
+		if (gids[i] == gid)
+			return true;
+
+	return false;
+}
+
 /*
- * Is uid in [core] control-group? Its process's groups as the bus (or
- * /proc) report them, or else the group database: a hardened service may
- * not see other users' /proc entries.
+ * Does the caller's process (its pid as the bus says) have gid as its
+ * primary or a supplementary group? Only while that pid still runs as uid:
+ * it may be another process's by now. A hardened service sees no other
+ * user's /proc entries and learns nothing here.
+ */
+static bool proc_in_group(sd_bus_creds *creds, uid_t uid, gid_t gid)
+{
+	sd_bus_creds *proc = NULL;
+	const gid_t *gids;
+	bool found = false;
+	gid_t primary;
+	uid_t euid;
+	pid_t pid;
+	int n;
+
+	if (sd_bus_creds_get_pid(creds, &pid) < 0 ||
+	    sd_bus_creds_new_from_pid(&proc, pid, SD_BUS_CREDS_EUID |
+				      SD_BUS_CREDS_GID |
+				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS) < 0)
+		return false;
+
+	if (sd_bus_creds_get_euid(proc, &euid) == 0 && euid == uid) {
+		n = sd_bus_creds_get_supplementary_gids(proc, &gids);
+		found = (sd_bus_creds_get_gid(proc, &primary) == 0 &&
+			 primary == gid) || gids_contain(gids, n, gid);
+	}
+
+	sd_bus_creds_unref(proc);
+	return found;
+}
+
+/*
+ * Is the caller (uid, as the bus vouches) in [core] control-group? Its
+ * groups as the bus (peer to peer: the socket) reports them, else as its
+ * process shows them, else as the group database says.
  */
 static bool in_control_group(struct sf_dbus *d, sd_bus_creds *creds,
 			     uid_t uid)
@@ -497,7 +538,7 @@ static bool in_control_group(struct sf_dbus *d, sd_bus_creds *creds,
 	const struct passwd *pw;
 	const struct group *gr;
 	const gid_t *gids;
-	gid_t gr_gid, gid;
+	gid_t gr_gid;
 	int n;
 
 	if (!name || !*name)
@@ -508,13 +549,10 @@ static bool in_control_group(struct sf_dbus *d, sd_bus_creds *creds,
 		return false;
 	gr_gid = gr->gr_gid;
 
-	if (sd_bus_creds_get_gid(creds, &gid) == 0 && gid == gr_gid)
-		return true;
-
 	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-	for (int i = 0; i < n; i++)
-		if (gids[i] == gr_gid)
-			return true;
+	if (n >= 0 ? gids_contain(gids, n, gr_gid) :
+	    proc_in_group(creds, uid, gr_gid))
+		return true;
 
 	pw = getpwuid(uid);
 	if (!pw)
@@ -539,11 +577,16 @@ int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
 	uid_t uid, owner;
 	int r;
 
-	/* The uid the bus vouches for; the groups may come from /proc. */
-	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_GID |
-				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
-				      SD_BUS_CREDS_AUGMENT, &creds);
-	if (r < 0 || sd_bus_creds_get_uid(creds, &uid) < 0) {
+	/*
+	 * The uid is what the bus vouches for (peer to peer: the socket):
+	 * the caller's effective uid when it connected. Never from /proc
+	 * (SD_BUS_CREDS_AUGMENT): the sender's pid may be another process's
+	 * by now, and a hardened service (ProtectProc=invisible) cannot read
+	 * other users' /proc entries at all.
+	 */
+	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID |
+				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds);
+	if (r < 0 || sd_bus_creds_get_euid(creds, &uid) < 0) {
 		sd_bus_creds_unref(creds);
 		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
 				  "%s: the caller's credentials are unknown",
@@ -723,8 +766,8 @@ static int publish(struct sf_dbus *d)
 	return 0;
 }
 
-int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
-		struct sf_dbus **ret_dbus)
+int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
+		       bool request_name, struct sf_dbus **ret_dbus)
 {
 	_auto_(sf_dbus_free) struct sf_dbus *d = NULL;
 	int r;
@@ -737,19 +780,18 @@ int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
 	d->conns = l_hashmap_new();
 	d->ifaces = l_hashmap_new();
 	d->calls = l_queue_new();
-
-	r = sf_dbus_open(bus, &d->bus);
-	if (r < 0)
-		return r;
+	d->bus = sd_bus_ref(bus);
 
 	r = publish(d);
 	if (r < 0)
 		return r;
 
-	r = sd_bus_request_name_async(d->bus, NULL, SF_DBUS_NAME, 0,
-				      name_reply, d);
-	if (r < 0)
-		return r;
+	if (request_name) {
+		r = sd_bus_request_name_async(d->bus, NULL, SF_DBUS_NAME, 0,
+					      name_reply, d);
+		if (r < 0)
+			return r;
+	}
 
 	r = sd_bus_get_fd(d->bus);
 	if (r < 0)
@@ -763,13 +805,33 @@ int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
 	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
 
 	sf_daemon_set_observer(daemon, &observer, d);
-	sf_daemon_hold_ready(daemon);
-	d->holds_ready = true;
+	if (request_name) {
+		sf_daemon_hold_ready(daemon);
+		d->holds_ready = true;
+	}
 	dbus_update(d);
 
 	*ret_dbus = d;
 	d = NULL;
 	return 0;
+}
+
+int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
+		struct sf_dbus **ret_dbus)
+{
+	sd_bus *b = NULL;
+	int r;
+
+	if (!daemon || !bus || !ret_dbus)
+		return -EINVAL;
+
+	r = sf_dbus_open(bus, &b);
+	if (r < 0)
+		return r;
+
+	r = sf_dbus_new_on_bus(daemon, b, true, ret_dbus);
+	sd_bus_unref(b);
+	return r;
 }
 
 void sf_dbus_free(struct sf_dbus *d)

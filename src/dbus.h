@@ -46,6 +46,20 @@ int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
 		struct sf_dbus **ret_dbus);
 
 /*
+ * sf_dbus_new() on a connection the caller opened and started: a bus client
+ * (sf_dbus_open()) or one end of a peer-to-peer connection, which has no
+ * bus names. The service takes its own reference on bus and drives it from
+ * the ELL loop from now on; it closes bus in sf_dbus_free(), and at once
+ * when it fails, so the caller only unrefs its reference. request_name:
+ * ask for SF_DBUS_NAME and hold the daemon's readiness until it is owned,
+ * as sf_dbus_new() does.
+ *
+ * Returns 0, or a negative errno when the objects cannot be published.
+ */
+int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
+		       bool request_name, struct sf_dbus **ret_dbus);
+
+/*
  * Close the service. Call it right before sf_daemon_free(), with no main
  * loop iteration in between: method calls still waiting for the kernel are
  * dropped without a reply (the daemon never completes them either).
