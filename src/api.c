@@ -469,7 +469,9 @@ int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
 	where.port = port ? port : sf_conn_local(conn)->port;
 
 	/* Joins to an announced address need a listener there. */
-	r = sf_listeners_ensure(sf_daemon_listeners(d), &where);
+	r = sf_listeners_ensure(sf_daemon_listeners(d), &where,
+				where.port == sf_conn_local(conn)->port ? 0 :
+				sf_conn_token(conn));
 	if (r < 0)
 		return r;
 

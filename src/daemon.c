@@ -259,31 +259,36 @@ static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 		schedule_retry(d, ev, &info);
 }
 
-struct port_use {
-	uint16_t port;
-	bool used;
-};
-
-static void conn_on_port(struct sf_conn *conn, void *user_data)
+static void add_local_port(struct sf_conn *conn, void *user_data)
 {
-	struct port_use *use = user_data;
-
-	if (sf_conn_local(conn)->port == use->port)
-		use->used = true;
+	l_uintset_put(user_data, sf_conn_local(conn)->port);
 }
 
-/* Our listeners on a port serve the joins of its live connections only. */
-static void drop_idle_listeners(struct sf_daemon *d, uint16_t port)
+/*
+ * A connection is gone (closed, or found closed by a resync): the policies
+ * hear of it, then it is forgotten, and with it our listeners that served
+ * only its joins.
+ */
+static void conn_gone(struct sf_daemon *d, struct sf_conn *conn)
 {
-	struct port_use use = { .port = port };
+	struct sf_plugin_event_args args = { .conn = conn };
+	uint32_t token = sf_conn_token(conn);
+	struct l_uintset *ports;
 
+	dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+	sf_retry_conn_closed(d->retry, token);
+	NOTIFY(d, conn_removed, conn);
+	sf_conn_table_remove(d->conns, token);
+
+	sf_listeners_release(d->listeners, token);
 	/* Without listeners of ours, skip the walk over every connection. */
 	if (!sf_listeners_count(d->listeners))
 		return;
 
-	sf_conn_table_foreach(d->conns, conn_on_port, &use);
-	if (!use.used)
-		sf_listeners_drop_port(d->listeners, port);
+	ports = l_uintset_new_from_range(1, UINT16_MAX);
+	sf_conn_table_foreach(d->conns, add_local_port, ports);
+	sf_listeners_drop_unused(d->listeners, ports);
+	l_uintset_free(ports);
 }
 
 /* ev as one line of `ip mptcp monitor`, in buf; returns buf. */
@@ -299,7 +304,6 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	struct sf_subflow_info info;
 	struct sf_conn *conn = NULL;
 	char line[512];
-	uint16_t port;
 
 	d->counters.events++;
 	/* event_line() runs only when debug logging is on for this line. */
@@ -354,12 +358,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
 	switch (ev->type) {
 	case SF_EVENT_CLOSED:
 		sf_conn_debug(ev->token, "connection closed");
-		dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
-		sf_retry_conn_closed(d->retry, ev->token);
-		NOTIFY(d, conn_removed, conn);
-		port = sf_conn_local(conn)->port;
-		sf_conn_table_remove(d->conns, ev->token);
-		drop_idle_listeners(d, port);
+		conn_gone(d, conn);
 		return;
 	case SF_EVENT_ANNOUNCED:
 		sf_conn_remote_addr_add(conn, ev->rem_id, &ev->daddr);
@@ -607,14 +606,8 @@ static void catch_up(struct sf_daemon *d, struct sf_conn *conn)
 /* Forget a connection that closed while we were not listening. */
 static void forget(struct sf_daemon *d, uint32_t token)
 {
-	struct sf_conn *conn = sf_conn_table_lookup(d->conns, token);
-	struct sf_plugin_event_args args = { .conn = conn };
-
 	sf_conn_info(token, "connection gone while events were lost");
-	dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
-	sf_retry_conn_closed(d->retry, token);
-	NOTIFY(d, conn_removed, conn);
-	sf_conn_table_remove(d->conns, token);
+	conn_gone(d, sf_conn_table_lookup(d->conns, token));
 }
 
 static void collect_gone(struct sf_conn *conn, void *user_data)

@@ -447,6 +447,17 @@ static int method_announce(sd_bus_message *m, void *userdata,
 		return sf_dbus_error_invalid(ret_error, "addr: %s is not an "
 					     "eligible local address", str);
 
+	/*
+	 * Another port makes the daemon listen there, with its
+	 * CAP_NET_BIND_SERVICE: below 1024, only for those who may change
+	 * settings, not for a connection's owner as such.
+	 */
+	if (port && port < 1024 && port != sf_conn_local(c)->port) {
+		r = sf_dbus_check_access(conn->dbus, m, NULL, ret_error);
+		if (r < 0)
+			return r;
+	}
+
 	call = sf_dbus_call_new(conn->dbus, m, "Announce");
 	r = sf_addr_announce(c, &ctx.found, port, sf_dbus_call_done, call);
 	return call_sent(call, r, NULL, ret_error);

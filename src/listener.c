@@ -26,6 +26,9 @@
 struct listener {
 	struct sf_addr addr;
 	struct l_io *io;	/* owns the socket */
+	/* Connections that announced it on a port not their own. */
+	uint32_t *keepers;
+	unsigned int n_keepers;
 };
 
 struct sf_listeners {
@@ -37,7 +40,19 @@ static void listener_free(void *data)
 	struct listener *l = data;
 
 	l_io_destroy(l->io);
+	l_free(l->keepers);
 	l_free(l);
+}
+
+static void listener_keep(struct listener *l, uint32_t token)
+{
+	for (unsigned int i = 0; i < l->n_keepers; i++)
+		if (l->keepers[i] == token)
+			return;
+
+	l->keepers = l_realloc(l->keepers,
+			       (l->n_keepers + 1) * sizeof(*l->keepers));
+	l->keepers[l->n_keepers++] = token;
 }
 
 static bool listener_readable(struct l_io *io, void *user_data)
@@ -101,7 +116,8 @@ static socklen_t to_sockaddr(const struct sf_addr *addr,
 	return sizeof(*sin6);
 }
 
-int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
+int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr,
+			uint32_t token)
 {
 	struct sockaddr_storage ss;
 	struct listener *l;
@@ -112,8 +128,12 @@ int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
 	    (addr->family != AF_INET && addr->family != AF_INET6))
 		return -EINVAL;
 
-	if (l_queue_find(ls->list, listener_is, addr))
+	l = l_queue_find(ls->list, listener_is, addr);
+	if (l) {
+		if (token)
+			listener_keep(l, token);
 		return 0;
+	}
 
 	fd = socket(addr->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    IPPROTO_MPTCP);
@@ -152,6 +172,8 @@ int sf_listeners_ensure(struct sf_listeners *ls, const struct sf_addr *addr)
 	l_io_set_close_on_destroy(l->io, true);
 	l_io_set_read_handler(l->io, listener_readable, l, NULL);
 	l_queue_push_tail(ls->list, l);
+	if (token)
+		listener_keep(l, token);
 	return 0;
 }
 
@@ -171,20 +193,40 @@ void sf_listeners_drop_ip(struct sf_listeners *ls, const struct sf_addr *addr)
 	l_queue_foreach_remove(ls->list, listener_on_ip, (void *) addr);
 }
 
-static bool listener_on_port(void *data, void *user_data)
+static void listener_release(void *data, void *user_data)
+{
+	struct listener *l = data;
+	uint32_t token = L_PTR_TO_UINT(user_data);
+
+	for (unsigned int i = 0; i < l->n_keepers; i++) {
+		if (l->keepers[i] != token)
+			continue;
+
+		l->keepers[i] = l->keepers[--l->n_keepers];
+		return;
+	}
+}
+
+void sf_listeners_release(struct sf_listeners *ls, uint32_t token)
+{
+	l_queue_foreach(ls->list, listener_release, L_UINT_TO_PTR(token));
+}
+
+static bool listener_unused(void *data, void *user_data)
 {
 	struct listener *l = data;
 
-	if (l->addr.port != L_PTR_TO_UINT(user_data))
+	if (l->n_keepers || l_uintset_contains(user_data, l->addr.port))
 		return false;
 
 	listener_free(l);
 	return true;
 }
 
-void sf_listeners_drop_port(struct sf_listeners *ls, uint16_t port)
+void sf_listeners_drop_unused(struct sf_listeners *ls,
+			      const struct l_uintset *ports)
 {
-	l_queue_foreach_remove(ls->list, listener_on_port, L_UINT_TO_PTR(port));
+	l_queue_foreach_remove(ls->list, listener_unused, (void *) ports);
 }
 
 unsigned int sf_listeners_count(const struct sf_listeners *ls)

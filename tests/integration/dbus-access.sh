@@ -82,6 +82,21 @@ _own_subflow_listed() {
 }
 wait_until 5 _own_subflow_listed
 log "ok: the subflow from 10.0.3.1 belongs to nobody's connection"
+# Its owner may announce an address with another port, but not make the
+# daemon listen on a privileged one.
+out=$(as_nobody "/org/subflowd/connection/$tok_nobody" org.subflowd.Connection1.Announce \
+	string:10.0.3.1 uint16:80) || true
+[[ $out == "Error org.freedesktop.DBus.Error.AccessDenied: Announce: uid 65534 "* ]] ||
+	fail "nobody's Announce on port 80 should be denied, got: $out"
+log "ok: $out"
+expect_eq "$(in_ns "$LAB_CLI" ss -HMln | grep -c ':80 ' || true)" 0 "listeners on port 80"
+# Port 5301 passes the access check (the kernel then refuses it: 10.0.3.1
+# serves a subflow of this connection under its id with port 0).
+out=$(as_nobody "/org/subflowd/connection/$tok_nobody" org.subflowd.Connection1.Announce \
+	string:10.0.3.1 uint16:5301) || true
+[[ $out == "method return"* || $out == "Error org.subflowd.Error.EINVAL: Announce: "* ]] ||
+	fail "nobody's Announce on port 5301 should reach the kernel, got: $out"
+log "ok: port 5301: $out"
 
 # --- a member of [core] control-group may change settings ------------------
 rc=0

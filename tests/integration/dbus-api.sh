@@ -97,6 +97,12 @@ wait_until 5 _subflow_backup_prop
 expect_rc 0 "announce" sfctl announce "$tok" 10.0.3.1 5301
 wait_until 5 grep -qE 'ANNOUNCED.*daddr4=10\.0\.3\.1 .*dport=5301' "$SF_TMP/srv-monitor.log"
 log "ok: $(grep ANNOUNCED "$SF_TMP/srv-monitor.log" | head -1)"
+# The peer's joins to it need a listener of ours there, for as long as the
+# connection lives.
+_listens_5301() {
+	in_ns "$LAB_CLI" ss -HMln | grep -q '10\.0\.3\.1:5301 '
+}
+wait_until 5 _listens_5301
 
 # --- the monitor saw it all, one line per change --------------------------
 grep -q "connection $tok added" "$SF_TMP/monitor.log" ||
@@ -113,3 +119,5 @@ rc=0
 bctl get-property org.subflowd "/org/subflowd/connection/$tok" \
 	org.subflowd.Connection1 Token >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" 1 "the closed connection's object is gone"
+# And the listener it alone needed.
+wait_until 5 not _listens_5301

@@ -99,6 +99,11 @@ try_until() {
 	done
 }
 
+# not CMD...: succeeds when CMD fails (for wait_until).
+not() {
+	! "$@"
+}
+
 # wait_until TIMEOUT_S CMD...: like try_until, but fail the test on timeout.
 # CMD is run again at each poll, but its arguments are expanded once, by the
 # caller: poll an expression through a function (see wait_subflows), not
