@@ -43,9 +43,11 @@
  * acknowledges within a round trip (plus 200 ms of delayed ACK). */
 #define HO_SILENT_MS 1000
 /* While the standby paths carry the traffic, a primary subflow counts as
- * working again only with an ACK this recent: one that merely stopped
- * sending into a blackhole (its data moved to the standby path) looks idle,
- * not stalled, and must not take the traffic back. */
+ * working again only with an ACK this recent, and received since the
+ * switch: one that merely stopped sending into a blackhole (its data moved
+ * to the standby path) looks idle, not stalled, and must not take the
+ * traffic back, not even while its last ACK from before the blackhole is
+ * still recent. */
 #define HO_RECENT_ACK_MS (2 * HO_POLL_MS)
 
 /* A backup flag we asked for, a subflow we are closing, or one seen sending
@@ -62,6 +64,7 @@ struct ho_mark {
 struct ho_conn {
 	uint32_t token;
 	bool promoted;			/* standby paths carry the traffic */
+	uint64_t promoted_at;		/* l_time_now() of the switch */
 	struct l_queue *marks;		/* struct ho_mark */
 	unsigned int seen;		/* poll generation, for pruning */
 };
@@ -368,7 +371,10 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 		return;
 	}
 
-	if (s->hc->promoted && st.last_ack_recv_ms > HO_RECENT_ACK_MS)
+	if (s->hc->promoted &&
+	    (st.last_ack_recv_ms > HO_RECENT_ACK_MS ||
+	     st.last_ack_recv_ms * 1000ull >=
+	     l_time_diff(s->hc->promoted_at, l_time_now())))
 		return;
 
 	s->primary_works = true;
@@ -439,6 +445,7 @@ static void reconcile(struct sf_conn *conn)
 
 	if (s.primary_works == hc->promoted) {
 		hc->promoted = !s.primary_works;
+		hc->promoted_at = l_time_now();
 		l_info("[%08x] handover: %s", hc->token, hc->promoted ?
 		       "no primary path works, switching to standby paths" :
 		       "a primary path works again, standby paths back to "
