@@ -167,8 +167,55 @@ static enum sf_verdict fullmesh_local_removed(const struct sf_local_addr *addr)
 	return SF_VERDICT_CONTINUE;
 }
 
+struct pair_count {
+	const struct sf_subflow_info *sf;
+	unsigned int n;
+};
+
+static void count_on_pair(struct sf_conn *conn,
+			  const struct sf_subflow_info *sf, void *user_data)
+{
+	struct pair_count *c = user_data;
+
+	if (sf->local.port && sf_addr_ip_equal(&sf->local, &c->sf->local) &&
+	    sf_addr_equal(&sf->remote, &c->sf->remote))
+		c->n++;
+}
+
+/*
+ * A pair carries the policy's number of subflows, no more. One more can
+ * come up when an address flaps while its subflow is being opened: the
+ * kernel completes the first attempt after the daemon, having seen the
+ * address go and come back, made another. The newcomer is closed.
+ */
+static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
+						    const struct sf_subflow_info *sf)
+{
+	struct pair_count c = { .sf = sf };
+	struct sf_iface_policy policy;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (!meshable(conn))
+		return SF_VERDICT_CONTINUE;
+
+	sf_iface_get_policy(sf->ifindex ? sf->ifindex :
+			    sf_local_addr_ifindex(&sf->local), &policy);
+	sf_conn_foreach_subflow(conn, count_on_pair, &c);
+	if (c.n <= policy.subflows)
+		return SF_VERDICT_CONTINUE;
+
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
+			       L_UINT_TO_PTR(sf_conn_token(conn)));
+	l_info("[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
+	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
+	       sf_addr_to_str(&sf->local, true, buf), c.n);
+	return SF_VERDICT_CONTINUE;
+}
+
 static const struct sf_plugin_ops fullmesh_ops = {
 	.conn_established = fullmesh_established,
+	.subflow_established = fullmesh_subflow_established,
 	.addr_announced = fullmesh_announced,
 	.local_addr_added = fullmesh_local_added,
 	.local_addr_removed = fullmesh_local_removed,

@@ -135,6 +135,34 @@ START_TEST(removed_address_closes_its_subflows)
 }
 END_TEST
 
+/*
+ * The address flaps while its subflow is being opened: the daemon forgets
+ * the attempt and opens another when the address is back, but the kernel
+ * completes both. fullmesh keeps one subflow per pair: the second closes.
+ */
+START_TEST(subflow_doubled_by_a_flap_is_closed)
+{
+	struct sf_addr l2 = fk_addr("10.0.2.1", 41001);
+	struct sf_addr r = fk_addr("10.0.1.2", 5201);
+
+	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 2);
+	fk_answer(0, 0, NULL);
+
+	fk_del_addr(3, "10.0.2.1");
+	fk_add_addr(3, "10.0.2.1");
+	ck_assert_uint_eq(fk_n_sent, 3);
+	fk_assert_subflow_create(2, 0xabc, "10.0.2.1", 2, "10.0.1.2", 5201);
+	fk_answer(2, 0, NULL);
+
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41000, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 3);
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41001, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 4);
+	fk_assert_sent(3, sf_pmcmd_subflow_destroy(0xabc, &l2, &r));
+}
+END_TEST
+
 START_TEST(closed_connection_is_freed)
 {
 	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
@@ -159,6 +187,7 @@ int main(void)
 	tcase_add_test(tc, new_local_address_meshes_live_connections);
 	tcase_add_test(tc, announced_peer_address_gets_a_subflow_from_each_address);
 	tcase_add_test(tc, removed_address_closes_its_subflows);
+	tcase_add_test(tc, subflow_doubled_by_a_flap_is_closed);
 	tcase_add_test(tc, closed_connection_is_freed);
 	suite_add_tcase(s, tc);
 
