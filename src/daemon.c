@@ -5,13 +5,13 @@
 #include <string.h>
 #include <netinet/tcp.h>
 
-#include <systemd/sd-daemon.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "netmon.h"
 #include "pmcmd.h"
 #include "retry.h"
+#include "sdmodule.h"
 #include "rule.h"
 #include "sockdiag.h"
 #include "util.h"
@@ -456,8 +456,8 @@ static void ready_check(struct sf_daemon *d)
 	d->ready = true;
 	l_info("subflowd ready: mode %s, default policy %s",
 	       sf_mode_to_str(d->config->mode), d->config->policy);
-	sd_notifyf(0, "READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
-		   sf_mode_to_str(d->config->mode), d->config->policy);
+	sf_notify("READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
+		  sf_mode_to_str(d->config->mode), d->config->policy);
 }
 
 void sf_daemon_hold_ready(struct sf_daemon *d)

@@ -15,11 +15,10 @@
 #include <unistd.h>
 
 #include <ell/ell.h>
-#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "daemon.h"
-#include "dbus.h"
+#include "sdmodule.h"
 #include "plugin.h"
 #include "util.h"
 #include "sf-build.h"
@@ -299,12 +298,11 @@ static void reload(struct sf_daemon *daemon)
 {
 	char err[512];
 
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
-		   l_time_now());
+	sf_notify("RELOADING=1\nMONOTONIC_USEC=%" PRIu64, l_time_now());
 	if (sf_daemon_reload(daemon, err, sizeof(err)) < 0)
 		l_error("reload rejected, keeping the running settings: %s",
 			err);
-	sd_notify(0, "READY=1");
+	sf_notify("READY=1");
 }
 
 static void signal_handler(uint32_t signo, void *user_data)
@@ -358,11 +356,33 @@ static struct l_io *watch_sighup(struct sf_daemon *daemon)
 	return io;
 }
 
+/* The D-Bus service on bus, through the systemd module. Logs why not. */
+static int start_dbus(struct sf_daemon *daemon, const char *bus,
+		      const struct sf_sd_module **ret_sd,
+		      struct sf_dbus **ret_dbus)
+{
+	int r;
+
+	r = sf_sd_module_get(ret_sd);
+	if (r < 0) {
+		l_error("--bus %s needs the systemd module (see above); --bus "
+			"none runs without the D-Bus API", bus);
+		return r;
+	}
+
+	r = (*ret_sd)->dbus_new(daemon, bus, ret_dbus);
+	if (r < 0)
+		l_error("cannot connect to D-Bus (--bus %s): %s; --bus none "
+			"runs without the D-Bus API", bus, strerror(-r));
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	_auto_(sf_config_free) struct sf_config *config = NULL;
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = NULL;
 	struct options opts = { 0 };
+	const struct sf_sd_module *sd = NULL;
 	struct sf_daemon *daemon;
 	struct sf_dbus *dbus = NULL;
 	struct l_io *sighup;
@@ -417,11 +437,8 @@ int main(int argc, char **argv)
 	}
 
 	if (strcmp(opts.bus, "none")) {
-		r = sf_dbus_new(daemon, opts.bus, &dbus);
+		r = start_dbus(daemon, opts.bus, &sd, &dbus);
 		if (r < 0) {
-			l_error("cannot connect to D-Bus (--bus %s): %s; --bus "
-				"none runs without the D-Bus API", opts.bus,
-				strerror(-r));
 			sf_daemon_free(daemon);
 			l_main_exit();
 			return EX_UNAVAILABLE;
@@ -436,7 +453,7 @@ int main(int argc, char **argv)
 	r = l_main_run_with_signal(signal_handler, daemon);
 	l_io_destroy(sighup);
 
-	if (sf_dbus_failed(dbus))
+	if (dbus && sd->dbus_failed(dbus))
 		r = EX_UNAVAILABLE;
 	else if (sf_daemon_exit_error(daemon) == -EPERM)
 		r = EX_NOPERM;
@@ -444,7 +461,8 @@ int main(int argc, char **argv)
 		r = EX_OSERR;
 	else
 		r = r == 0 ? EX_OK : EX_SOFTWARE;
-	sf_dbus_free(dbus);
+	if (dbus)
+		sd->dbus_free(dbus);
 	sf_daemon_free(daemon);
 	l_main_exit();
 	return r;

@@ -179,8 +179,7 @@ int sf_plugins_add_builtin(struct sf_plugins *plugins,
 	return plugin_register(plugins, desc, NULL, "built-in", err, sizeof(err));
 }
 
-/* Owned by root or by us, and not writable by group or others. */
-static int check_owner_mode(int fd, const char *path, char *err, size_t err_size)
+int sf_check_trusted(int fd, const char *path, char *err, size_t err_size)
 {
 	struct stat st;
 
@@ -202,13 +201,10 @@ static int check_owner_mode(int fd, const char *path, char *err, size_t err_size
 	return 0;
 }
 
-static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
-			    const char *dir, const char *file,
-			    char *err, size_t err_size)
+int sf_dlopen_trusted(int dirfd, const char *dir, const char *file,
+		      void **ret_handle, char *err, size_t err_size)
 {
 	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
-	const struct sf_plugin_desc *desc;
-	void *handle;
 	int fd, r;
 
 	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -217,16 +213,32 @@ static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
 		return SF_NEG_ERRNO();
 	}
 
-	r = check_owner_mode(fd, path, err, err_size);
+	r = sf_check_trusted(fd, path, err, err_size);
 	close(fd);
 	if (r < 0)
 		return r;
 
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!handle) {
+	*ret_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!*ret_handle) {
 		snprintf(err, err_size, "%s: %s", path, dlerror());
 		return -ENOEXEC;
 	}
+
+	return 0;
+}
+
+static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
+			    const char *dir, const char *file,
+			    char *err, size_t err_size)
+{
+	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
+	const struct sf_plugin_desc *desc;
+	void *handle;
+	int r;
+
+	r = sf_dlopen_trusted(dirfd, dir, file, &handle, err, err_size);
+	if (r < 0)
+		return r;
 
 	desc = dlsym(handle, SF_PLUGIN_SYMBOL);
 	if (!desc) {
@@ -277,7 +289,7 @@ int sf_plugins_load(const char *dir, char **names,
 	}
 
 	dir_fd = dirfd(d);
-	r = check_owner_mode(dir_fd, dir, ret_err, err_size);
+	r = sf_check_trusted(dir_fd, dir, ret_err, err_size);
 	if (r < 0)
 		goto out;
 

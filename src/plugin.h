@@ -31,6 +31,22 @@ int sf_plugins_load(const char *dir, char **names,
 		    struct sf_plugins **ret_plugins,
 		    char *ret_err, size_t err_size);
 
+/*
+ * May fd (the file or directory path) hold code for the daemon: owned by
+ * root or by us, and writable by no one else? Returns 0, or -EPERM (or the
+ * fstat errno) with err saying why.
+ */
+int sf_check_trusted(int fd, const char *path, char *err, size_t err_size);
+
+/*
+ * dlopen() dir/file (dirfd: dir, open) with every symbol bound at once,
+ * after sf_check_trusted() on the file (not followed if a symlink). The
+ * caller checks the directory. Returns 0 with *ret_handle set, or a
+ * negative errno (-EPERM untrusted, -ENOEXEC not loadable) with err set.
+ */
+int sf_dlopen_trusted(int dirfd, const char *dir, const char *file,
+		      void **ret_handle, char *err, size_t err_size);
+
 /* Register a descriptor linked into the binary (tests). Returns 0 or
  * -EEXIST / -EINVAL like the loader. */
 int sf_plugins_add_builtin(struct sf_plugins *plugins,

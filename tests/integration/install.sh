@@ -44,6 +44,7 @@ expect_file() {
 expect_file 755 "${dir[sbindir]}/subflowd"
 expect_file 755 "${dir[bindir]}/mptcpize"
 expect_file 755 "${dir[pkglibdir]}/libmptcpize.so"
+expect_file 755 "${dir[pkglibdir]}/subflowd-sd.so"
 expect_file 755 "${dir[plugindir]}/fullmesh.so"
 expect_file 644 "${dir[includedir]}/subflowd/plugin.h"
 expect_file 644 "${dir[includedir]}/subflowd/addr.h"
@@ -91,6 +92,14 @@ rc=0
 	--plugin-dir "$dest${dir[plugindir]}" >"$SF_TMP/check.log" 2>&1 || rc=$?
 expect_eq "$rc" 0 "the installed subflowd --check-config on the installed config"
 grep -qx 'policy = fullmesh' "$SF_TMP/check.log" || fail "effective settings: $(cat "$SF_TMP/check.log")"
+# libsystemd is the systemd module's, loaded when used; every core call the
+# module makes is one the daemon exports.
+expect_eq "$(ldd "$dest${dir[sbindir]}/subflowd" | grep -c libsystemd)" 0 \
+	"libsystemd linked into the daemon itself"
+expect_eq "$(nm -D "$dest${dir[pkglibdir]}/subflowd-sd.so" |
+	awk '$1 == "U" && $2 ~ /^sf_/ { print $2 }' | sort |
+	comm -23 - <(nm -D --defined-only "$dest${dir[sbindir]}/subflowd" |
+		awk '{ print $3 }' | sort))" "" "core calls of the module the daemon does not export"
 expect_eq "$("$dest${dir[bindir]}/mptcpize" --help | sed -n 's/^Library: //p')" \
 	"${dir[pkglibdir]}/libmptcpize.so" "the library mptcpize preloads"
 

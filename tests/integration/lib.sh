@@ -27,6 +27,8 @@ SF_TEST=$(basename "$0" .sh)
 XFER="$top_builddir/tests/tools/mptcp-xfer"
 SUBFLOWD="$top_builddir/subflowd"
 SF_PLUGIN_DIR="$top_builddir/plugins/.libs"
+# The daemon's systemd module (D-Bus, sd_notify), from the build tree.
+export SUBFLOWD_MODULE_DIR="$top_builddir/src/.libs"
 
 # A lab left in the environment by "eval $(lab.sh up)" is not ours to remove.
 unset LAB_PREFIX LAB_CLI LAB_SRV LAB_PATHS
