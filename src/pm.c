@@ -153,6 +153,43 @@ static void commands_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
+typedef void (*batch_func_t)(struct sf_pm *pm, const char *buf, size_t len);
+
+/*
+ * Read nl (the socket named what) until it is empty, handing each batch of
+ * messages to batch. Returns how many times the kernel reported dropping
+ * messages (ENOBUFS) meanwhile.
+ */
+static unsigned int socket_drain(struct sf_pm *pm, struct mnl_socket *nl,
+				 const char *what, batch_func_t batch)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	unsigned int overruns = 0;
+
+	for (;;) {
+		ssize_t n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf),
+				 MSG_DONTWAIT);
+
+		if (n > 0) {
+			batch(pm, buf, n);
+			continue;
+		}
+
+		if (n < 0 && errno == EINTR)
+			continue;
+
+		if (n < 0 && errno == ENOBUFS) {
+			overruns++;
+			continue;
+		}
+
+		if (n < 0 && errno != EAGAIN)
+			l_warn("mptcp_pm %s socket: %s, ignoring", what,
+			       strerror(errno));
+		return overruns;
+	}
+}
+
 /*
  * Read the answers to our commands. When the socket overran, the answers
  * lost were to requests the kernel has finished (it runs each one while we
@@ -162,33 +199,8 @@ static void commands_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 static void commands_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	bool overrun = false;
 
-	for (;;) {
-		ssize_t n = recv(mnl_socket_get_fd(pm->cmds), buf, sizeof(buf),
-				 MSG_DONTWAIT);
-
-		if (n > 0) {
-			commands_read_batch(pm, buf, n);
-			continue;
-		}
-
-		if (n < 0 && errno == EINTR)
-			continue;
-
-		if (n < 0 && errno == ENOBUFS) {
-			overrun = true;
-			continue;
-		}
-
-		if (n < 0 && errno != EAGAIN)
-			l_warn("mptcp_pm command socket: %s, ignoring",
-			       strerror(errno));
-		break;
-	}
-
-	if (!overrun)
+	if (!socket_drain(pm, pm->cmds, "command", commands_read_batch))
 		return;
 
 	l_warn("mptcp_pm command socket overrun: %u answers lost, resyncing",
@@ -259,6 +271,14 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
+/* A batch of events, then the answers to the commands it made: read now,
+ * before they fill the command socket. */
+static void events_and_answers(struct sf_pm *pm, const char *buf, size_t len)
+{
+	events_read_batch(pm, buf, len);
+	commands_read(pm);
+}
+
 /*
  * Read every queued event. An overrun (ENOBUFS) means the kernel dropped
  * events; it marks the socket congested and drops further events silently
@@ -269,42 +289,17 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 static void events_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	bool overrun = false;
+	unsigned int overruns;
 
-	for (;;) {
-		ssize_t n = recv(mnl_socket_get_fd(pm->events), buf,
-				 sizeof(buf), MSG_DONTWAIT);
+	overruns = socket_drain(pm, pm->events, "event", events_and_answers);
+	if (!overruns)
+		return;
 
-		if (n > 0) {
-			events_read_batch(pm, buf, n);
-			/* Take the answers to what this batch sent now, before
-			 * they fill the command socket. */
-			commands_read(pm);
-			continue;
-		}
-
-		if (n < 0 && errno == EINTR)
-			continue;
-
-		if (n < 0 && errno == ENOBUFS) {
-			pm->overruns++;
-			overrun = true;
-			continue;
-		}
-
-		if (n < 0 && errno != EAGAIN)
-			l_warn("mptcp_pm event socket: %s, ignoring",
-			       strerror(errno));
-		break;
-	}
-
-	if (overrun) {
-		l_warn("mptcp_pm event socket overrun (%" PRIu64 " so far), "
-		       "resyncing", pm->overruns);
-		if (pm->handlers->overrun)
-			pm->handlers->overrun(pm->user_data);
-	}
+	pm->overruns += overruns;
+	l_warn("mptcp_pm event socket overrun (%" PRIu64 " so far), "
+	       "resyncing", pm->overruns);
+	if (pm->handlers->overrun)
+		pm->handlers->overrun(pm->user_data);
 }
 
 /* Resolve the events group id on our own socket and join it. Blocking. */

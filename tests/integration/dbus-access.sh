@@ -13,11 +13,7 @@ require_root_and_mptcp
 CONTROL_GID=$(getent group daemon | cut -d: -f3)
 [[ -n $CONTROL_GID ]] || fail "no group 'daemon' on this system"
 
-lab_up --paths 3
-bus_up
-printf '[core]\ncontrol-group = daemon\n[filter]\nexclude-interfaces =\n[interface c-eth3]\nenabled = false\n' \
-	>"$SF_TMP/subflowd.conf"
-start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
+dbus_lab_up "control-group = daemon"
 
 xfer_server -p 5201
 # One connection owned by root, one by nobody (65534), from different ports.

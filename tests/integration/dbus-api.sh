@@ -10,12 +10,7 @@
 . "$top_srcdir/tests/integration/dbus-lib.sh"
 require_root_and_mptcp
 
-lab_up --paths 3
-bus_up
-# fullmesh leaves path 3 alone: it is ours to steer by hand.
-printf '[filter]\nexclude-interfaces =\n[interface c-eth3]\nenabled = false\n' \
-	>"$SF_TMP/subflowd.conf"
-start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
+dbus_lab_up
 
 sfctl monitor >"$SF_TMP/monitor.log" 2>&1 &
 wait_until 10 grep -q '^monitoring' "$SF_TMP/monitor.log"

@@ -61,6 +61,18 @@ bus_up() {
 	export BUS
 }
 
+# dbus_lab_up [CORE-SETTINGS]: a 3-path lab, the test bus, and the
+# client's daemon on it with fullmesh, which leaves path 3 alone for the
+# test to steer by hand. CORE-SETTINGS: lines for [core] (e.g.
+# "control-group = daemon").
+dbus_lab_up() {
+	lab_up --paths 3
+	bus_up
+	printf '[core]\n%s\n[filter]\nexclude-interfaces =\n[interface c-eth3]\nenabled = false\n' \
+		"${1:-}" >"$SF_TMP/subflowd.conf"
+	start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
+}
+
 # sfctl ARGS...: subflowctl on the test bus.
 sfctl() {
 	"$SUBFLOWCTL" --bus "$BUS" "$@"

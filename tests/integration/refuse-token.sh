@@ -12,12 +12,8 @@
 . "$top_srcdir/tests/integration/dbus-lib.sh"
 require_root_and_mptcp
 
-lab_up --paths 3
-bus_up
 # fullmesh leaves path 3 alone: the CreateSubflow below asks for it.
-printf '[filter]\nexclude-interfaces =\n[interface c-eth3]\nenabled = false\n' \
-	>"$SF_TMP/subflowd.conf"
-start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
+dbus_lab_up
 
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 60 >"$SF_TMP/client.log" 2>&1 &
