@@ -220,22 +220,31 @@ static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
 	const void *data;
 	size_t size;
 	ssize_t n;
+	int r;
 
 	if (!pm->family_id) {
 		l_genl_msg_unref(msg);
 		return -ENETDOWN;
 	}
 
-	data = l_genl_msg_to_data(msg, pm->family_id, flags, ++pm->seq, 0,
+	/* 0 never names a request (request_end() takes it for "all"). */
+	if (!++pm->seq)
+		pm->seq++;
+
+	data = l_genl_msg_to_data(msg, pm->family_id, flags, pm->seq, 0,
 				  &size);
+	if (!data) {
+		l_genl_msg_unref(msg);
+		return -ENOMEM;
+	}
+
 	do {
-		n = data ? send(mnl_socket_get_fd(pm->cmds), data, size, 0) : -1;
+		n = send(mnl_socket_get_fd(pm->cmds), data, size, 0);
 	} while (n < 0 && errno == EINTR);
-	if (!data)
-		errno = ENOMEM;
+	r = n < 0 ? SF_NEG_ERRNO() : 0;
 	l_genl_msg_unref(msg);
-	if (n < 0)
-		return SF_NEG_ERRNO();
+	if (r < 0)
+		return r;
 
 	req = request_push(pm);
 	*req = (struct pm_request) {
