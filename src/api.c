@@ -147,6 +147,7 @@ enum sf_standby sf_config_standby(void)
 enum cmd_kind {
 	CMD_KIND_SUBFLOW_CREATE,
 	CMD_KIND_SET_BACKUP,
+	CMD_KIND_SUBFLOW_DESTROY,
 	CMD_KIND_OTHER,
 };
 
@@ -209,6 +210,18 @@ static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 				sf->backup = cmd->backup;
 				sf_daemon_conn_changed(d, conn);
 			}
+		}
+		break;
+	case CMD_KIND_SUBFLOW_DESTROY:
+		/* Refused: the subflow stays. Not found: its SUB_CLOSED is
+		 * on the way (or came) and forgets it. */
+		if (error < 0 && error != -ESRCH && conn) {
+			const struct sf_subflow_info *sf =
+				sf_conn_subflow_find(conn, &cmd->local,
+						     &cmd->remote);
+
+			if (sf)
+				sf_conn_subflow_set_destroying(conn, sf, false);
 		}
 		break;
 	case CMD_KIND_OTHER:
@@ -350,6 +363,8 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		       sf_cmd_done_func_t done, void *user_data)
 {
 	struct sf_daemon *d = sf_daemon_get();
+	const struct sf_subflow_info *sf;
+	struct cmd *cmd;
 	int r;
 
 	r = check_userspace_conn(d, conn);
@@ -359,10 +374,20 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 	if (!local || !remote || !local->port || !remote->port)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_subflow_destroy(sf_conn_token(conn), local,
-						    remote),
-			cmd_new(CMD_KIND_OTHER, conn, "subflow destroy", done,
-				user_data));
+	cmd = cmd_new(CMD_KIND_SUBFLOW_DESTROY, conn, "subflow destroy", done,
+		      user_data);
+	cmd->local = *local;
+	cmd->remote = *remote;
+	r = cmd_send(d, sf_pmcmd_subflow_destroy(sf_conn_token(conn), local,
+						 remote), cmd);
+	if (r < 0)
+		return r;
+
+	/* On its way out: a new subflow on its path may be opened now. */
+	sf = sf_conn_subflow_find(conn, local, remote);
+	if (sf)
+		sf_conn_subflow_set_destroying(conn, sf, true);
+	return 0;
 }
 
 int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,

@@ -15,10 +15,11 @@
 
 #define SLAB_SLOTS 4
 
-/* SLAB_SLOTS subflow slots; bit i of used/creating describes sf[i]. */
+/* SLAB_SLOTS subflow slots; bit i of the masks describes sf[i]. */
 struct subflow_slab {
 	uint8_t used;
 	uint8_t creating;
+	uint8_t destroying;
 	struct sf_subflow_info sf[SLAB_SLOTS];
 };
 
@@ -297,9 +298,16 @@ static bool subflow_matches(const struct sf_subflow_info *sf,
 	       sf->local.port == local->port;
 }
 
+/* Is slot i of slab a subflow the policies see (not on its way out)? */
+static bool slot_listed(const struct subflow_slab *slab, unsigned int i)
+{
+	return (slab->used & ~slab->destroying) & 1u << i;
+}
+
 static struct sf_subflow_info *subflow_find(const struct sf_conn *conn,
 					    const struct sf_addr *local,
-					    const struct sf_addr *remote)
+					    const struct sf_addr *remote,
+					    bool destroying_too)
 {
 	struct sf_subflow_info *partial = NULL;
 
@@ -309,6 +317,7 @@ static struct sf_subflow_info *subflow_find(const struct sf_conn *conn,
 			struct sf_subflow_info *sf = &slab->sf[i];
 
 			if (!(slab->used & 1u << i) ||
+			    (!destroying_too && !slot_listed(slab, i)) ||
 			    !subflow_matches(sf, local, remote))
 				continue;
 
@@ -335,6 +344,7 @@ static struct sf_subflow_info *subflow_new(struct sf_conn *conn, bool creating)
 				continue;
 
 			slab->used |= 1u << i;
+			slab->destroying &= ~(1u << i);
 			slab->sf[i] = (struct sf_subflow_info){ 0 };
 			if (creating)
 				slab->creating |= 1u << i;
@@ -357,13 +367,14 @@ static void subflow_free(struct subflow_slab *slab, unsigned int slot)
 {
 	slab->used &= ~(1u << slot);
 	slab->creating &= ~(1u << slot);
+	slab->destroying &= ~(1u << slot);
 }
 
 struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
 					     const struct sf_addr *local,
 					     const struct sf_addr *remote)
 {
-	return subflow_find(conn, local, remote);
+	return subflow_find(conn, local, remote, true);
 }
 
 bool sf_conn_subflow_exists(const struct sf_conn *conn,
@@ -373,7 +384,7 @@ bool sf_conn_subflow_exists(const struct sf_conn *conn,
 	struct sf_addr any_port = *local;
 
 	any_port.port = 0;
-	return subflow_find(conn, &any_port, remote) != NULL;
+	return subflow_find(conn, &any_port, remote, false) != NULL;
 }
 
 void sf_conn_subflow_add_creating(struct sf_conn *conn,
@@ -399,7 +410,7 @@ struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 						    const struct sf_subflow_info *info)
 {
 	struct sf_subflow_info *sf = subflow_find(conn, &info->local,
-						  &info->remote);
+						  &info->remote, true);
 	struct subflow_slab *slab = NULL;
 	unsigned int slot = 0;
 	int32_t ifindex;
@@ -427,7 +438,7 @@ struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
 			   const struct sf_addr *remote)
 {
-	struct sf_subflow_info *sf = subflow_find(conn, local, remote);
+	struct sf_subflow_info *sf = subflow_find(conn, local, remote, true);
 	struct subflow_slab *slab;
 	unsigned int slot = 0;
 
@@ -437,6 +448,22 @@ int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
 	slab = slab_of(conn, sf, &slot);
 	subflow_free(slab, slot);
 	return 0;
+}
+
+void sf_conn_subflow_set_destroying(struct sf_conn *conn,
+				    const struct sf_subflow_info *info,
+				    bool destroying)
+{
+	unsigned int slot = 0;
+	struct subflow_slab *slab = slab_of(conn, info, &slot);
+
+	if (!slab)
+		return;
+
+	if (destroying)
+		slab->destroying |= 1u << slot;
+	else
+		slab->destroying &= ~(1u << slot);
 }
 
 enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
@@ -534,7 +561,7 @@ unsigned int sf_conn_subflow_count(const struct sf_conn *conn)
 	unsigned int n = 0;
 
 	foreach_slab(conn, slab)
-		n += __builtin_popcount(slab->used);
+		n += __builtin_popcount(slab->used & ~slab->destroying);
 
 	return n;
 }
@@ -544,7 +571,7 @@ void sf_conn_foreach_subflow(struct sf_conn *conn, sf_subflow_func_t func,
 {
 	foreach_slab(conn, slab)
 		for (unsigned int i = 0; i < SLAB_SLOTS; i++)
-			if (slab->used & 1u << i)
+			if (slot_listed(slab, i))
 				func(conn, &slab->sf[i], user_data);
 }
 

@@ -59,7 +59,8 @@ const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn);
 struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
 					     const struct sf_addr *local,
 					     const struct sf_addr *remote);
-/* Is there a subflow (any state) from local IP to remote IP and port? */
+/* Is there a subflow (created or being created, not being destroyed)
+ * from local IP to remote IP and port? */
 bool sf_conn_subflow_exists(const struct sf_conn *conn,
 			    const struct sf_addr *local,
 			    const struct sf_addr *remote);
@@ -78,6 +79,16 @@ struct sf_subflow_info *sf_conn_subflow_established(struct sf_conn *conn,
 /* SUB_CLOSED, or a failed SUBFLOW_CREATE: forget it. -ENOENT if unknown. */
 int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
 			   const struct sf_addr *remote);
+/*
+ * The daemon asked the kernel to close this subflow (info as found): until
+ * its SUB_CLOSED it is on its way out, and no longer listed by
+ * sf_conn_foreach_subflow(), counted, or in the way of a new subflow on
+ * its path (sf_conn_subflow_exists()); sf_conn_subflow_find() still finds
+ * it. destroying false: the kernel refused, it stays.
+ */
+void sf_conn_subflow_set_destroying(struct sf_conn *conn,
+				    const struct sf_subflow_info *info,
+				    bool destroying);
 enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
 					    const struct sf_subflow_info *info);
 

@@ -188,7 +188,10 @@ bool sf_conn_established(const struct sf_conn *conn);
 const char *sf_conn_policy(const struct sf_conn *conn);
 /* Make plugin the connection's policy (claim it). */
 void sf_conn_claim(struct sf_conn *conn, const struct sf_plugin_desc *plugin);
-/* Subflows the daemon knows, including ones still being created. */
+/* Subflows the daemon knows, including ones still being created, but not
+ * those it asked the kernel to close (sf_subflow_destroy(), a withdrawn
+ * address): a new subflow may take their path at once. The same holds for
+ * sf_conn_foreach_subflow(). */
 unsigned int sf_conn_subflow_count(const struct sf_conn *conn);
 
 typedef void (*sf_subflow_func_t)(struct sf_conn *conn,

@@ -372,6 +372,45 @@ START_TEST(many_subflows_keep_their_place)
 }
 END_TEST
 
+START_TEST(a_subflow_being_destroyed_is_out_of_the_way)
+{
+	struct sf_conn_table *t = sf_conn_table_new();
+	struct sf_conn *c = new_conn(t, 1);
+	struct sf_subflow_info sf = {
+		.local = addr("10.0.2.1", 41000),
+		.remote = addr("10.0.1.2", 5201),
+	};
+	struct sf_subflow_info *got = sf_conn_subflow_established(c, &sf);
+	unsigned int n = 0;
+
+	sf_conn_subflow_set_destroying(c, got, true);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 0);
+	sf_conn_foreach_subflow(c, count_subflow, &n);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(!sf_conn_subflow_exists(c, &sf.local, &sf.remote));
+	/* Still found, so that its SUB_CLOSED forgets it. */
+	ck_assert_ptr_eq(sf_conn_subflow_find(c, &sf.local, &sf.remote), got);
+
+	/* A new subflow on the path meanwhile, then the old one goes. */
+	sf.local.port = 0;
+	sf_conn_subflow_add_creating(c, &sf);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 1);
+	sf.local.port = 41000;
+	ck_assert_int_eq(sf_conn_subflow_remove(c, &sf.local, &sf.remote), 0);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 1);
+	sf.local.port = 0;
+	ck_assert(sf_conn_subflow_exists(c, &sf.local, &sf.remote));
+
+	/* Refused: it stays. */
+	sf.local = addr("10.0.3.1", 42000);
+	got = sf_conn_subflow_established(c, &sf);
+	sf_conn_subflow_set_destroying(c, got, true);
+	sf_conn_subflow_set_destroying(c, got, false);
+	ck_assert_uint_eq(sf_conn_subflow_count(c), 2);
+	sf_conn_table_free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conn");
@@ -387,6 +426,7 @@ int main(void)
 	tcase_add_test(tc, peer_addresses_replace_by_id_and_remove);
 	tcase_add_test(tc, table_survives_growth_collisions_and_shrinking);
 	tcase_add_test(tc, many_subflows_keep_their_place);
+	tcase_add_test(tc, a_subflow_being_destroyed_is_out_of_the_way);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);

@@ -163,6 +163,45 @@ START_TEST(subflow_doubled_by_a_flap_is_closed)
 }
 END_TEST
 
+/*
+ * The address flaps while its subflow lives: the daemon withdraws it and
+ * closes the subflow, and when the address is back before the kernel
+ * reported the close, the path gets a new subflow at once; the old one's
+ * close and the new one's arrival leave exactly one.
+ */
+START_TEST(flapped_address_gets_its_subflow_back_before_the_old_one_closed)
+{
+	struct sf_event ev = { .type = SF_EVENT_SUB_ESTABLISHED, .token = 0xabc };
+	struct sf_addr l = fk_addr("10.0.2.1", 41000), r = fk_addr("10.0.1.2", 5201);
+
+	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
+	fk_answer(0, 0, NULL);
+	ev.saddr = l;
+	ev.daddr = r;
+	ev.loc_id = 2;
+	sf_daemon_handle_event(fk_daemon, &ev);
+	ck_assert_uint_eq(fk_n_sent, 2);
+
+	fk_del_addr(3, "10.0.2.1");
+	ck_assert_uint_eq(fk_n_sent, 4);
+	fk_assert_sent(2, sf_pmcmd_remove(0xabc, 2));
+	fk_assert_sent(3, sf_pmcmd_subflow_destroy(0xabc, &l, &r));
+
+	fk_add_addr(3, "10.0.2.1");
+	ck_assert_uint_eq(fk_n_sent, 5);
+	fk_assert_subflow_create(4, 0xabc, "10.0.2.1", 2, "10.0.1.2", 5201);
+
+	/* REMOVE closed it already: the destroy finds nothing. */
+	fk_answer(3, -ESRCH, "subflow not found");
+	feed(SF_EVENT_SUB_CLOSED, 0xabc, "10.0.2.1", 41000, "10.0.1.2", 5201);
+	fk_answer(4, 0, NULL);
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41001, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 5);
+	ck_assert_uint_eq(sf_conn_subflow_count(
+		sf_conn_table_lookup(sf_daemon_conns(fk_daemon), 0xabc)), 3);
+}
+END_TEST
+
 START_TEST(closed_connection_is_freed)
 {
 	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
@@ -188,6 +227,7 @@ int main(void)
 	tcase_add_test(tc, announced_peer_address_gets_a_subflow_from_each_address);
 	tcase_add_test(tc, removed_address_closes_its_subflows);
 	tcase_add_test(tc, subflow_doubled_by_a_flap_is_closed);
+	tcase_add_test(tc, flapped_address_gets_its_subflow_back_before_the_old_one_closed);
 	tcase_add_test(tc, closed_connection_is_freed);
 	suite_add_tcase(s, tc);
 
