@@ -36,9 +36,11 @@
 /* How often primary subflows are checked for a silent stall. */
 #define HO_POLL_MS 250
 /* Retransmission timeouts in a row (with data in flight) that make a stall:
- * about 0.6 s after the path goes silent at the minimum RTO of 200 ms, yet
- * never a single lost segment. */
-#define HO_STALL_RTOS 2
+ * one, 0.2 s after the path goes silent at the minimum RTO (as fast as the
+ * in-kernel PM's backup takes over). A working path that lost a segment
+ * and timed out once only lends the traffic to the standby paths until its
+ * next ACK, which makes it work again. */
+#define HO_STALL_RTOS 1
 /* Sending without any ACK for this long is a stall too; a working path
  * acknowledges within a round trip (plus 200 ms of delayed ACK). */
 #define HO_SILENT_MS 1000
