@@ -298,17 +298,21 @@ static const char *event_line(const struct sf_event *ev, char *buf, size_t size)
 	return buf;
 }
 
-void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *ev)
+void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 {
 	struct sf_plugin_event_args args = { 0 };
+	struct sf_event unmapped = *raw;
+	const struct sf_event *ev = &unmapped;
 	struct sf_subflow_info info;
 	struct sf_conn *conn = NULL;
 	char line[512];
 
 	d->counters.events++;
 	/* event_line() runs only when debug logging is on for this line. */
-	l_debug("event: %s", event_line(ev, line, sizeof(line)));
-	NOTIFY(d, event, ev);
+	l_debug("event: %s", event_line(raw, line, sizeof(line)));
+	NOTIFY(d, event, raw);
+	/* From here on, an IPv4 connection on an AF_INET6 socket is IPv4. */
+	sf_event_unmap_v4(&unmapped);
 
 	switch (ev->type) {
 	case SF_EVENT_CREATED:

@@ -328,3 +328,26 @@ int sf_event_format(const struct sf_event *ev, char *buf, size_t size)
 
 	return (int)pos;
 }
+
+static bool unmap(struct sf_addr *addr)
+{
+	struct in_addr in;
+
+	if (addr->family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&addr->ip.in6))
+		return false;
+
+	memcpy(&in, &addr->ip.in6.s6_addr[12], sizeof(in));
+	addr->family = AF_INET;
+	addr->ip.in6 = (struct in6_addr) { 0 };
+	addr->ip.in = in;
+	return true;
+}
+
+void sf_event_unmap_v4(struct sf_event *ev)
+{
+	bool s = ev->has & SF_EVENT_HAS_SADDR && unmap(&ev->saddr);
+	bool d = ev->has & SF_EVENT_HAS_DADDR && unmap(&ev->daddr);
+
+	if ((s || d) && ev->family == AF_INET6)
+		ev->family = AF_INET;
+}

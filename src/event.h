@@ -90,3 +90,12 @@ const char *sf_event_type_name(enum sf_event_type type);
  * Returns the length written (truncated to size, always NUL-terminated).
  */
 int sf_event_format(const struct sf_event *ev, char *buf, size_t size);
+
+/*
+ * A connection on an AF_INET6 socket that talks IPv4 (a dual-stack
+ * listener, or a client that connected to ::ffff:a.b.c.d) is reported with
+ * IPv4-mapped IPv6 addresses. Make them plain IPv4 (and the family
+ * AF_INET), as sock_diag's view is read: a path has one family, and
+ * subflows from IPv4 addresses serve such a connection.
+ */
+void sf_event_unmap_v4(struct sf_event *event);

@@ -717,6 +717,39 @@ START_TEST(type_names_are_lowercase_kernel_names)
 }
 END_TEST
 
+START_TEST(ipv4_mapped_addresses_become_ipv4)
+{
+	struct sf_event ev = {
+		.type = SF_EVENT_ESTABLISHED,
+		.family = AF_INET6,
+		.has = SF_EVENT_HAS_FAMILY | SF_EVENT_HAS_SADDR |
+		       SF_EVENT_HAS_DADDR,
+	};
+	struct sf_addr want_s, want_d, v6;
+
+	ck_assert_int_eq(sf_addr_parse("::ffff:10.0.1.1", &ev.saddr), 0);
+	ck_assert_int_eq(sf_addr_parse("::ffff:10.0.1.2", &ev.daddr), 0);
+	ev.saddr.port = 40000;
+	ck_assert_int_eq(sf_addr_parse("10.0.1.1", &want_s), 0);
+	ck_assert_int_eq(sf_addr_parse("10.0.1.2", &want_d), 0);
+	want_s.port = 40000;
+
+	sf_event_unmap_v4(&ev);
+	ck_assert_int_eq(ev.family, AF_INET);
+	ck_assert(sf_addr_equal(&ev.saddr, &want_s));
+	ck_assert(sf_addr_equal(&ev.daddr, &want_d));
+
+	/* Real IPv6 stays as it is. */
+	ev.family = AF_INET6;
+	ck_assert_int_eq(sf_addr_parse("fd00:1::1", &ev.saddr), 0);
+	ck_assert_int_eq(sf_addr_parse("fd00:1::2", &ev.daddr), 0);
+	v6 = ev.saddr;
+	sf_event_unmap_v4(&ev);
+	ck_assert_int_eq(ev.family, AF_INET6);
+	ck_assert(sf_addr_equal(&ev.saddr, &v6));
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -744,6 +777,7 @@ static Suite *event_suite(void)
 	tcase_add_test(tc, format_prints_every_field_in_iproute2_order);
 	tcase_add_test(tc, format_truncates_and_terminates);
 	tcase_add_test(tc, type_names_are_lowercase_kernel_names);
+	tcase_add_test(tc, ipv4_mapped_addresses_become_ipv4);
 	suite_add_tcase(s, tc);
 	return s;
 }
