@@ -40,16 +40,6 @@ static void id_set(struct announced *a, uint8_t id, bool on)
 		a->ids[id / 64] &= ~(1ULL << (id % 64));
 }
 
-static void cmd_done(int error, const char *extack, void *user_data)
-{
-	uint32_t token = L_PTR_TO_UINT(user_data);
-
-	if (error < 0)
-		l_info("[%08x] announce: kernel refused: %s%s%s", token,
-		       strerror(-error), extack ? ": " : "",
-		       extack ? extack : "");
-}
-
 static bool announcing(const struct sf_conn *conn)
 {
 	return sf_conn_established(conn) && sf_conn_server_side(conn);
@@ -82,7 +72,7 @@ static void announce_one(const struct sf_local_addr *local, void *user_data)
 		return;
 	}
 
-	r = sf_addr_announce(conn, local, 0, cmd_done, L_UINT_TO_PTR(token));
+	r = sf_addr_announce(conn, local, 0, NULL, NULL);
 	if (r < 0) {
 		l_info("[%08x] announce: cannot announce %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
@@ -133,7 +123,7 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 		return;
 
 	id_set(a, local->id, false);
-	r = sf_addr_remove(conn, local->id, cmd_done, L_UINT_TO_PTR(token));
+	r = sf_addr_remove(conn, local->id, NULL, NULL);
 	if (r < 0)
 		l_info("[%08x] announce: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));

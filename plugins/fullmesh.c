@@ -27,16 +27,6 @@ struct mesh_ctx {
 	const struct sf_addr *remote;		/* NULL: every remote address */
 };
 
-static void cmd_done(int error, const char *extack, void *user_data)
-{
-	uint32_t token = L_PTR_TO_UINT(user_data);
-
-	if (error < 0)
-		l_info("[%08x] fullmesh: kernel refused: %s%s%s", token,
-		       strerror(-error), extack ? ": " : "",
-		       extack ? extack : "");
-}
-
 static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 			 const struct sf_addr *remote)
 {
@@ -53,12 +43,11 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 		return;
 
 	r = sf_subflow_create(conn, &local->addr, remote, policy.backup,
-			      cmd_done, L_UINT_TO_PTR(sf_conn_token(conn)));
+			      NULL, NULL);
 	/* A new pair: open its other subflows too (new source ports). */
 	while (r == 0 && ++n < policy.subflows)
 		r = sf_subflow_create_extra(conn, &local->addr, remote,
-					    policy.backup, cmd_done,
-					    L_UINT_TO_PTR(sf_conn_token(conn)));
+					    policy.backup, NULL, NULL);
 	if (n)
 		sf_log(LOG_DEBUG, "[%08x] fullmesh: %u subflow%s %s -> %s%s",
 		       sf_conn_token(conn), n, n == 1 ? "" : "s",
@@ -153,8 +142,7 @@ static void drop_subflows(struct sf_conn *conn, void *user_data)
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	r = sf_conn_withdraw_local_addr(conn, addr, cmd_done,
-					L_UINT_TO_PTR(sf_conn_token(conn)));
+	r = sf_conn_withdraw_local_addr(conn, addr, NULL, NULL);
 	if (r < 0)
 		l_info("[%08x] fullmesh: cannot close subflows from %s: %s",
 		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
@@ -205,8 +193,7 @@ static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
 	if (c.n <= policy.subflows)
 		return SF_VERDICT_CONTINUE;
 
-	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
-			       L_UINT_TO_PTR(sf_conn_token(conn)));
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL);
 	l_info("[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
 	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
 	       sf_addr_to_str(&sf->local, true, buf), c.n);

@@ -164,16 +164,6 @@ static void mark_forget(struct ho_conn *hc, const struct sf_addr *local,
 	l_free(l_queue_remove_if(hc->marks, mark_match, &key));
 }
 
-static void cmd_done(int error, const char *extack, void *user_data)
-{
-	uint32_t token = L_PTR_TO_UINT(user_data);
-
-	if (error < 0)
-		l_info("[%08x] handover: kernel refused: %s%s%s", token,
-		       strerror(-error), extack ? ": " : "",
-		       extack ? extack : "");
-}
-
 static bool client_conn(const struct sf_conn *conn)
 {
 	return sf_conn_established(conn) && !sf_conn_server_side(conn);
@@ -223,7 +213,7 @@ static void open_pair(const struct open_ctx *ctx,
 	/* A standby path opened while promoted is the active path. */
 	backup = policy.backup && !ctx->hc->promoted;
 	r = sf_subflow_create(ctx->conn, &local->addr, remote, backup,
-			      cmd_done, L_UINT_TO_PTR(token));
+			      NULL, NULL);
 	switch (r) {
 	case 0:
 		l_info("[%08x] handover: subflow %s -> %s%s", token,
@@ -393,8 +383,7 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 	int r;
 
 	if (want && sf_config_standby() == SF_STANDBY_ON_DEMAND) {
-		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, cmd_done,
-				       L_UINT_TO_PTR(hc->token));
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL);
 		if (r < 0) {
 			l_info("[%08x] handover: cannot close standby subflow "
 			       "%s: %s", hc->token,
@@ -412,7 +401,7 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 		return;
 
 	r = sf_subflow_set_backup(conn, &sf->local, &sf->remote, want,
-				  cmd_done, L_UINT_TO_PTR(hc->token));
+				  NULL, NULL);
 	if (r < 0) {
 		l_info("[%08x] handover: cannot %s subflow %s: %s", hc->token,
 		       want ? "demote" : "promote",
@@ -615,8 +604,7 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 
 	reconcile(conn);
 
-	r = sf_conn_withdraw_local_addr(conn, ctx.addr, cmd_done,
-					L_UINT_TO_PTR(token));
+	r = sf_conn_withdraw_local_addr(conn, ctx.addr, NULL, NULL);
 	if (r < 0)
 		l_info("[%08x] handover: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(ctx.addr, false, buf), strerror(-r));

@@ -30,16 +30,6 @@
 
 static struct l_timeout *refill_timer;
 
-static void cmd_done(int error, const char *extack, void *user_data)
-{
-	uint32_t token = L_PTR_TO_UINT(user_data);
-
-	if (error < 0)
-		l_info("[%08x] ndiffports: kernel refused: %s%s%s", token,
-		       strerror(-error), extack ? ": " : "",
-		       extack ? extack : "");
-}
-
 /* Is sf on the connection's initial address pair? */
 static bool on_initial_pair(struct sf_conn *conn,
 			    const struct sf_subflow_info *sf)
@@ -82,7 +72,7 @@ static void top_up(struct sf_conn *conn, void *user_data)
 
 	for (; have < want; have++) {
 		r = sf_subflow_create_extra(conn, local, remote, policy.backup,
-					    cmd_done, L_UINT_TO_PTR(token));
+					    NULL, NULL);
 		if (r < 0)
 			break;
 

@@ -36,16 +36,6 @@
 
 static struct l_timeout *refill_timer;
 
-static void cmd_done(int error, const char *extack, void *user_data)
-{
-	uint32_t token = L_PTR_TO_UINT(user_data);
-
-	if (error < 0)
-		l_info("[%08x] sspi: kernel refused: %s%s%s", token,
-		       strerror(-error), extack ? ": " : "",
-		       extack ? extack : "");
-}
-
 static bool handled(const struct sf_conn *conn)
 {
 	return sf_conn_established(conn) && !sf_conn_server_side(conn);
@@ -112,7 +102,7 @@ static void fill_from(const struct sf_local_addr *local, void *user_data)
 		return;
 
 	r = sf_subflow_create(ctx->conn, &local->addr, remote, policy.backup,
-			      cmd_done, L_UINT_TO_PTR(token));
+			      NULL, NULL);
 	switch (r) {
 	case 0:
 		sf_log(LOG_DEBUG, "[%08x] sspi: subflow %s -> %s on %s%s", token,
@@ -171,8 +161,7 @@ static void drop(struct sf_conn *conn, void *user_data)
 	if (!handled(conn))
 		return;
 
-	r = sf_conn_withdraw_local_addr(conn, addr, cmd_done,
-					L_UINT_TO_PTR(sf_conn_token(conn)));
+	r = sf_conn_withdraw_local_addr(conn, addr, NULL, NULL);
 	if (r < 0)
 		l_info("[%08x] sspi: cannot close subflows from %s: %s",
 		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),

@@ -245,7 +245,8 @@ int sf_subflow_get_stats(const struct sf_subflow_info *sf,
  * Completion of a command: error is 0 or the kernel's negative errno, extack
  * the kernel's extended-ack text or NULL. Called exactly once for every
  * command that returned 0, from the event loop (never from inside the
- * command call itself).
+ * command call itself). May be NULL: the daemon logs every refusal itself,
+ * with the connection's token and the kernel's text.
  */
 typedef void (*sf_cmd_done_func_t)(int error, const char *extack,
 				   void *user_data);
