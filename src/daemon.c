@@ -768,6 +768,31 @@ static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
 	NOTIFY(d, iface_changed, addr->ifindex);
 }
 
+struct waiting_ctx {
+	struct sf_daemon *daemon;
+	bool given;
+};
+
+static void give_if_waiting(const struct sf_local_addr *addr, void *user_data)
+{
+	struct waiting_ctx *ctx = user_data;
+
+	if (ctx->given || sf_idmgr_lookup(ctx->daemon->idmgr, &addr->addr))
+		return;
+
+	ctx->given = true;
+	iface_addr_added(addr, ctx->daemon);
+}
+
+/* An id was freed: the first eligible address still without one (refused
+ * when all 255 were taken) gets it, and becomes usable. */
+static void give_freed_id(struct sf_daemon *d)
+{
+	struct waiting_ctx ctx = { .daemon = d };
+
+	sf_iface_table_foreach_eligible(d->ifaces, give_if_waiting, &ctx);
+}
+
 static void forget_creating(struct sf_conn *conn, void *user_data)
 {
 	sf_conn_subflow_forget_creating(conn, user_data);
@@ -792,6 +817,10 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 	sf_listeners_drop_ip(d->listeners, &addr->addr);
 	sf_retry_addr_gone(d->retry, &addr->addr);
 	sf_idmgr_unref(d->idmgr, &addr->addr);
+	/* Addresses wait for an id only while all are taken. */
+	if (!sf_idmgr_lookup(d->idmgr, &addr->addr) &&
+	    sf_idmgr_count(d->idmgr) == SF_IDMGR_MAX_ID - 1)
+		give_freed_id(d);
 	NOTIFY(d, iface_changed, addr->ifindex);
 }
 

@@ -3,7 +3,6 @@
 
 #include "idmgr.h"
 
-#define SF_ID_MAX 255
 
 struct sf_idmgr_entry {
 	struct sf_addr addr;
@@ -12,7 +11,7 @@ struct sf_idmgr_entry {
 
 /* entries[id] is the holder of id; entries[0] is never used. */
 struct sf_idmgr {
-	struct sf_idmgr_entry *entries[SF_ID_MAX + 1];
+	struct sf_idmgr_entry *entries[SF_IDMGR_MAX_ID + 1];
 	unsigned int count;
 };
 
@@ -26,7 +25,7 @@ void sf_idmgr_free(struct sf_idmgr *idmgr)
 	if (!idmgr)
 		return;
 
-	for (unsigned int id = 1; id <= SF_ID_MAX; id++)
+	for (unsigned int id = 1; id <= SF_IDMGR_MAX_ID; id++)
 		l_free(idmgr->entries[id]);
 
 	l_free(idmgr);
@@ -35,7 +34,7 @@ void sf_idmgr_free(struct sf_idmgr *idmgr)
 static unsigned int idmgr_find(const struct sf_idmgr *idmgr,
 			       const struct sf_addr *addr)
 {
-	for (unsigned int id = 1; id <= SF_ID_MAX; id++) {
+	for (unsigned int id = 1; id <= SF_IDMGR_MAX_ID; id++) {
 		const struct sf_idmgr_entry *e = idmgr->entries[id];
 
 		if (e && sf_addr_ip_equal(&e->addr, addr))
@@ -54,7 +53,7 @@ int sf_idmgr_ref(struct sf_idmgr *idmgr, const struct sf_addr *addr)
 		return id;
 	}
 
-	for (id = 1; id <= SF_ID_MAX; id++) {
+	for (id = 1; id <= SF_IDMGR_MAX_ID; id++) {
 		if (idmgr->entries[id])
 			continue;
 

@@ -13,6 +13,9 @@
 
 #include <subflowd/addr.h>
 
+/* The highest id; ids go from 1 to it. */
+#define SF_IDMGR_MAX_ID 255
+
 struct sf_idmgr;
 
 struct sf_idmgr *sf_idmgr_new(void);

@@ -269,8 +269,9 @@ START_TEST(ids_exhausted_reported_once_per_address)
 	struct sf_idmgr *idmgr = sf_daemon_idmgr(fk_daemon);
 	struct sf_addr waiting = fk_addr("10.1.1.100", 0);
 	struct sf_addr holder = fk_addr("10.1.0.200", 0);
+	struct sf_addr first_waiting = fk_addr("10.1.1.54", 0);
 	uint8_t freed;
-	char ip[32];
+	char ip[32], line[64];
 
 	fk_answer(0, 0, NULL);
 	fk_add_link(4, "eth3", true);
@@ -298,16 +299,23 @@ START_TEST(ids_exhausted_reported_once_per_address)
 	ck_assert_uint_eq(fk_n_sent, 7);
 	ck_assert_uint_eq(sf_daemon_counters(fk_daemon)->commands_failed, 0);
 
-	/* An address that never got an id goes quietly; once an id is free,
-	 * an address that comes (back) takes it. */
+	/* An address that never got an id goes quietly. When an id is freed,
+	 * the first address still waiting for one takes it at once. */
 	freed = sf_idmgr_lookup(idmgr, &holder);
 	ck_assert_uint_ne(freed, 0);
 	fk_del_addr(4, "10.1.1.100");
+	ck_assert_uint_eq(sf_idmgr_count(idmgr), 255);
 	fk_del_addr(4, "10.1.0.200");
-	ck_assert_uint_eq(sf_idmgr_count(idmgr), 254);
+	ck_assert_uint_eq(sf_idmgr_count(idmgr), 255);
+	ck_assert_uint_eq(sf_idmgr_lookup(idmgr, &first_waiting), freed);
+	snprintf(line, sizeof(line), "address 10.1.1.54 on eth3 usable, id %u",
+		 freed);
+	ck_assert_uint_eq(log_count(line, NULL), 1);
+
+	/* One that comes back meanwhile waits, and says so. */
 	fk_add_addr(4, "10.1.1.100");
-	ck_assert_uint_eq(sf_idmgr_lookup(idmgr, &waiting), freed);
-	ck_assert_uint_eq(log_count("no free MPTCP address id", NULL), 47);
+	ck_assert_uint_eq(sf_idmgr_lookup(idmgr, &waiting), 0);
+	ck_assert_uint_eq(log_count("no free MPTCP address id", NULL), 48);
 }
 END_TEST
 
