@@ -422,6 +422,15 @@ int main(int argc, char **argv)
 
 	setup_logging(config, opts.debug);
 
+	/* Under systemd (Type=notify), readiness goes through the module:
+	 * without it the service would hang in "activating". */
+	if (getenv("NOTIFY_SOCKET") && sf_sd_module_get(&sd) < 0) {
+		l_error("NOTIFY_SOCKET is set but readiness cannot be "
+			"reported without the systemd module (see above)");
+		l_main_exit();
+		return EX_UNAVAILABLE;
+	}
+
 	daemon = sf_daemon_new(config, plugins);
 	config = NULL;
 	plugins = NULL;
