@@ -82,6 +82,12 @@ proc_mem() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 }
 
+# proc_rollup PID FIELD: FIELD (Pss, Private_Dirty) of PID's smaps_rollup in
+# kB: what the process costs beyond the library pages it shares.
+proc_rollup() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null
+}
+
 # cdf IN OUT: IN's numbers sorted, each with its cumulative fraction.
 cdf() {
 	sort -g "$1" | awk '{ v[++n] = $1 } END { for (i = 1; i <= n; i++) print v[i], i / n }' >"$2"
