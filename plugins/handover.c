@@ -44,13 +44,6 @@
 /* Sending without any ACK for this long is a stall too; a working path
  * acknowledges within a round trip (plus 200 ms of delayed ACK). */
 #define HO_SILENT_MS 1000
-/* While the standby paths carry the traffic, a primary subflow counts as
- * working again only with an ACK this recent, and received since the
- * switch: one that merely stopped sending into a blackhole (its data moved
- * to the standby path) looks idle, not stalled, and must not take the
- * traffic back, not even while its last ACK from before the blackhole is
- * still recent. */
-#define HO_RECENT_ACK_MS (2 * HO_POLL_MS)
 
 /* A backup flag we asked for, a subflow we are closing, or one seen sending
  * into silence: by local IP and remote IP and port (we open one subflow
@@ -61,12 +54,13 @@ struct ho_mark {
 	bool backup;
 	bool closing;
 	uint64_t silent_since;	/* l_time_now(); 0: ACKs come in */
+	uint16_t acked_port;	/* the subflow acked was seen on */
+	uint64_t acked;		/* its bytes_acked at the last poll */
 };
 
 struct ho_conn {
 	uint32_t token;
 	bool promoted;			/* standby paths carry the traffic */
-	uint64_t promoted_at;		/* l_time_now() of the switch */
 	struct l_queue *marks;		/* struct ho_mark */
 	unsigned int seen;		/* poll generation, for pruning */
 };
@@ -328,6 +322,7 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 	struct ho_mark *m = mark_find(s->hc, &sf->local, &sf->remote);
 	struct sf_subflow_stats st;
 	char buf[SF_ADDR_STRLEN];
+	bool progressed;
 	int r;
 
 	if (m && m->closing)
@@ -363,10 +358,19 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 		return;
 	}
 
-	if (s->hc->promoted &&
-	    (st.last_ack_recv_ms > HO_RECENT_ACK_MS ||
-	     st.last_ack_recv_ms * 1000ull >=
-	     l_time_diff(s->hc->promoted_at, l_time_now())))
+	/*
+	 * While the standby paths carry the traffic, a primary takes it back
+	 * only once it shows progress: data acknowledged since the last poll.
+	 * One that merely stopped sending into a blackhole (its data moved to
+	 * the standby paths) looks idle, not stalled, and would otherwise
+	 * take the traffic back into the hole.
+	 */
+	m = mark_get(s->hc, &sf->local, &sf->remote);
+	progressed = m->acked_port == sf->local.port &&
+		     st.bytes_acked > m->acked;
+	m->acked_port = sf->local.port;
+	m->acked = st.bytes_acked;
+	if (s->hc->promoted && !progressed)
 		return;
 
 	s->primary_works = true;
@@ -436,7 +440,6 @@ static void reconcile(struct sf_conn *conn)
 
 	if (s.primary_works == hc->promoted) {
 		hc->promoted = !s.primary_works;
-		hc->promoted_at = l_time_now();
 		l_info("[%08x] handover: %s", hc->token, hc->promoted ?
 		       "no primary path works, switching to standby paths" :
 		       "a primary path works again, standby paths back to "
