@@ -164,6 +164,41 @@ struct cmd {
 	void *user_data;
 };
 
+/*
+ * Did the kernel refuse for a reason that passes (memory, its answer lost
+ * to an overrun, a path not reachable yet), rather than for good (unknown
+ * token, bad arguments)?
+ */
+static bool refusal_passes(int error)
+{
+	switch (-error) {
+	case ENOBUFS:
+	case ENOMEM:
+	case EAGAIN:
+	case EBUSY:
+	case ETIMEDOUT:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A refused SUBFLOW_CREATE is tried again, as a subflow that failed. */
+static void retry_create(struct sf_daemon *d, const struct cmd *cmd,
+			 int error)
+{
+	struct sf_subflow_info info = {
+		.local = cmd->local,
+		.remote = cmd->remote,
+		.backup = cmd->backup,
+	};
+
+	info.local.port = 0;
+	sf_daemon_retry_subflow(d, cmd->token, &info, -error);
+}
+
 static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 		      void *user_data)
 {
@@ -197,6 +232,8 @@ static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 					SF_SUBFLOW_STATE_CREATING)
 				sf_conn_subflow_remove(conn, &cmd->local,
 						       &cmd->remote);
+			if (refusal_passes(error))
+				retry_create(d, cmd, error);
 		}
 		break;
 	case CMD_KIND_SET_BACKUP:
@@ -331,6 +368,7 @@ static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 		      user_data);
 	cmd->local = info.local;
 	cmd->remote = info.remote;
+	cmd->backup = backup;
 
 	r = cmd_send(d, sf_pmcmd_subflow_create(sf_conn_token(conn),
 						&info.local, info.local_id,

@@ -204,8 +204,8 @@ static void log_subflow(const struct sf_event *ev, const char *what, int error)
 }
 
 /* A subflow that died with an error is tried again later (retry.c). */
-static void schedule_retry(struct sf_daemon *d, const struct sf_event *ev,
-			   const struct sf_subflow_info *info)
+void sf_daemon_retry_subflow(struct sf_daemon *d, uint32_t token,
+			     const struct sf_subflow_info *info, int error)
 {
 	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
 	unsigned int delay;
@@ -213,10 +213,10 @@ static void schedule_retry(struct sf_daemon *d, const struct sf_event *ev,
 	if (!sf_iface_table_addr_eligible(d->ifaces, &info->local))
 		return;
 
-	delay = sf_retry_subflow_closed(d->retry, ev->token, &info->local,
-					&info->remote, info->backup, ev->error);
+	delay = sf_retry_subflow_closed(d->retry, token, &info->local,
+					&info->remote, info->backup, error);
 	if (delay)
-		sf_conn_info(ev->token, "re-creating subflow %s -> %s in %u ms",
+		sf_conn_info(token, "re-creating subflow %s -> %s in %u ms",
 			     sf_addr_to_str(&info->local, false, l),
 			     sf_addr_to_str(&info->remote, true, r), delay);
 }
@@ -256,7 +256,7 @@ static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 	dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
 
 	if (d->config->mode == SF_MODE_USERSPACE)
-		schedule_retry(d, ev, &info);
+		sf_daemon_retry_subflow(d, ev->token, &info, ev->error);
 }
 
 static void add_local_port(struct sf_conn *conn, void *user_data)

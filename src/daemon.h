@@ -140,6 +140,15 @@ const struct sf_config *sf_daemon_config(const struct sf_daemon *daemon);
 struct sf_conn_table *sf_daemon_conns(struct sf_daemon *daemon);
 struct sf_iface_table *sf_daemon_ifaces(struct sf_daemon *daemon);
 struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *daemon);
+
+/*
+ * The subflow info (of connection token) failed with error (a positive
+ * errno: it closed with it, or its creation was refused for a passing
+ * reason): have it re-created later with backoff (retry.c), and say when.
+ * Nothing happens for a local address that is no longer eligible.
+ */
+void sf_daemon_retry_subflow(struct sf_daemon *daemon, uint32_t token,
+			     const struct sf_subflow_info *info, int error);
 struct sf_listeners *sf_daemon_listeners(struct sf_daemon *daemon);
 struct sf_counters *sf_daemon_counters(struct sf_daemon *daemon);
 const struct sf_pm_transport *sf_daemon_transport(struct sf_daemon *daemon);

@@ -204,6 +204,29 @@ START_TEST(retry_refused_with_unknown_token_stops)
 }
 END_TEST
 
+/*
+ * A refusal that passes (here: the kernel's answer lost to an overrun of the
+ * command socket, ENOBUFS) is not the end of the path: it is tried again
+ * after the retry delay, once.
+ */
+START_TEST(passing_refusal_is_retried_with_backoff)
+{
+	uint64_t start;
+
+	establish(0xabc);
+	start = l_time_now();
+	fk_answer(0, -ENOBUFS, "the kernel's answer was lost");
+	ck_assert_uint_eq(log_count("re-creating subflow 10.0.2.1 -> "
+				    "10.0.1.2:5201 in 1000 ms", NULL), 1);
+
+	while (fk_n_sent < 2 && l_time_diff(start, l_time_now()) < 3000000)
+		l_main_iterate(10);
+	ck_assert_uint_eq(fk_n_sent, 2);
+	ck_assert_uint_ge(l_time_diff(start, l_time_now()), 950000);
+	assert_subflow_create(1, 0xabc, "10.0.2.1", 2);
+}
+END_TEST
+
 /* --- limits -------------------------------------------------------------- */
 
 /*
@@ -329,6 +352,7 @@ int main(void)
 	tcase_add_test(tc, unknown_token_is_reported_once_and_not_retried);
 	tcase_add_test(tc, unknown_token_after_close_is_reported_once);
 	tcase_add_test(tc, retry_refused_with_unknown_token_stops);
+	tcase_add_test(tc, passing_refusal_is_retried_with_backoff);
 	tcase_add_test(tc, join_refused_by_peer_limits_is_not_retried);
 	tcase_add_test(tc, max_subflows_refused_without_sending);
 	tcase_add_test(tc, ids_exhausted_reported_once_per_address);
