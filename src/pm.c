@@ -311,35 +311,40 @@ static void events_read(void *user_data)
 		pm->handlers->overrun(pm->user_data);
 }
 
-/* Resolve the events group id on our own socket and join it. Blocking. */
-static int events_subscribe(struct sf_pm *pm)
+int sf_pm_join_events(struct mnl_socket *nl, int *ret_family_id)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = l_getrandom_uint32();
-	int len, group;
+	int len, family, group;
 	ssize_t n;
 
 	len = sf_genlctrl_build_getfamily(buf, sizeof(buf), MPTCP_PM_NAME, seq);
 	if (len < 0)
 		return len;
 
-	if (mnl_socket_sendto(pm->events, buf, len) < 0)
+	if (mnl_socket_sendto(nl, buf, len) < 0)
 		return SF_NEG_ERRNO();
 
 	do {
-		n = mnl_socket_recvfrom(pm->events, buf, sizeof(buf));
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return SF_NEG_ERRNO();
+
+	family = sf_genlctrl_parse_family_id(buf, n);
+	if (family < 0)
+		return family;
 
 	group = sf_genlctrl_parse_group_id(buf, n, MPTCP_PM_EV_GRP_NAME);
 	if (group < 0)
 		return group;
 
-	if (mnl_socket_setsockopt(pm->events, NETLINK_ADD_MEMBERSHIP,
-				  &group, sizeof(group)) < 0)
+	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
 		return SF_NEG_ERRNO();
 
+	if (ret_family_id)
+		*ret_family_id = family;
 	return 0;
 }
 
@@ -352,7 +357,7 @@ static void family_appeared(const struct l_genl_family_info *info,
 	if (pm->family_id)
 		return;
 
-	r = events_subscribe(pm);
+	r = sf_pm_join_events(pm->events, NULL);
 	if (r < 0) {
 		/* Without events there is nothing to manage. */
 		pm->handlers->failed(r, pm->user_data);

@@ -57,5 +57,14 @@ int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
 void sf_pm_free(struct sf_pm *pm);
 DEFINE_CLEANUP_FUNC(sf_pm_free);
 
+/*
+ * Resolve the mptcp_pm family and join its events group on nl, a bound
+ * NETLINK_GENERIC socket (the daemon's events socket, or a tool's).
+ * Blocking. Returns 0 with *ret_family_id (may be NULL) set, or a negative
+ * errno (-EPERM without CAP_NET_ADMIN, -ENOENT without MPTCP).
+ */
+struct mnl_socket;
+int sf_pm_join_events(struct mnl_socket *nl, int *ret_family_id);
+
 /* The transport for commands; valid while pm lives. */
 const struct sf_pm_transport *sf_pm_get_transport(struct sf_pm *pm);

@@ -30,7 +30,7 @@
 #include <linux/genetlink.h>
 
 #include "event.h"
-#include "genlctrl.h"
+#include "pm.h"
 
 #define EVENTS_RCVBUF (64 * 1024 * 1024)
 
@@ -48,33 +48,6 @@ static unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int join(struct mnl_socket *nl, int *ret_family)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int len, group;
-	ssize_t n;
-
-	len = sf_genlctrl_build_getfamily(buf, sizeof(buf), MPTCP_PM_NAME, 1);
-	if (len < 0)
-		return len;
-	if (mnl_socket_sendto(nl, buf, (size_t)len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-
-	*ret_family = sf_genlctrl_parse_family_id(buf, (size_t)n);
-	if (*ret_family < 0)
-		return *ret_family;
-	group = sf_genlctrl_parse_group_id(buf, (size_t)n, MPTCP_PM_EV_GRP_NAME);
-	if (group < 0)
-		return group;
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
-				  sizeof(group)) < 0)
-		return -errno;
-	return 0;
 }
 
 static void print_event(unsigned long long t, const void *data, size_t len)
@@ -111,7 +84,7 @@ int main(void)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 
-	r = join(nl, &family);
+	r = sf_pm_join_events(nl, &family);
 	if (r < 0) {
 		fprintf(stderr, "sf-bench-events: cannot join %s: %s\n",
 			MPTCP_PM_EV_GRP_NAME, strerror(-r));

@@ -21,7 +21,7 @@
 #include <linux/genetlink.h>
 
 #include "event.h"
-#include "genlctrl.h"
+#include "pm.h"
 
 static volatile sig_atomic_t stop;
 
@@ -110,29 +110,6 @@ static void hex_dump(const void *data, size_t len)
 		hex_line(p + off, len - off, "trailing bytes");
 }
 
-static int resolve(struct mnl_socket *nl, int *ret_family, int *ret_group)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n;
-	int len;
-
-	len = sf_genlctrl_build_getfamily(buf, sizeof(buf), MPTCP_PM_NAME, 1);
-	if (len < 0)
-		return len;
-	if (mnl_socket_sendto(nl, buf, (size_t)len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-
-	*ret_family = sf_genlctrl_parse_family_id(buf, (size_t)n);
-	if (*ret_family < 0)
-		return *ret_family;
-	*ret_group = sf_genlctrl_parse_group_id(buf, (size_t)n,
-						MPTCP_PM_EV_GRP_NAME);
-	return *ret_group < 0 ? *ret_group : 0;
-}
-
 static void print_event(const void *data, size_t len, bool hex)
 {
 	const struct genlmsghdr *genl = data;
@@ -159,7 +136,7 @@ int main(int argc, char **argv)
 	static char buf[1 << 16];
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct mnl_socket *nl;
-	int family = 0, group = 0, r, rcvbuf = 4 << 20;
+	int family = 0, r, rcvbuf = 4 << 20;
 	bool hex = false;
 
 	if (argc == 2 && strcmp(argv[1], "-x") == 0) {
@@ -181,18 +158,12 @@ int main(int argc, char **argv)
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		   sizeof(rcvbuf));
 
-	r = resolve(nl, &family, &group);
+	r = sf_pm_join_events(nl, &family);
 	if (r < 0) {
-		fprintf(stderr, "sf-evdump: cannot resolve %s: %s\n",
-			MPTCP_PM_NAME, strerror(-r));
+		fprintf(stderr, "sf-evdump: cannot join %s of %s: %s\n",
+			MPTCP_PM_EV_GRP_NAME, MPTCP_PM_NAME, strerror(-r));
 		mnl_socket_close(nl);
 		return 69;
-	}
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
-				  sizeof(group)) < 0) {
-		perror("sf-evdump: join " MPTCP_PM_EV_GRP_NAME);
-		mnl_socket_close(nl);
-		return 1;
 	}
 
 	while (!stop) {
