@@ -281,11 +281,13 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 }
 
 /* A batch of events, then the answers to the commands it made: read now,
- * before they fill the command socket. */
+ * before they fill the command socket (the socket's own watch reads them
+ * otherwise). */
 static void events_and_answers(struct sf_pm *pm, const char *buf, size_t len)
 {
 	events_read_batch(pm, buf, len);
-	commands_read(pm);
+	if (pm->n_pending)
+		commands_read(pm);
 }
 
 /*
