@@ -240,6 +240,20 @@ xfer_client() {
 	ip netns exec "$LAB_CLI" "$XFER" client "$@"
 }
 
+# stage_daemon: a copy of the daemon and its plugins that any uid may reach
+# (a clone can sit in a directory only root may enter, as mktemp -d makes
+# them), for tests that run the daemon as another user. Points SUBFLOWD and
+# SF_PLUGIN_DIR at it; makes $SF_TMP reachable.
+stage_daemon() {
+	local dir="$SF_TMP/stage"
+	chmod 755 "$SF_TMP"
+	mkdir -p -m 755 "$dir" "$dir/plugins"
+	install -m 755 "$SUBFLOWD" "$dir/subflowd"
+	install -m 755 "$SF_PLUGIN_DIR"/*.so "$dir/plugins/"
+	SUBFLOWD="$dir/subflowd"
+	SF_PLUGIN_DIR="$dir/plugins"
+}
+
 # start_daemon NS [ARGS...]: run subflowd in NS with --bus none, logging to
 # stderr into $SF_TMP/subflowd-NS.log, with the build's plugins; ARGS come
 # last and override. Returns once the log says "subflowd ready"; fails at

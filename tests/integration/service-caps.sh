@@ -11,8 +11,8 @@ command -v setpriv >/dev/null || fail "setpriv is missing (util-linux)"
 
 nobody=65534
 
-# The daemon reads its configuration as that uid.
-chmod 755 "$SF_TMP"
+# The daemon runs, and reads its plugins and configuration, as that uid.
+stage_daemon
 conf="$SF_TMP/subflowd.conf"
 printf '[filter]\nexclude-interfaces =\n' >"$conf"
 chmod 644 "$conf"

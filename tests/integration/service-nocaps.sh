@@ -9,7 +9,7 @@ require_root_and_mptcp
 command -v setpriv >/dev/null || fail "setpriv is missing (util-linux)"
 
 nobody=65534
-chmod 755 "$SF_TMP"
+stage_daemon
 conf="$SF_TMP/subflowd.conf"
 printf '[filter]\nexclude-interfaces =\n' >"$conf"
 chmod 644 "$conf"
