@@ -166,12 +166,14 @@ struct cmd {
 
 /*
  * Did the kernel refuse for a reason that passes (memory, its answer lost
- * to an overrun, a path not reachable yet), rather than for good (unknown
- * token, bad arguments)?
+ * to an overrun, a path not reachable yet, a connection not yet fully
+ * established: ENOTCONN, when the create follows its ESTABLISHED event
+ * closely), rather than for good (unknown token, bad arguments)?
  */
 static bool refusal_passes(int error)
 {
 	switch (-error) {
+	case ENOTCONN:
 	case ENOBUFS:
 	case ENOMEM:
 	case EAGAIN:

@@ -205,17 +205,27 @@ START_TEST(retry_refused_with_unknown_token_stops)
 END_TEST
 
 /*
- * A refusal that passes (here: the kernel's answer lost to an overrun of the
- * command socket, ENOBUFS) is not the end of the path: it is tried again
- * after the retry delay, once.
+ * A refusal that passes (the kernel's answer lost to an overrun of the
+ * command socket; a connection not fully established yet) is not the end
+ * of the path: it is tried again after the retry delay, once.
  */
+static const struct {
+	int error;
+	const char *extack;
+} passing[] = {
+	{ -ENOBUFS, "the kernel's answer was lost" },
+	/* The kernel's word when the join comes before the connection is
+	 * fully established. */
+	{ -ENOTCONN, "connect error: -107" },
+};
+
 START_TEST(passing_refusal_is_retried_with_backoff)
 {
 	uint64_t start;
 
 	establish(0xabc);
 	start = l_time_now();
-	fk_answer(0, -ENOBUFS, "the kernel's answer was lost");
+	fk_answer(0, passing[_i].error, passing[_i].extack);
 	ck_assert_uint_eq(log_count("re-creating subflow 10.0.2.1 -> "
 				    "10.0.1.2:5201 in 1000 ms", NULL), 1);
 
@@ -352,7 +362,8 @@ int main(void)
 	tcase_add_test(tc, unknown_token_is_reported_once_and_not_retried);
 	tcase_add_test(tc, unknown_token_after_close_is_reported_once);
 	tcase_add_test(tc, retry_refused_with_unknown_token_stops);
-	tcase_add_test(tc, passing_refusal_is_retried_with_backoff);
+	tcase_add_loop_test(tc, passing_refusal_is_retried_with_backoff, 0,
+			    L_ARRAY_SIZE(passing));
 	tcase_add_test(tc, join_refused_by_peer_limits_is_not_retried);
 	tcase_add_test(tc, max_subflows_refused_without_sending);
 	tcase_add_test(tc, ids_exhausted_reported_once_per_address);
