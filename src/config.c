@@ -1453,10 +1453,9 @@ static void print_rule(void *data, void *user_data)
 			char buf[SF_ADDR_STRLEN];
 			const struct sf_prefix *prefix = &rule->remotes[i];
 
-			if (!inet_ntop(prefix->addr.family, &prefix->addr.ip,
-				       buf, sizeof(buf)))
-				continue;
-			fprintf(out, " %s/%u", buf, prefix->len);
+			fprintf(out, " %s/%u",
+				sf_addr_to_str(&prefix->addr, false, buf),
+				prefix->len);
 		}
 		fputc('\n', out);
 	}

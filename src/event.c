@@ -268,10 +268,11 @@ static void buf_append(char *buf, size_t size, size_t *pos,
 static void buf_append_ip(char *buf, size_t size, size_t *pos,
 			  const char *key, const struct sf_addr *addr)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char ip[SF_ADDR_STRLEN];
 
-	if (inet_ntop(addr->family, &addr->ip, ip, sizeof(ip)))
-		buf_append(buf, size, pos, " %s=%s", key, ip);
+	if (addr->family == AF_INET || addr->family == AF_INET6)
+		buf_append(buf, size, pos, " %s=%s", key,
+			   sf_addr_to_str(addr, false, ip));
 }
 
 int sf_event_format(const struct sf_event *ev, char *buf, size_t size)

@@ -10,8 +10,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -356,7 +354,7 @@ int sf_netmon_new(struct sf_iface_table *table, struct sf_netmon **ret_netmon)
 	nm = l_new(struct sf_netmon, 1);
 	nm->table = table;
 	nm->buf = l_malloc(NETMON_BUF_SIZE);
-	nm->seq = (uint32_t)time(NULL);
+	nm->seq = l_getrandom_uint32();
 
 	r = netmon_open(nm);
 	if (r < 0)

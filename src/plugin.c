@@ -269,59 +269,79 @@ static void err_append(char *err, size_t err_size, const char *msg)
 	snprintf(err + used, err_size - used, "%s%s", used ? "; " : "", msg);
 }
 
+/* Load every plugin file in the directory dir_fd (which it closes). */
+static int plugins_load_all(struct sf_plugins *plugins, int dir_fd,
+			    const char *dir, char *ret_err, size_t err_size)
+{
+	DIR *d = fdopendir(dir_fd);
+	struct dirent *de;
+	char msg[512];
+
+	if (!d) {
+		int r = SF_NEG_ERRNO();
+
+		close(dir_fd);
+		snprintf(ret_err, err_size, "plugin directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+
+	while ((de = readdir(d))) {
+		if (!is_plugin_file(de->d_name))
+			continue;
+
+		msg[0] = '\0';
+		if (plugin_load_file(plugins, dirfd(d), dir, de->d_name,
+				     msg, sizeof(msg)) < 0)
+			err_append(ret_err, err_size, msg);
+	}
+
+	closedir(d);
+	return 0;
+}
+
 int sf_plugins_load(const char *dir, char **names,
 		    struct sf_plugins **ret_plugins,
 		    char *ret_err, size_t err_size)
 {
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = sf_plugins_new();
-	char msg[512];
-	DIR *d;
 	int dir_fd, r;
 
 	ret_err[0] = '\0';
 
-	d = opendir(dir);
-	if (!d) {
+	/* A plain descriptor: the directory is read only when no names are
+	 * given, which keeps readdir() out of the daemon's resident pages. */
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
 		r = SF_NEG_ERRNO();
 		snprintf(ret_err, err_size, "plugin directory %s: %s", dir,
 			 strerror(-r));
 		return r;
 	}
 
-	dir_fd = dirfd(d);
 	r = sf_check_trusted(dir_fd, dir, ret_err, err_size);
-	if (r < 0)
-		goto out;
+	if (r < 0) {
+		close(dir_fd);
+		return r;
+	}
 
 	if (names && names[0]) {
-		for (char **n = names; *n; n++) {
+		for (char **n = names; *n && r >= 0; n++) {
 			_auto_(l_free) char *file = l_strdup_printf("%s.so", *n);
 
 			r = plugin_load_file(plugins, dir_fd, dir, file,
 					     ret_err, err_size);
-			if (r < 0)
-				goto out;
 		}
+		close(dir_fd);
 	} else {
-		struct dirent *de;
-
-		while ((de = readdir(d))) {
-			if (!is_plugin_file(de->d_name))
-				continue;
-
-			msg[0] = '\0';
-			if (plugin_load_file(plugins, dir_fd, dir, de->d_name,
-					     msg, sizeof(msg)) < 0)
-				err_append(ret_err, err_size, msg);
-		}
+		r = plugins_load_all(plugins, dir_fd, dir, ret_err, err_size);
 	}
+	if (r < 0)
+		return r;
 
 	*ret_plugins = plugins;
 	plugins = NULL;
-	r = 0;
-out:
-	closedir(d);
-	return r;
+	return 0;
 }
 
 static enum sf_verdict plugin_call(const struct sf_plugin_ops *ops,

@@ -17,6 +17,9 @@
 
 /* Room for bursts of thousands of events before the kernel drops any. */
 #define SF_PM_EVENTS_RCVBUF (8 * 1024 * 1024)
+/* One read: what MNL_SOCKET_BUFFER_SIZE * 4 gives on 4 KiB pages, without
+ * its sysconf() call on every read. */
+#define SF_PM_READ_SIZE 16384
 /* Answers pile up while a batch of events is handled (commands run in the
  * kernel as they are sent); the events loop reads them between batches. */
 #define SF_PM_CMDS_RCVBUF (4 * 1024 * 1024)
@@ -163,7 +166,7 @@ typedef void (*batch_func_t)(struct sf_pm *pm, const char *buf, size_t len);
 static unsigned int socket_drain(struct sf_pm *pm, struct mnl_socket *nl,
 				 const char *what, batch_func_t batch)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	char buf[SF_PM_READ_SIZE];
 	unsigned int overruns = 0;
 
 	for (;;) {
@@ -315,7 +318,7 @@ static void events_read(void *user_data)
 
 int sf_pm_join_events(struct mnl_socket *nl, int *ret_family_id)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SF_PM_READ_SIZE];
 	uint32_t seq = l_getrandom_uint32();
 	int len, family, group;
 	ssize_t n;

@@ -100,6 +100,24 @@ expect_eq "$(nm -D "$dest${dir[pkglibdir]}/subflowd-sd.so" |
 	awk '$1 == "U" && $2 ~ /^sf_/ { print $2 }' | sort |
 	comm -23 - <(nm -D --defined-only "$dest${dir[sbindir]}/subflowd" |
 		awk '{ print $3 }' | sort))" "" "core calls of the module the daemon does not export"
+# ELL is the daemon's: plugins and the module link none of their own, every
+# ELL call they make is listed in src/subflowd-ell.sym, and with ELL linked
+# into the daemon (--with-ell=static) the daemon exports each of them.
+mods=("$dest${dir[pkglibdir]}/subflowd-sd.so" "$dest${dir[plugindir]}"/*.so)
+expect_eq "$(for m in "${mods[@]}"; do readelf -d "$m"; done | grep -c 'NEEDED.*libell')" 0 \
+	"plugins and module linked with a libell of their own"
+ell_calls=$(nm -D "${mods[@]}" | awk '$1 == "U" && $2 ~ /^l_/ { sub(/@.*/, "", $2); print $2 }' | sort -u)
+[[ -n $ell_calls ]] || fail "no ELL call found in the plugins and module: nm broken?"
+expect_eq "$(comm -23 <(echo "$ell_calls") \
+	<(sed -n 's/^\t\(l_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/subflowd-ell.sym" | sort))" "" \
+	"ELL calls of the plugins and module missing from src/subflowd-ell.sym"
+if ldd "$dest${dir[sbindir]}/subflowd" | grep -q libell; then
+	log "ok: the daemon uses the shared ELL (--with-ell=shared)"
+else
+	expect_eq "$(comm -23 <(echo "$ell_calls") <(nm -D --defined-only \
+		"$dest${dir[sbindir]}/subflowd" | awk '{ print $3 }' | sort))" "" \
+		"ELL calls of the plugins and module the daemon does not export"
+fi
 expect_eq "$("$dest${dir[bindir]}/mptcpize" --help | sed -n 's/^Library: //p')" \
 	"${dir[pkglibdir]}/libmptcpize.so" "the library mptcpize preloads"
 
