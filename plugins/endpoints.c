@@ -16,6 +16,14 @@
  * the number of subflow endpoints, and logged; add_addr_accepted is the
  * administrator's. On exit, the endpoints it added are deleted.
  *
+ * The kernel PM tries a join from a new endpoint once: a join lost to the
+ * path (no route, no answer), as when a link comes back before its far end
+ * passes traffic, leaves the connection without that subflow for good.
+ * While no connection has a subflow from the endpoint's address, the
+ * plugin deletes and adds the endpoint back, which makes the kernel try
+ * again: REJOIN_FIRST_MS after the loss, doubling, at most REJOIN_MAX
+ * times in a row; a subflow established from the address ends the series.
+ *
  * The plugin runs only in kernel mode: in userspace mode it gets no events
  * and touches nothing.
  */
@@ -33,6 +41,9 @@
 #define EP_MAX 8
 /* Retry of the first endpoint dump while the mptcp_pm family is not up. */
 #define LIST_RETRY_S 1
+/* Endpoint re-adds after lost joins (see above). */
+#define REJOIN_FIRST_MS 200
+#define REJOIN_MAX 5
 
 enum ep_state {
 	EP_ADDING,
@@ -53,6 +64,8 @@ struct candidate {
 	uint8_t id;			/* the daemon's stable address id */
 	unsigned int failures;		/* adds the kernel refused in a row */
 	bool left_out_logged;		/* "no room" said once */
+	unsigned int rejoins;		/* re-adds after lost joins, in a row */
+	struct l_timeout *rejoin;	/* the next re-add, NULL: none */
 	/* Filled in by reconcile(): */
 	struct sf_iface_policy policy;
 };
@@ -529,6 +542,17 @@ static void list_endpoints(void)
 
 /* --- events --- */
 
+static void candidate_free(void *data)
+{
+	struct candidate *c = data;
+
+	if (!c)
+		return;
+
+	l_timeout_remove(c->rejoin);
+	l_free(c);
+}
+
 static void kick(void)
 {
 	if (st.listed)
@@ -558,8 +582,92 @@ static enum sf_verdict endpoints_local_added(const struct sf_local_addr *addr)
 
 static enum sf_verdict endpoints_local_removed(const struct sf_local_addr *addr)
 {
-	l_free(l_queue_remove_if(st.candidates, candidate_has_ip, &addr->addr));
+	candidate_free(l_queue_remove_if(st.candidates, candidate_has_ip,
+					 &addr->addr));
 	kick();
+	return SF_VERDICT_CONTINUE;
+}
+
+/* --- lost joins (see the top of the file) --- */
+
+struct in_use_ctx {
+	const struct sf_addr *addr;
+	bool found;
+};
+
+static void subflow_in_use(struct sf_conn *conn,
+			   const struct sf_subflow_info *sf, void *user_data)
+{
+	struct in_use_ctx *ctx = user_data;
+
+	if (sf_addr_ip_equal(&sf->local, ctx->addr))
+		ctx->found = true;
+}
+
+static void conn_in_use(struct sf_conn *conn, void *user_data)
+{
+	sf_conn_foreach_subflow(conn, subflow_in_use, user_data);
+}
+
+/* Has any connection a subflow from addr? */
+static bool address_in_use(const struct sf_addr *addr)
+{
+	struct in_use_ctx ctx = { .addr = addr };
+
+	sf_conn_foreach(NULL, conn_in_use, &ctx);
+	return ctx.found;
+}
+
+static void rejoin_fire(struct l_timeout *timeout, void *user_data)
+{
+	struct candidate *c = user_data;
+	struct owned *o = l_queue_find(st.owned, ep_has_ip, &c->addr);
+
+	l_timeout_remove(c->rejoin);
+	c->rejoin = NULL;
+
+	/* Only an endpoint at rest, and never under a live subflow: its
+	 * delete would close that subflow. */
+	if (!o || o->state != EP_ACTIVE || address_in_use(&c->addr))
+		return;
+
+	c->rejoins++;
+	/* del_done() reconciles, which adds it back. */
+	endpoint_del(o, "adding it back after a lost join");
+}
+
+static enum sf_verdict endpoints_subflow_closed(struct sf_conn *conn,
+						const struct sf_subflow_info *sf,
+						int error,
+						uint32_t reset_reason)
+{
+	struct candidate *c;
+	struct owned *o;
+	unsigned int ms;
+
+	/* Lost to the path; a clean close or a reset was the peer's choice. */
+	if (error != EHOSTUNREACH && error != ENETUNREACH && error != ETIMEDOUT)
+		return SF_VERDICT_CONTINUE;
+
+	c = l_queue_find(st.candidates, candidate_has_ip, &sf->local);
+	o = l_queue_find(st.owned, ep_has_ip, &sf->local);
+	if (!c || !o || !(o->ep.flags & MPTCP_PM_ADDR_FLAG_SUBFLOW) ||
+	    c->rejoin || c->rejoins >= REJOIN_MAX)
+		return SF_VERDICT_CONTINUE;
+
+	ms = REJOIN_FIRST_MS << c->rejoins;
+	c->rejoin = l_timeout_create_ms(ms, rejoin_fire, c, NULL);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict endpoints_subflow_established(struct sf_conn *conn,
+						     const struct sf_subflow_info *sf)
+{
+	struct candidate *c = l_queue_find(st.candidates, candidate_has_ip,
+					   &sf->local);
+
+	if (c)
+		c->rejoins = 0;
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -595,13 +703,15 @@ static void endpoints_exit(void)
 	l_timeout_remove(st.list_retry);
 	l_queue_destroy(st.owned, remove_owned);
 	l_queue_destroy(st.foreign, l_free);
-	l_queue_destroy(st.candidates, l_free);
+	l_queue_destroy(st.candidates, candidate_free);
 	memset(&st, 0, sizeof(st));
 }
 
 static const struct sf_plugin_ops endpoints_ops = {
 	.local_addr_added = endpoints_local_added,
 	.local_addr_removed = endpoints_local_removed,
+	.subflow_established = endpoints_subflow_established,
+	.subflow_closed = endpoints_subflow_closed,
 };
 
 SF_PLUGIN_DEFINE("endpoints", 100, SF_PLUGIN_MODE_KERNEL, 0, endpoints_init,
