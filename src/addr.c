@@ -46,14 +46,19 @@ bool sf_addr_equal(const struct sf_addr *a, const struct sf_addr *b)
 	return a->port == b->port && sf_addr_ip_equal(a, b);
 }
 
-/* Write byte b as decimal at p; returns the end. */
-static char *put_dec(char *p, unsigned int b)
+/* Write v in decimal at p; returns the end. */
+static char *put_dec(char *p, unsigned int v)
 {
-	if (b >= 100)
-		*p++ = (char)('0' + b / 100);
-	if (b >= 10)
-		*p++ = (char)('0' + b / 10 % 10);
-	*p++ = (char)('0' + b % 10);
+	char digits[10];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+
+	while (n)
+		*p++ = digits[--n];
 	return p;
 }
 
@@ -147,8 +152,7 @@ const char *sf_addr_to_str(const struct sf_addr *addr, bool with_port,
 
 	if (port) {
 		*p++ = ':';
-		p += snprintf(p, (size_t)(buf + SF_ADDR_STRLEN - p), "%u",
-			      addr->port);
+		p = put_dec(p, addr->port);
 	}
 	*p = '\0';
 	return buf;
