@@ -51,8 +51,12 @@ unsigned int sf_retry_delay_ms(unsigned int attempt, int error)
 {
 	unsigned int delay = SF_RETRY_FIRST_DELAY_MS;
 
-	if (error == EHOSTUNREACH || error == ENETUNREACH)
+	if (error == EHOSTUNREACH || error == ENETUNREACH) {
+		if (attempt == 1)
+			return SF_RETRY_AT_ONCE_MS;
+		attempt--;
 		delay = SF_RETRY_FIRST_DELAY_UNREACHABLE_MS;
+	}
 
 	while (--attempt && delay < SF_RETRY_MAX_DELAY_MS)
 		delay *= 2;

@@ -4,7 +4,7 @@
  * backoff. Every userspace policy gets this for free: when a subflow closes
  * with an error (the peer reset it, it timed out, `ss -K` killed it), the
  * same path is tried again after 1 s, 2 s, 4 s ... up to SF_RETRY_MAX_DELAY_MS
- * (from 100 ms when the path was unreachable),
+ * (when the path was unreachable: at once, then 100 ms, 200 ms ...),
  * at most SF_RETRY_MAX_ATTEMPTS times in a row. A subflow that then lives
  * for SF_RETRY_STABLE_MS earns a fresh start. No sockets; timers only.
  */
@@ -18,8 +18,12 @@
 #include <subflowd/addr.h>
 
 #define SF_RETRY_FIRST_DELAY_MS 1000
-/* A path that was unreachable (no route or neighbour yet, typically just
- * after its link came back) is tried again sooner. */
+/* A path that was unreachable is tried again sooner: typically its link has
+ * just come back, and the join died on a neighbour entry whose probes ran
+ * out while the link was down. The next join starts a fresh resolution, so
+ * the first retry goes at once (SF_RETRY_AT_ONCE_MS), the next ones from
+ * SF_RETRY_FIRST_DELAY_UNREACHABLE_MS. */
+#define SF_RETRY_AT_ONCE_MS 10
 #define SF_RETRY_FIRST_DELAY_UNREACHABLE_MS 100
 #define SF_RETRY_MAX_DELAY_MS 30000
 #define SF_RETRY_MAX_ATTEMPTS 10

@@ -53,9 +53,11 @@ END_TEST
 
 START_TEST(an_unreachable_path_is_tried_again_sooner)
 {
-	ck_assert_uint_eq(sf_retry_delay_ms(1, EHOSTUNREACH), 100);
-	ck_assert_uint_eq(sf_retry_delay_ms(2, ENETUNREACH), 200);
-	ck_assert_uint_eq(sf_retry_delay_ms(10, EHOSTUNREACH), 30000);
+	ck_assert_uint_eq(sf_retry_delay_ms(1, EHOSTUNREACH), 10);
+	ck_assert_uint_eq(sf_retry_delay_ms(2, ENETUNREACH), 100);
+	ck_assert_uint_eq(sf_retry_delay_ms(3, EHOSTUNREACH), 200);
+	ck_assert_uint_eq(sf_retry_delay_ms(10, EHOSTUNREACH), 25600);
+	ck_assert_uint_eq(sf_retry_delay_ms(11, EHOSTUNREACH), 30000);
 }
 END_TEST
 
