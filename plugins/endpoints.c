@@ -21,8 +21,10 @@
  * passes traffic, leaves the connection without that subflow for good.
  * While no connection has a subflow from the endpoint's address, the
  * plugin deletes and adds the endpoint back, which makes the kernel try
- * again: REJOIN_FIRST_MS after the loss, doubling, at most REJOIN_MAX
- * times in a row; a subflow established from the address ends the series.
+ * again: at once (a fresh join starts a fresh neighbour resolution), then
+ * REJOIN_FIRST_MS after the next loss, doubling, at most REJOIN_MAX times
+ * in a row (as the core's retry engine does for userspace policies); a
+ * subflow established from the address ends the series.
  *
  * The plugin runs only in kernel mode: in userspace mode it gets no events
  * and touches nothing.
@@ -42,7 +44,8 @@
 /* Retry of the first endpoint dump while the mptcp_pm family is not up. */
 #define LIST_RETRY_S 1
 /* Endpoint re-adds after lost joins (see above). */
-#define REJOIN_FIRST_MS 200
+#define REJOIN_AT_ONCE_MS 10
+#define REJOIN_FIRST_MS 100
 #define REJOIN_MAX 5
 
 enum ep_state {
@@ -655,7 +658,8 @@ static enum sf_verdict endpoints_subflow_closed(struct sf_conn *conn,
 	    c->rejoin || c->rejoins >= REJOIN_MAX)
 		return SF_VERDICT_CONTINUE;
 
-	ms = REJOIN_FIRST_MS << c->rejoins;
+	ms = c->rejoins ? REJOIN_FIRST_MS << (c->rejoins - 1)
+			: REJOIN_AT_ONCE_MS;
 	c->rejoin = l_timeout_create_ms(ms, rejoin_fire, c, NULL);
 	return SF_VERDICT_CONTINUE;
 }
