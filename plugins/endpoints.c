@@ -41,8 +41,11 @@
 
 /* Endpoints per namespace (MPTCP_PM_ADDR_MAX in the kernel). */
 #define EP_MAX 8
-/* Retry of the first endpoint dump while the mptcp_pm family is not up. */
+/* Retry of the endpoint dump after an error, and while the mptcp_pm family
+ * is not up yet (it usually is within milliseconds of the start): from
+ * LIST_WAIT_FIRST_MS, doubling up to LIST_RETRY_S. */
 #define LIST_RETRY_S 1
+#define LIST_WAIT_FIRST_MS 20
 /* Endpoint re-adds after lost joins (see above). */
 #define REJOIN_AT_ONCE_MS 10
 #define REJOIN_FIRST_MS 100
@@ -77,6 +80,7 @@ static struct {
 	bool listed;			/* foreign endpoints are known */
 	bool listing;			/* a dump is in flight */
 	struct l_timeout *list_retry;
+	unsigned int list_wait_ms;	/* next wait for the family */
 	struct l_queue *foreign;	/* struct sf_endpoint, not ours */
 	struct l_queue *owned;		/* struct owned */
 	struct l_queue *candidates;	/* struct candidate */
@@ -516,7 +520,7 @@ static void listed(int error, const struct sf_endpoint *eps, unsigned int n,
 }
 
 /* Learn the namespace's endpoints; until the mptcp_pm family is up
- * (-ENETDOWN), try again every LIST_RETRY_S. */
+ * (-ENETDOWN), try again soon, then less and less often. */
 static void list_endpoints(void)
 {
 	int r;
@@ -532,10 +536,18 @@ static void list_endpoints(void)
 	}
 
 	r = sf_endpoint_list(listed, NULL);
+	if (r == -ENETDOWN) {
+		if (!st.list_wait_ms)
+			st.list_wait_ms = LIST_WAIT_FIRST_MS;
+		l_timeout_modify_ms(st.list_retry, st.list_wait_ms);
+		st.list_wait_ms *= 2;
+		if (st.list_wait_ms > LIST_RETRY_S * 1000)
+			st.list_wait_ms = LIST_RETRY_S * 1000;
+		return;
+	}
 	if (r < 0) {
-		if (r != -ENETDOWN)
-			l_warn("endpoints: cannot list the endpoints: %s, "
-			       "retrying", strerror(-r));
+		l_warn("endpoints: cannot list the endpoints: %s, retrying",
+		       strerror(-r));
 		l_timeout_modify(st.list_retry, LIST_RETRY_S);
 		return;
 	}
