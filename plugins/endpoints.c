@@ -483,6 +483,12 @@ static void reconcile(void)
 
 static void list_retry(struct l_timeout *timeout, void *user_data)
 {
+	/* Still waiting for the family: wait twice as long next time. */
+	if (st.list_wait_ms) {
+		st.list_wait_ms *= 2;
+		if (st.list_wait_ms > LIST_RETRY_S * 1000)
+			st.list_wait_ms = LIST_RETRY_S * 1000;
+	}
 	if (!st.listed)
 		list_endpoints();
 }
@@ -516,6 +522,7 @@ static void listed(int error, const struct sf_endpoint *eps, unsigned int n,
 	}
 
 	st.listed = true;
+	st.list_wait_ms = 0;
 	reconcile();
 }
 
@@ -540,9 +547,6 @@ static void list_endpoints(void)
 		if (!st.list_wait_ms)
 			st.list_wait_ms = LIST_WAIT_FIRST_MS;
 		l_timeout_modify_ms(st.list_retry, st.list_wait_ms);
-		st.list_wait_ms *= 2;
-		if (st.list_wait_ms > LIST_RETRY_S * 1000)
-			st.list_wait_ms = LIST_RETRY_S * 1000;
 		return;
 	}
 	if (r < 0) {
