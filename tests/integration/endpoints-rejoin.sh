@@ -36,3 +36,4 @@ wait_subflow_locals 30 "$LAB_CLI" "10.0.1.1 10.0.2.1 "
 log "ok: path 2 has its subflow again"
 expect_eq "$(in_ns "$LAB_CLI" ip mptcp endpoint show | grep -c '^10\.0\.2\.1 ')" 1 \
 	"endpoints for 10.0.2.1"
+expect_rc 0 "daemon exit on SIGTERM" stop_daemon "$LAB_CLI"
