@@ -54,8 +54,9 @@ const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn);
  * Subflows. A subflow is identified by its local IP and its remote IP and
  * port; the local port tells two subflows from the same address apart once
  * the kernel reported it. A struct sf_subflow_info handed out stays where it
- * is until that subflow is removed (adding others never moves it). sf_conn_subflow_find() matches a fully known
- * 4-tuple exactly and a CREATING entry (local port 0) by the other three.
+ * is until that subflow is removed (adding others never moves it).
+ * sf_conn_subflow_find() matches a fully known 4-tuple exactly and a
+ * CREATING entry (local port 0) by the other three.
  */
 struct sf_subflow_info *sf_conn_subflow_find(const struct sf_conn *conn,
 					     const struct sf_addr *local,
