@@ -76,27 +76,41 @@ struct sf_pm_limits {
 	uint32_t add_addr_accepted;
 };
 
-/* A subflow's TCP state, read from the kernel (sock_diag, tcp_info). */
+/*
+ * A subflow's TCP state, read from the kernel (sock_diag, tcp_info). Times
+ * in *_ms are ages: how long ago it last happened. Only the daemon fills
+ * it (plugins get a pointer): fields are added at its end, and a field the
+ * running kernel does not report reads 0.
+ */
 struct sf_subflow_stats {
 	uint8_t ca_state;		/* TCP_CA_* (4: Loss) */
 	uint8_t retransmits;		/* RTOs in a row without progress */
 	uint8_t backoff;		/* RTO backoff exponent */
 	uint32_t unacked;		/* segments in flight */
-	uint32_t lost;
-	uint32_t total_retrans;
+	uint32_t lost;			/* segments presumed lost now */
+	uint32_t total_retrans;		/* segments retransmitted, ever */
 	uint32_t rto_us;
-	uint32_t rtt_us;
+	uint32_t rtt_us;		/* smoothed RTT */
 	uint32_t last_data_sent_ms;	/* since the last data sent */
 	uint32_t last_data_recv_ms;
 	uint32_t last_ack_recv_ms;
 	uint64_t bytes_acked;
+	uint32_t rttvar_us;		/* RTT mean deviation */
+	uint32_t min_rtt_us;		/* windowed minimum RTT */
+	uint32_t snd_cwnd;		/* congestion window, segments */
+	uint32_t segs_out;		/* segments sent, retransmissions too */
+	uint32_t segs_in;
+	uint32_t delivered;		/* segments delivered to the peer */
+	uint64_t bytes_sent;		/* retransmissions included */
+	uint64_t bytes_retrans;
+	uint64_t bytes_received;
 };
 
 /* Per-interface policy: [interface NAME] keys, or D-Bus overrides. */
 struct sf_iface_policy {
 	bool backup;			/* subflows on it carry the backup flag */
 	bool announce;			/* may be advertised to peers */
-	bool enabled;			/* may be used at all */
+	bool enabled;			/* false: its addresses are not eligible */
 	unsigned int subflows;		/* per remote address, >= 1 */
 	uint32_t endpoint_flags;	/* kernel mode: MPTCP_PM_ADDR_FLAG_* */
 	unsigned int priority;		/* kernel mode: who gets one of the
@@ -232,10 +246,26 @@ unsigned int sf_config_max_subflows(void);
 enum sf_standby sf_config_standby(void);
 
 /*
- * TCP state of one established subflow (ports required), read from the
- * kernel now. Returns 0, -ENOENT when the kernel has no such socket, or
- * another negative errno.
+ * The TCP state of one subflow of conn, as the kernel reports it. stats is
+ * valid during the call; error is 0, -ENOENT when the kernel has no such
+ * socket (or only its TIME_WAIT), -ECANCELED when the connection closed or
+ * the daemon stops first, or another negative errno.
  */
+typedef void (*sf_subflow_stats_func_t)(int error,
+					const struct sf_subflow_stats *stats,
+					void *user_data);
+/*
+ * Ask the kernel for the TCP state of one subflow (ports required). func
+ * runs exactly once, from the event loop, never from inside this call.
+ * Returns a query id (> 0), or a negative errno (-EINVAL, -ENOMEM), and
+ * then func never runs.
+ */
+int sf_subflow_query_stats(struct sf_conn *conn,
+			   const struct sf_subflow_info *sf,
+			   sf_subflow_stats_func_t func, void *user_data);
+/* Drop a query that has not completed: its func never runs. */
+void sf_subflow_query_cancel(unsigned int id);
+/* Blocking: going away in favour of sf_subflow_query_stats(). */
 int sf_subflow_get_stats(const struct sf_subflow_info *sf,
 			 struct sf_subflow_stats *ret_stats);
 
