@@ -379,7 +379,7 @@ static void setup(void)
 	if (r < 0)
 		FAIL("peer-to-peer bus: %s", strerror(-r));
 
-	r = sf_dbus_new_on_bus(daemon_, server, false, &dbus_);
+	r = sf_dbus_new_on_bus(daemon_, server, NULL, &dbus_);
 	sd_bus_unref(server);
 	if (r < 0)
 		FAIL("sf_dbus_new_on_bus: %s", strerror(-r));

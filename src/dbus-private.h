@@ -19,6 +19,7 @@
 struct sf_dbus {
 	struct sf_daemon *daemon;
 	sd_bus *bus;
+	char *name;			/* the bus name asked for, or NULL */
 	struct l_io *io;
 	struct l_timeout *timeout;
 	struct l_idle *kick;		/* sd_bus_process() soon */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dbus-private.h"
 #include "log.h"
@@ -594,7 +595,8 @@ int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
 		return -EACCES;
 	}
 
-	if (uid == 0 || in_control_group(d, creds, uid))
+	/* The daemon's own uid: its unit's ExecReload= (subflowctl reload). */
+	if (uid == 0 || uid == geteuid() || in_control_group(d, creds, uid))
 		allowed = true;
 	else if (conn && sf_dbus_conn_owner(conn, &owner) && owner == uid)
 		allowed = true;
@@ -698,7 +700,7 @@ static int name_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 	uint32_t ret = 0;
 
 	if (e) {
-		l_error("cannot own the bus name %s: %s", SF_DBUS_NAME,
+		l_error("cannot own the bus name %s: %s", d->name,
 			e->message ? e->message : e->name);
 		dbus_fail(d);
 		return 0;
@@ -707,12 +709,12 @@ static int name_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 	/* 1: primary owner; 4: already the owner. */
 	if (sd_bus_message_read(m, "u", &ret) < 0 || (ret != 1 && ret != 4)) {
 		l_error("cannot own the bus name %s: another process has it",
-			SF_DBUS_NAME);
+			d->name);
 		dbus_fail(d);
 		return 0;
 	}
 
-	l_info("D-Bus name %s owned", SF_DBUS_NAME);
+	l_info("D-Bus name %s owned", d->name);
 	d->holds_ready = false;
 	sf_daemon_release_ready(d->daemon);
 	return 0;
@@ -767,7 +769,7 @@ static int publish(struct sf_dbus *d)
 }
 
 int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
-		       bool request_name, struct sf_dbus **ret_dbus)
+		       const char *name, struct sf_dbus **ret_dbus)
 {
 	_auto_(sf_dbus_free) struct sf_dbus *d = NULL;
 	int r;
@@ -781,13 +783,14 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	d->ifaces = l_hashmap_new();
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
+	d->name = l_strdup(name);
 
 	r = publish(d);
 	if (r < 0)
 		return r;
 
-	if (request_name) {
-		r = sd_bus_request_name_async(d->bus, NULL, SF_DBUS_NAME, 0,
+	if (name) {
+		r = sd_bus_request_name_async(d->bus, NULL, name, 0,
 					      name_reply, d);
 		if (r < 0)
 			return r;
@@ -805,7 +808,7 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
 
 	sf_daemon_set_observer(daemon, &observer, d);
-	if (request_name) {
+	if (name) {
 		sf_daemon_hold_ready(daemon);
 		d->holds_ready = true;
 	}
@@ -816,7 +819,7 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	return 0;
 }
 
-int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
+int sf_dbus_new(struct sf_daemon *daemon, const char *bus, const char *name,
 		struct sf_dbus **ret_dbus)
 {
 	sd_bus *b = NULL;
@@ -829,7 +832,7 @@ int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
 	if (r < 0)
 		return r;
 
-	r = sf_dbus_new_on_bus(daemon, b, true, ret_dbus);
+	r = sf_dbus_new_on_bus(daemon, b, name ?: SF_DBUS_NAME, ret_dbus);
 	sd_bus_unref(b);
 	return r;
 }
@@ -856,6 +859,7 @@ void sf_dbus_free(struct sf_dbus *d)
 		sd_bus_flush_close_unref(d->bus);
 	l_hashmap_destroy(d->conns, l_free);
 	l_hashmap_destroy(d->ifaces, l_free);
+	l_free(d->name);
 	l_free(d);
 }
 

@@ -30,19 +30,23 @@ struct sf_dbus;
 #define SF_DBUS_IFACE_IFACE	"org.subflowd.Interface1"
 #define SF_DBUS_ERROR_PREFIX	"org.subflowd.Error."
 
+/* Longest instance name sf_dbus_instance_name() takes, in bytes. */
+#define SF_DBUS_INSTANCE_MAX	80
+
 /* Longest object path sf_dbus_*_path() writes, NUL included. */
 #define SF_DBUS_PATH_MAX	64
 
 /*
  * Connect to bus ("system", "session", or a D-Bus address such as
- * "unix:path=/run/bus"), publish the objects and ask for the bus name. The
+ * "unix:path=/run/bus"), publish the objects and ask for the bus name
+ * (name, or SF_DBUS_NAME when NULL; see sf_dbus_instance_name()). The
  * daemon's readiness is held until the name is owned. When the name cannot
  * be owned (or the bus goes away before), the reason is logged, the main
  * loop is told to quit and sf_dbus_failed() turns true.
  *
  * Returns 0, or a negative errno when the bus cannot be reached.
  */
-int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
+int sf_dbus_new(struct sf_daemon *daemon, const char *bus, const char *name,
 		struct sf_dbus **ret_dbus);
 
 /*
@@ -50,14 +54,14 @@ int sf_dbus_new(struct sf_daemon *daemon, const char *bus,
  * (sf_dbus_open()) or one end of a peer-to-peer connection, which has no
  * bus names. The service takes its own reference on bus and drives it from
  * the ELL loop from now on; it closes bus in sf_dbus_free(), and at once
- * when it fails, so the caller only unrefs its reference. request_name:
- * ask for SF_DBUS_NAME and hold the daemon's readiness until it is owned,
- * as sf_dbus_new() does.
+ * when it fails, so the caller only unrefs its reference. name, when not
+ * NULL: ask for that bus name and hold the daemon's readiness until it is
+ * owned, as sf_dbus_new() does.
  *
  * Returns 0, or a negative errno when the objects cannot be published.
  */
 int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
-		       bool request_name, struct sf_dbus **ret_dbus);
+		       const char *name, struct sf_dbus **ret_dbus);
 
 /*
  * Close the service. Call it right before sf_daemon_free(), with no main
@@ -97,6 +101,18 @@ int sf_dbus_error_errno(sd_bus_error *ret_error, int error,
  * argument. Returns -EINVAL. */
 int sf_dbus_error_invalid(sd_bus_error *ret_error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The bus name of the daemon serving network namespace instance (as in
+ * /run/netns/INSTANCE; subflowd --instance, subflowctl --netns):
+ * "org.subflowd." and the instance with every byte other than an ASCII
+ * letter or digit, and a leading digit, written as "_" and two lowercase
+ * hex digits ("blue" -> "org.subflowd.blue", "ns-1" -> "org.subflowd.ns_2d1").
+ * NULL or "" gives SF_DBUS_NAME. Returns 0 with *ret_name to l_free(), or
+ * -EINVAL for a name that is no netns name (a '/', "." or "..", or longer
+ * than SF_DBUS_INSTANCE_MAX).
+ */
+int sf_dbus_instance_name(const char *instance, char **ret_name);
 
 /* "/org/subflowd/connection/1a2b3c4d" and "/org/subflowd/interface/3". */
 const char *sf_dbus_conn_path(uint32_t token, char buf[SF_DBUS_PATH_MAX]);

@@ -18,11 +18,15 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "dbus.h"
 #include "sdmodule.h"
 #include "plugin.h"
 #include "util.h"
 #include "sf-build.h"
 
+
+/* Where --instance NAME looks for NAME.conf first. */
+#define CONFIG_DIR SF_SYSCONFDIR "/subflowd"
 
 struct options {
 	const char *config_path;
@@ -34,6 +38,7 @@ struct options {
 	const char *log;
 	const char *debug;
 	const char *bus;
+	const char *instance;
 	bool check_config;
 };
 
@@ -41,6 +46,7 @@ enum {
 	OPT_PLUGIN_DIR = 256,
 	OPT_PLUGINS,
 	OPT_BUS,
+	OPT_INSTANCE,
 	OPT_CHECK_CONFIG,
 };
 
@@ -53,6 +59,7 @@ static const struct option long_options[] = {
 	{ "log", required_argument, NULL, 'l' },
 	{ "debug", optional_argument, NULL, 'd' },
 	{ "bus", required_argument, NULL, OPT_BUS },
+	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -73,12 +80,27 @@ static void usage(FILE *out)
 		"  -d, --debug[=PATTERN]   debug messages (of source files "
 		"matching PATTERN)\n"
 		"      --bus BUS           system, session, none or an address\n"
+		"      --instance NAME     serve network namespace NAME: bus "
+		"name\n"
+		"                          org.subflowd.NAME, config %s/NAME.conf\n"
+		"                          when it exists\n"
 		"      --check-config      validate configuration and plugins, "
 		"print the\n"
 		"                          effective settings, and exit\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              print this help and exit\n",
-		SF_CONFIG_DEFAULT_PATH, SF_PLUGINDIR);
+		SF_CONFIG_DEFAULT_PATH, SF_PLUGINDIR, CONFIG_DIR);
+}
+
+static bool instance_valid(const char *instance)
+{
+	char *name;
+
+	if (sf_dbus_instance_name(instance, &name) < 0)
+		return false;
+
+	l_free(name);
+	return true;
 }
 
 /* Returns 0, or the exit status to leave with. */
@@ -118,6 +140,15 @@ static int parse_args(int argc, char **argv, struct options *opts)
 		case OPT_BUS:
 			opts->bus = optarg;
 			break;
+		case OPT_INSTANCE:
+			if (!instance_valid(optarg)) {
+				fprintf(stderr, "subflowd: --instance: '%s' is "
+					"not a network namespace name\n",
+					optarg);
+				return EX_USAGE;
+			}
+			opts->instance = optarg;
+			break;
 		case OPT_CHECK_CONFIG:
 			opts->check_config = true;
 			break;
@@ -144,7 +175,8 @@ static int parse_args(int argc, char **argv, struct options *opts)
 }
 
 /*
- * Config file, then command-line overrides: at start and on every reload.
+ * Config file (--instance NAME without -c: NAME.conf when it exists, else
+ * the default file), then command-line overrides: at start and on every reload.
  * Returns 0, or the exit status to leave with (EX_CONFIG, EX_USAGE) with
  * the reason in err.
  */
@@ -152,9 +184,16 @@ static int build_config(const struct options *opts, struct sf_config **ret,
 			char *err, size_t err_size)
 {
 	_auto_(sf_config_free) struct sf_config *config = NULL;
-	int r;
+	int r = -ENOENT;
 
-	r = sf_config_load(opts->config_path, &config, err, err_size);
+	if (opts->instance && !opts->config_given) {
+		_auto_(l_free) char *path = l_strdup_printf(CONFIG_DIR "/%s.conf",
+							   opts->instance);
+
+		r = sf_config_load(path, &config, err, err_size);
+	}
+	if (r == -ENOENT)
+		r = sf_config_load(opts->config_path, &config, err, err_size);
 	if (r == -ENOENT && !opts->config_given)
 		config = sf_config_new_defaults();
 	else if (r < 0)
@@ -358,10 +397,16 @@ static struct l_io *watch_sighup(struct sf_daemon *daemon)
 
 /* The D-Bus service on bus, through the systemd module. Logs why not. */
 static int start_dbus(struct sf_daemon *daemon, const char *bus,
-		      const struct sf_sd_module **ret_sd,
+		      const char *instance, const struct sf_sd_module **ret_sd,
 		      struct sf_dbus **ret_dbus)
 {
+	_auto_(l_free) char *name = NULL;
 	int r;
+
+	/* Checked by parse_args(). */
+	r = sf_dbus_instance_name(instance, &name);
+	if (r < 0)
+		return r;
 
 	r = sf_sd_module_get(ret_sd);
 	if (r < 0) {
@@ -370,7 +415,7 @@ static int start_dbus(struct sf_daemon *daemon, const char *bus,
 		return r;
 	}
 
-	r = (*ret_sd)->dbus_new(daemon, bus, ret_dbus);
+	r = (*ret_sd)->dbus_new(daemon, bus, name, ret_dbus);
 	if (r < 0)
 		l_error("cannot connect to D-Bus (--bus %s): %s; --bus none "
 			"runs without the D-Bus API", bus, strerror(-r));
@@ -446,7 +491,7 @@ int main(int argc, char **argv)
 	}
 
 	if (strcmp(opts.bus, "none")) {
-		r = start_dbus(daemon, opts.bus, &sd, &dbus);
+		r = start_dbus(daemon, opts.bus, opts.instance, &sd, &dbus);
 		if (r < 0) {
 			sf_daemon_free(daemon);
 			l_main_exit();

@@ -22,13 +22,13 @@ struct sf_dbus;
 #define SF_SD_MODULE_FILE	"subflowd-sd.so"
 #define SF_SD_MODULE_SYMBOL	"sf_sd_module"
 /* Raised whenever struct sf_sd_module changes. */
-#define SF_SD_MODULE_ABI	1
+#define SF_SD_MODULE_ABI	2
 
 /* What the module provides: dbus.h's service calls, and sd_notify(). */
 struct sf_sd_module {
 	uint32_t abi;
 	int (*dbus_new)(struct sf_daemon *daemon, const char *bus,
-			struct sf_dbus **ret_dbus);
+			const char *name, struct sf_dbus **ret_dbus);
 	void (*dbus_free)(struct sf_dbus *dbus);
 	bool (*dbus_failed)(const struct sf_dbus *dbus);
 	/* sd_notify(0, state): > 0 sent, 0 not under systemd, < 0 errno. */

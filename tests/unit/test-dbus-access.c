@@ -66,7 +66,7 @@ static void serve(int fd)
 	ck_assert_int_ge(sd_bus_set_fd(bus, fd, fd), 0);
 	ck_assert_int_ge(sd_bus_set_server(bus, 1, id), 0);
 	ck_assert_int_ge(sd_bus_start(bus), 0);
-	ck_assert_int_eq(sf_dbus_new_on_bus(daemon_, bus, false, &dbus_), 0);
+	ck_assert_int_eq(sf_dbus_new_on_bus(daemon_, bus, NULL, &dbus_), 0);
 	sd_bus_unref(bus);
 }
 

@@ -135,6 +135,77 @@ START_TEST(bad_paths_are_refused)
 }
 END_TEST
 
+/* A well-known bus name as the D-Bus specification defines it. */
+static bool valid_bus_name(const char *name)
+{
+	size_t len = strlen(name);
+	bool element_start = true;
+	int elements = 1;
+
+	if (len > 255 || !len || name[0] == '.')
+		return false;
+
+	for (const char *p = name; *p; p++) {
+		if (*p == '.') {
+			if (element_start)
+				return false;
+			element_start = true;
+			elements++;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      *p == '_' || *p == '-' ||
+		      (*p >= '0' && *p <= '9' && !element_start)))
+			return false;
+		element_start = false;
+	}
+
+	return !element_start && elements >= 2;
+}
+
+START_TEST(instance_names_are_escaped_into_valid_bus_names)
+{
+	static const struct {
+		const char *instance;
+		const char *name;
+	} cases[] = {
+		{ NULL, "org.subflowd" },
+		{ "", "org.subflowd" },
+		{ "blue", "org.subflowd.blue" },
+		{ "ns-1", "org.subflowd.ns_2d1" },
+		{ "1ns", "org.subflowd._31ns" },
+		{ "a_b.c", "org.subflowd.a_5fb_2ec" },
+		{ "caf\xc3\xa9", "org.subflowd.caf_c3_a9" },
+	};
+	char longest[SF_DBUS_INSTANCE_MAX + 2];
+	char *name;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(sf_dbus_instance_name(cases[i].instance,
+						       &name), 0);
+		ck_assert_str_eq(name, cases[i].name);
+		ck_assert_msg(valid_bus_name(name), "%s", name);
+		l_free(name);
+	}
+
+	/* Every byte escaped, at the longest: still a valid name. */
+	memset(longest, '.', SF_DBUS_INSTANCE_MAX);
+	longest[SF_DBUS_INSTANCE_MAX] = '\0';
+	ck_assert_int_eq(sf_dbus_instance_name(longest, &name), 0);
+	ck_assert_msg(valid_bus_name(name), "%s", name);
+	l_free(name);
+
+	/* Not the name of a file in /run/netns. */
+	name = NULL;
+	strcat(longest, "x");
+	ck_assert_int_eq(sf_dbus_instance_name(longest, &name), -EINVAL);
+	ck_assert_int_eq(sf_dbus_instance_name("a/b", &name), -EINVAL);
+	ck_assert_int_eq(sf_dbus_instance_name(".", &name), -EINVAL);
+	ck_assert_int_eq(sf_dbus_instance_name("..", &name), -EINVAL);
+	ck_assert_ptr_null(name);
+}
+END_TEST
+
 START_TEST(address_arguments_are_parsed_with_family_checks)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -183,6 +254,7 @@ static Suite *dbus_suite(void)
 	tcase_add_test(tc, paths_round_trip);
 	tcase_add_test(tc, bad_paths_are_refused);
 	tcase_add_test(tc, address_arguments_are_parsed_with_family_checks);
+	tcase_add_test(tc, instance_names_are_escaped_into_valid_bus_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
