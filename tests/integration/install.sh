@@ -51,6 +51,7 @@ expect_file 644 "${dir[includedir]}/subflowd/addr.h"
 expect_file 644 "${dir[libdir]}/pkgconfig/subflowd.pc"
 expect_file 644 "${dir[sysconfdir]}/subflowd/subflowd.conf"
 expect_file 644 "${dir[systemdsystemunitdir]}/subflowd.service"
+expect_file 644 "${dir[systemdsystemunitdir]}/subflowd@.service"
 expect_file 644 "${dir[sysusersdir]}/subflowd.conf"
 if [[ -f $top_srcdir/data/org.subflowd.conf ]]; then
 	expect_file 644 "${dir[dbuspolicydir]}/org.subflowd.conf"
