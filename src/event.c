@@ -9,36 +9,30 @@
 #include <linux/genetlink.h>
 
 #include "event.h"
+#include "nlmsg.h"
 #include "util.h"
 
-/*
- * How each known MPTCP_ATTR_* is checked: its libmnl type and, for binary
- * attributes, the exact payload length. An attribute of a known type whose
- * payload does not match makes the whole event malformed.
- */
-static const struct {
-	enum mnl_attr_data_type type;
-	uint16_t len;
-	uint32_t has;
-} attr_policy[] = {
-	[MPTCP_ATTR_TOKEN] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_TOKEN },
-	[MPTCP_ATTR_FAMILY] = { MNL_TYPE_U16, 0, SF_EVENT_HAS_FAMILY },
-	[MPTCP_ATTR_LOC_ID] = { MNL_TYPE_U8, 0, SF_EVENT_HAS_LOC_ID },
-	[MPTCP_ATTR_REM_ID] = { MNL_TYPE_U8, 0, SF_EVENT_HAS_REM_ID },
-	[MPTCP_ATTR_SADDR4] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_SADDR },
-	[MPTCP_ATTR_SADDR6] = { MNL_TYPE_BINARY, 16, SF_EVENT_HAS_SADDR },
-	[MPTCP_ATTR_DADDR4] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_DADDR },
-	[MPTCP_ATTR_DADDR6] = { MNL_TYPE_BINARY, 16, SF_EVENT_HAS_DADDR },
-	[MPTCP_ATTR_SPORT] = { MNL_TYPE_U16, 0, SF_EVENT_HAS_SPORT },
-	[MPTCP_ATTR_DPORT] = { MNL_TYPE_U16, 0, SF_EVENT_HAS_DPORT },
-	[MPTCP_ATTR_BACKUP] = { MNL_TYPE_U8, 0, SF_EVENT_HAS_BACKUP },
-	[MPTCP_ATTR_ERROR] = { MNL_TYPE_U8, 0, SF_EVENT_HAS_ERROR },
-	[MPTCP_ATTR_FLAGS] = { MNL_TYPE_U16, 0, SF_EVENT_HAS_FLAGS },
-	[MPTCP_ATTR_TIMEOUT] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_TIMEOUT },
-	[MPTCP_ATTR_IF_IDX] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_IFINDEX },
-	[MPTCP_ATTR_RESET_REASON] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_RESET_REASON },
-	[MPTCP_ATTR_RESET_FLAGS] = { MNL_TYPE_U32, 0, SF_EVENT_HAS_RESET_FLAGS },
-	[MPTCP_ATTR_SERVER_SIDE] = { MNL_TYPE_U8, 0, SF_EVENT_HAS_SERVER_SIDE },
+/* How each MPTCP_ATTR_* we read is checked: a known attribute that does
+ * not match makes the whole event malformed. */
+static const struct sf_attr_policy attr_policy[MPTCP_ATTR_SERVER_SIDE + 1] = {
+	[MPTCP_ATTR_TOKEN] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_FAMILY] = { MNL_TYPE_U16 },
+	[MPTCP_ATTR_LOC_ID] = { MNL_TYPE_U8 },
+	[MPTCP_ATTR_REM_ID] = { MNL_TYPE_U8 },
+	[MPTCP_ATTR_SADDR4] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_SADDR6] = { MNL_TYPE_BINARY, 16 },
+	[MPTCP_ATTR_DADDR4] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_DADDR6] = { MNL_TYPE_BINARY, 16 },
+	[MPTCP_ATTR_SPORT] = { MNL_TYPE_U16 },
+	[MPTCP_ATTR_DPORT] = { MNL_TYPE_U16 },
+	[MPTCP_ATTR_BACKUP] = { MNL_TYPE_U8 },
+	[MPTCP_ATTR_ERROR] = { MNL_TYPE_U8 },
+	[MPTCP_ATTR_FLAGS] = { MNL_TYPE_U16 },
+	[MPTCP_ATTR_TIMEOUT] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_IF_IDX] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_RESET_REASON] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_RESET_FLAGS] = { MNL_TYPE_U32 },
+	[MPTCP_ATTR_SERVER_SIDE] = { MNL_TYPE_U8 },
 };
 
 static bool event_type_known(uint8_t cmd)
@@ -59,96 +53,33 @@ static bool event_type_known(uint8_t cmd)
 	return false;
 }
 
-/* Store one validated attribute. Returns 0 or -EBADMSG. */
-static int event_put_attr(struct sf_event *ev, const struct nlattr *attr)
+/*
+ * The address of v4 or v6 (either may be NULL) into addr: the one that
+ * came first, as for any other duplicate. Returns whether there was one.
+ */
+static bool addr_from_attrs(const struct nlattr *v4, const struct nlattr *v6,
+			    struct sf_addr *addr)
 {
-	uint16_t type = mnl_attr_get_type(attr);
-	int r;
-
-	if (attr_policy[type].type == MNL_TYPE_BINARY)
-		r = mnl_attr_validate2(attr, MNL_TYPE_BINARY,
-				       attr_policy[type].len);
-	else
-		r = mnl_attr_validate(attr, attr_policy[type].type);
-	if (r < 0)
-		return -EBADMSG;
-
-	/* The first of duplicate attributes wins, as in iproute2. */
-	if (ev->has & attr_policy[type].has)
-		return 0;
-	ev->has |= attr_policy[type].has;
-
-	switch (type) {
-	case MPTCP_ATTR_TOKEN:
-		ev->token = mnl_attr_get_u32(attr);
-		break;
-	case MPTCP_ATTR_FAMILY:
-		ev->family = mnl_attr_get_u16(attr);
-		break;
-	case MPTCP_ATTR_LOC_ID:
-		ev->loc_id = mnl_attr_get_u8(attr);
-		break;
-	case MPTCP_ATTR_REM_ID:
-		ev->rem_id = mnl_attr_get_u8(attr);
-		break;
-	case MPTCP_ATTR_SADDR4:
-		ev->saddr.family = AF_INET;
-		memcpy(&ev->saddr.ip.in, mnl_attr_get_payload(attr), 4);
-		break;
-	case MPTCP_ATTR_SADDR6:
-		ev->saddr.family = AF_INET6;
-		memcpy(&ev->saddr.ip.in6, mnl_attr_get_payload(attr), 16);
-		break;
-	case MPTCP_ATTR_DADDR4:
-		ev->daddr.family = AF_INET;
-		memcpy(&ev->daddr.ip.in, mnl_attr_get_payload(attr), 4);
-		break;
-	case MPTCP_ATTR_DADDR6:
-		ev->daddr.family = AF_INET6;
-		memcpy(&ev->daddr.ip.in6, mnl_attr_get_payload(attr), 16);
-		break;
-	case MPTCP_ATTR_SPORT:
-		ev->saddr.port = ntohs(mnl_attr_get_u16(attr));
-		break;
-	case MPTCP_ATTR_DPORT:
-		ev->daddr.port = ntohs(mnl_attr_get_u16(attr));
-		break;
-	case MPTCP_ATTR_BACKUP:
-		ev->backup = mnl_attr_get_u8(attr) != 0;
-		break;
-	case MPTCP_ATTR_ERROR:
-		ev->error = mnl_attr_get_u8(attr);
-		break;
-	case MPTCP_ATTR_FLAGS:
-		ev->flags = mnl_attr_get_u16(attr);
-		break;
-	case MPTCP_ATTR_TIMEOUT:
-		ev->timeout = mnl_attr_get_u32(attr);
-		break;
-	case MPTCP_ATTR_IF_IDX:
-		ev->ifindex = (int32_t)mnl_attr_get_u32(attr);
-		break;
-	case MPTCP_ATTR_RESET_REASON:
-		ev->reset_reason = mnl_attr_get_u32(attr);
-		break;
-	case MPTCP_ATTR_RESET_FLAGS:
-		ev->reset_flags = mnl_attr_get_u32(attr);
-		break;
-	case MPTCP_ATTR_SERVER_SIDE:
-		ev->server_side = ev->server_side || mnl_attr_get_u8(attr) != 0;
-		break;
+	if (v4 && (!v6 || v4 < v6)) {
+		addr->family = AF_INET;
+		memcpy(&addr->ip.in, mnl_attr_get_payload(v4), 4);
+		return true;
 	}
-	return 0;
+	if (v6) {
+		addr->family = AF_INET6;
+		memcpy(&addr->ip.in6, mnl_attr_get_payload(v6), 16);
+		return true;
+	}
+	return false;
 }
+
+#define HAS(ev, bit, attr) ((attr) && ((ev)->has |= (bit), true))
 
 int sf_event_parse(const void *data, size_t len, struct sf_event *ret_event)
 {
+	const struct nlattr *tb[SF_ARRAY_SIZE(attr_policy)] = { NULL };
 	const struct genlmsghdr *genl = data;
-	const struct nlattr *attr;
 	struct sf_event ev = { 0 };
-	const void *payload;
-	size_t payload_len;
-	ptrdiff_t left;
 	int r;
 
 	if (!data || len < GENL_HDRLEN)
@@ -156,26 +87,47 @@ int sf_event_parse(const void *data, size_t len, struct sf_event *ret_event)
 	if (!event_type_known(genl->cmd))
 		return -EOPNOTSUPP;
 
+	r = sf_attr_parse_payload((const char *)data + GENL_HDRLEN,
+				  len - GENL_HDRLEN, attr_policy,
+				  SF_ARRAY_SIZE(attr_policy), tb);
+	if (r < 0)
+		return r;
+
 	ev.type = (enum sf_event_type)genl->cmd;
-	payload = (const char *)data + GENL_HDRLEN;
-	payload_len = len - GENL_HDRLEN;
-
-	mnl_attr_for_each_payload(payload, payload_len) {
-		uint16_t type = mnl_attr_get_type(attr);
-
-		if (type >= SF_ARRAY_SIZE(attr_policy) ||
-		    attr_policy[type].has == 0)
-			continue;
-
-		r = event_put_attr(&ev, attr);
-		if (r < 0)
-			return r;
-	}
-
-	/* Bytes left over that do not make a whole attribute: truncated. */
-	left = (const char *)payload + payload_len - (const char *)attr;
-	if (left > 0)
-		return -EBADMSG;
+	if (HAS(&ev, SF_EVENT_HAS_TOKEN, tb[MPTCP_ATTR_TOKEN]))
+		ev.token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
+	if (HAS(&ev, SF_EVENT_HAS_FAMILY, tb[MPTCP_ATTR_FAMILY]))
+		ev.family = mnl_attr_get_u16(tb[MPTCP_ATTR_FAMILY]);
+	if (HAS(&ev, SF_EVENT_HAS_LOC_ID, tb[MPTCP_ATTR_LOC_ID]))
+		ev.loc_id = mnl_attr_get_u8(tb[MPTCP_ATTR_LOC_ID]);
+	if (HAS(&ev, SF_EVENT_HAS_REM_ID, tb[MPTCP_ATTR_REM_ID]))
+		ev.rem_id = mnl_attr_get_u8(tb[MPTCP_ATTR_REM_ID]);
+	if (addr_from_attrs(tb[MPTCP_ATTR_SADDR4], tb[MPTCP_ATTR_SADDR6],
+			    &ev.saddr))
+		ev.has |= SF_EVENT_HAS_SADDR;
+	if (addr_from_attrs(tb[MPTCP_ATTR_DADDR4], tb[MPTCP_ATTR_DADDR6],
+			    &ev.daddr))
+		ev.has |= SF_EVENT_HAS_DADDR;
+	if (HAS(&ev, SF_EVENT_HAS_SPORT, tb[MPTCP_ATTR_SPORT]))
+		ev.saddr.port = ntohs(mnl_attr_get_u16(tb[MPTCP_ATTR_SPORT]));
+	if (HAS(&ev, SF_EVENT_HAS_DPORT, tb[MPTCP_ATTR_DPORT]))
+		ev.daddr.port = ntohs(mnl_attr_get_u16(tb[MPTCP_ATTR_DPORT]));
+	if (HAS(&ev, SF_EVENT_HAS_BACKUP, tb[MPTCP_ATTR_BACKUP]))
+		ev.backup = mnl_attr_get_u8(tb[MPTCP_ATTR_BACKUP]) != 0;
+	if (HAS(&ev, SF_EVENT_HAS_ERROR, tb[MPTCP_ATTR_ERROR]))
+		ev.error = mnl_attr_get_u8(tb[MPTCP_ATTR_ERROR]);
+	if (HAS(&ev, SF_EVENT_HAS_FLAGS, tb[MPTCP_ATTR_FLAGS]))
+		ev.flags = mnl_attr_get_u16(tb[MPTCP_ATTR_FLAGS]);
+	if (HAS(&ev, SF_EVENT_HAS_TIMEOUT, tb[MPTCP_ATTR_TIMEOUT]))
+		ev.timeout = mnl_attr_get_u32(tb[MPTCP_ATTR_TIMEOUT]);
+	if (HAS(&ev, SF_EVENT_HAS_IFINDEX, tb[MPTCP_ATTR_IF_IDX]))
+		ev.ifindex = (int32_t)mnl_attr_get_u32(tb[MPTCP_ATTR_IF_IDX]);
+	if (HAS(&ev, SF_EVENT_HAS_RESET_REASON, tb[MPTCP_ATTR_RESET_REASON]))
+		ev.reset_reason = mnl_attr_get_u32(tb[MPTCP_ATTR_RESET_REASON]);
+	if (HAS(&ev, SF_EVENT_HAS_RESET_FLAGS, tb[MPTCP_ATTR_RESET_FLAGS]))
+		ev.reset_flags = mnl_attr_get_u32(tb[MPTCP_ATTR_RESET_FLAGS]);
+	if (HAS(&ev, SF_EVENT_HAS_SERVER_SIDE, tb[MPTCP_ATTR_SERVER_SIDE]))
+		ev.server_side = mnl_attr_get_u8(tb[MPTCP_ATTR_SERVER_SIDE]) != 0;
 
 	if ((ev.has & SF_EVENT_HAS_FLAGS) &&
 	    (ev.flags & MPTCP_PM_EV_FLAG_SERVER_SIDE)) {

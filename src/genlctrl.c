@@ -10,6 +10,7 @@
 
 #include "genlctrl.h"
 #include "nlmsg.h"
+#include "util.h"
 
 int sf_genlctrl_build_getfamily(void *buf, size_t size, const char *family,
 				uint32_t seq)
@@ -42,86 +43,55 @@ int sf_genlctrl_build_getfamily(void *buf, size_t size, const char *family,
 	return (int)nlh->nlmsg_len;
 }
 
-/*
- * Look through one CTRL_ATTR_MCAST_GRP_* nest for the group's name and id.
- * Returns the id when the name matches, 0 when it does not, -EBADMSG.
- */
-static int mcast_grp_match(const struct nlattr *grp, const char *group)
+static const struct sf_attr_policy ctrl_policy[CTRL_ATTR_MCAST_GROUPS + 1] = {
+	[CTRL_ATTR_FAMILY_ID] = { MNL_TYPE_U16 },
+	[CTRL_ATTR_MCAST_GROUPS] = { MNL_TYPE_NESTED },
+};
+
+static const struct sf_attr_policy grp_policy[CTRL_ATTR_MCAST_GRP_ID + 1] = {
+	[CTRL_ATTR_MCAST_GRP_NAME] = { MNL_TYPE_NUL_STRING },
+	[CTRL_ATTR_MCAST_GRP_ID] = { MNL_TYPE_U32 },
+};
+
+/* The group looked for, and what was found: its id, or an error. */
+struct grp_search {
+	const char *name;
+	int result;
+};
+
+/* One CTRL_ATTR_MCAST_GRP_* nest: stop at the group's name. */
+static int grp_match(const struct nlattr *grp, void *data)
 {
-	const struct nlattr *attr;
-	const char *name = NULL;
-	uint32_t id = 0;
-	bool has_id = false;
-	ptrdiff_t left;
+	const struct nlattr *tb[SF_ARRAY_SIZE(grp_policy)] = { NULL };
+	struct grp_search *search = data;
+	uint32_t id;
 
-	if (mnl_attr_validate(grp, MNL_TYPE_NESTED) < 0)
-		return -EBADMSG;
-
-	mnl_attr_for_each_nested(attr, grp) {
-		switch (mnl_attr_get_type(attr)) {
-		case CTRL_ATTR_MCAST_GRP_NAME:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-				return -EBADMSG;
-			name = mnl_attr_get_str(attr);
-			break;
-		case CTRL_ATTR_MCAST_GRP_ID:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return -EBADMSG;
-			id = mnl_attr_get_u32(attr);
-			has_id = true;
-			break;
-		default:
-			break;
-		}
+	if (mnl_attr_validate(grp, MNL_TYPE_NESTED) < 0 ||
+	    sf_attr_parse_nested(grp, grp_policy, SF_ARRAY_SIZE(grp_policy),
+				 tb) < 0) {
+		search->result = -EBADMSG;
+		return MNL_CB_ERROR;
 	}
-	left = (const char *)mnl_attr_get_payload(grp) +
-	       mnl_attr_get_payload_len(grp) - (const char *)attr;
-	if (left > 0)
-		return -EBADMSG;
 
-	if (!name || strcmp(name, group) != 0)
-		return 0;
-	if (!has_id || id == 0 || id > INT32_MAX)
-		return -EBADMSG;
-	return (int)id;
-}
+	if (!tb[CTRL_ATTR_MCAST_GRP_NAME] ||
+	    strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), search->name))
+		return MNL_CB_OK;
 
-static int mcast_groups_find(const struct nlattr *groups, const char *group)
-{
-	const struct nlattr *grp;
-	ptrdiff_t left;
-	int r;
-
-	if (mnl_attr_validate(groups, MNL_TYPE_NESTED) < 0)
-		return -EBADMSG;
-
-	mnl_attr_for_each_nested(grp, groups) {
-		r = mcast_grp_match(grp, group);
-		if (r != 0)
-			return r;
-	}
-	left = (const char *)mnl_attr_get_payload(groups) +
-	       mnl_attr_get_payload_len(groups) - (const char *)grp;
-	if (left > 0)
-		return -EBADMSG;
-
-	return -ENOENT;
+	id = tb[CTRL_ATTR_MCAST_GRP_ID] ?
+	     mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]) : 0;
+	search->result = id == 0 || id > INT32_MAX ? -EBADMSG : (int)id;
+	return MNL_CB_STOP;
 }
 
 /*
- * Check that data holds a CTRL_CMD_NEWFAMILY reply and find its top-level
- * attribute `type`. Returns 0 with *ret_attr set (NULL when absent),
- * -EBADMSG, or the negative error of an NLMSG_ERROR.
+ * Check that data holds a CTRL_CMD_NEWFAMILY reply and read its top-level
+ * attributes into tb. Returns 0, -EBADMSG, or the negative error of an
+ * NLMSG_ERROR.
  */
-static int reply_find_attr(const void *data, size_t len, uint16_t type,
-			   const struct nlattr **ret_attr)
+static int reply_parse(const void *data, size_t len, const struct nlattr **tb)
 {
 	const struct nlmsghdr *nlh = data;
-	const struct nlattr *attr;
-	const char *tail;
-	ptrdiff_t left;
 
-	*ret_attr = NULL;
 	if (!data || len > INT32_MAX || !sf_nlmsg_ok(nlh, (int)len))
 		return -EBADMSG;
 
@@ -139,46 +109,40 @@ static int reply_find_attr(const void *data, size_t len, uint16_t type,
 	    nlh->nlmsg_len < mnl_nlmsg_size(GENL_HDRLEN))
 		return -EBADMSG;
 
-	tail = mnl_nlmsg_get_payload_tail(nlh);
-	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) == type) {
-			*ret_attr = attr;
-			return 0;
-		}
-	}
-	left = tail - (const char *)attr;
-	if (left > 0)
-		return -EBADMSG;
-
-	return 0;
+	return sf_attr_parse(nlh, GENL_HDRLEN, ctrl_policy,
+			     SF_ARRAY_SIZE(ctrl_policy), tb);
 }
 
 int sf_genlctrl_parse_group_id(const void *data, size_t len, const char *group)
 {
-	const struct nlattr *groups;
+	const struct nlattr *tb[SF_ARRAY_SIZE(ctrl_policy)] = { NULL };
+	struct grp_search search = { group, -ENOENT };
 	int r;
 
 	if (!group)
 		return -EINVAL;
 
-	r = reply_find_attr(data, len, CTRL_ATTR_MCAST_GROUPS, &groups);
+	r = reply_parse(data, len, tb);
 	if (r < 0)
 		return r;
-	if (!groups)
+	if (!tb[CTRL_ATTR_MCAST_GROUPS])
 		return -ENOENT;
-	return mcast_groups_find(groups, group);
+
+	r = sf_attr_for_each_nested(tb[CTRL_ATTR_MCAST_GROUPS], grp_match,
+				    &search);
+	return r < 0 ? r : search.result;
 }
 
 int sf_genlctrl_parse_family_id(const void *data, size_t len)
 {
-	const struct nlattr *id;
+	const struct nlattr *tb[SF_ARRAY_SIZE(ctrl_policy)] = { NULL };
 	int r;
 
-	r = reply_find_attr(data, len, CTRL_ATTR_FAMILY_ID, &id);
+	r = reply_parse(data, len, tb);
 	if (r < 0)
 		return r;
-	if (!id || mnl_attr_validate(id, MNL_TYPE_U16) < 0 ||
-	    mnl_attr_get_u16(id) == 0)
+	if (!tb[CTRL_ATTR_FAMILY_ID] ||
+	    mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == 0)
 		return -EBADMSG;
-	return mnl_attr_get_u16(id);
+	return mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 }

@@ -49,3 +49,45 @@ static inline bool sf_nlmsg_batch_ok(const void *buf, size_t len)
  */
 int sf_nlmsg_parse_end(const struct nlmsghdr *nlh, int *ret_error,
 		       const char **ret_extack);
+
+/*
+ * The one way attributes are read in the whole tree: libmnl's
+ * mnl_attr_parse(), mnl_attr_parse_payload() and mnl_attr_parse_nested(),
+ * with one validating callback. policy[type] says how an
+ * attribute we read must look: its libmnl type (MNL_TYPE_UNSPEC: not
+ * ours, skipped, as is any type >= n); len, when non-zero, its exact
+ * payload length (mnl_attr_validate2()), else the type's own
+ * (mnl_attr_validate()); max, when non-zero, a bound on the payload length.
+ * A valid attribute lands in tb[type] (tb has n entries, zeroed by the
+ * caller): the FIRST of duplicates wins, everywhere.
+ */
+struct sf_attr_policy {
+	enum mnl_attr_data_type type;
+	uint16_t len;
+	uint16_t max;
+};
+
+/*
+ * Walk the attributes after the first offset bytes of nlh's payload (nlh
+ * must have passed sf_nlmsg_ok(): like libmnl, this reads up to nlmsg_len
+ * rounded up to 4), of the payload [buf, buf + len), or of a nest. Returns 0, or -EBADMSG when an attribute of ours breaks its
+ * policy or non-zero bytes are left over that make no whole attribute (an
+ * attribute cut short; zeros are padding).
+ */
+int sf_attr_parse(const struct nlmsghdr *nlh, size_t offset,
+		  const struct sf_attr_policy *policy, unsigned int n,
+		  const struct nlattr **tb);
+int sf_attr_parse_payload(const void *buf, size_t len,
+			  const struct sf_attr_policy *policy, unsigned int n,
+			  const struct nlattr **tb);
+int sf_attr_parse_nested(const struct nlattr *nest,
+			 const struct sf_attr_policy *policy, unsigned int n,
+			 const struct nlattr **tb);
+
+/*
+ * mnl_attr_parse_nested() with the same check for bytes left over, for
+ * nests that are lists (the attribute type is an index): cb sees every
+ * attribute. Returns 0, cb's MNL_CB_STOP as 0, or -EBADMSG.
+ */
+int sf_attr_for_each_nested(const struct nlattr *nest, mnl_attr_cb_t cb,
+			    void *data);

@@ -12,92 +12,41 @@
 
 #include <libmnl/libmnl.h>
 
+#include "nlmsg.h"
 #include "rtnl.h"
 #include "util.h"
 
-/*
- * What an attribute we read must look like: its payload length in
- * [min, max], NUL-terminated when string. max == 0: not ours, skipped.
- */
-struct attr_rule {
-	uint16_t min;
-	uint16_t max;
-	bool string;
-};
-
-#define RULE_U32	{ 4, 4, false }
-#define RULE_IP		{ 4, 16, false }
+/* What each attribute we read must look like (nlmsg.h); the others are
+ * skipped. Addresses are checked against their family when read. */
+#define POLICY_U32	{ MNL_TYPE_U32, 0, 0 }
+#define POLICY_IP	{ MNL_TYPE_BINARY, 0, 16 }
 /* struct rtvia: a 16-bit family, then the address. */
-#define RULE_VIA	{ 2 + 4, 2 + 16, false }
+#define POLICY_VIA	{ MNL_TYPE_BINARY, 0, 2 + 16 }
 
-static const struct attr_rule link_rules[IFLA_IFNAME + 1] = {
-	[IFLA_IFNAME] = { 2, IF_NAMESIZE, true },
+static const struct sf_attr_policy link_policy[IFLA_IFNAME + 1] = {
+	[IFLA_IFNAME] = { MNL_TYPE_NUL_STRING, 0, IF_NAMESIZE },
 };
 
-static const struct attr_rule addr_rules[IFA_FLAGS + 1] = {
-	[IFA_ADDRESS] = RULE_IP,
-	[IFA_LOCAL] = RULE_IP,
-	[IFA_FLAGS] = RULE_U32,
+static const struct sf_attr_policy addr_policy[IFA_FLAGS + 1] = {
+	[IFA_ADDRESS] = POLICY_IP,
+	[IFA_LOCAL] = POLICY_IP,
+	[IFA_FLAGS] = POLICY_U32,
 };
 
-static const struct attr_rule route_rules[RTA_VIA + 1] = {
-	[RTA_OIF] = RULE_U32,
-	[RTA_GATEWAY] = RULE_IP,
-	[RTA_PRIORITY] = RULE_U32,
-	[RTA_MULTIPATH] = { 0, UINT16_MAX, false },
-	[RTA_TABLE] = RULE_U32,
-	[RTA_VIA] = RULE_VIA,
+static const struct sf_attr_policy route_policy[RTA_VIA + 1] = {
+	[RTA_OIF] = POLICY_U32,
+	[RTA_GATEWAY] = POLICY_IP,
+	[RTA_PRIORITY] = POLICY_U32,
+	[RTA_MULTIPATH] = { MNL_TYPE_BINARY, 0, 0 },
+	[RTA_TABLE] = POLICY_U32,
+	[RTA_VIA] = POLICY_VIA,
 };
 
 /* Attributes inside one struct rtnexthop of RTA_MULTIPATH. */
-static const struct attr_rule nexthop_rules[RTA_VIA + 1] = {
-	[RTA_GATEWAY] = RULE_IP,
-	[RTA_VIA] = RULE_VIA,
+static const struct sf_attr_policy nexthop_policy[RTA_VIA + 1] = {
+	[RTA_GATEWAY] = POLICY_IP,
+	[RTA_VIA] = POLICY_VIA,
 };
-
-/*
- * Walk the attributes in [buf, buf + len). Every attribute must fit; a
- * known one must obey its rule and lands in tb[type] (the last one wins).
- * Returns 0 or -EBADMSG.
- */
-static int attrs_parse(const void *buf, size_t len,
-		       const struct attr_rule *rules, unsigned int n_rules,
-		       const struct nlattr **tb)
-{
-	const uint8_t *pos = buf;
-
-	while (len > 0) {
-		const struct nlattr *attr = (const struct nlattr *)pos;
-		const struct attr_rule *rule;
-		uint16_t type, payload;
-		size_t step;
-
-		if (len < sizeof(*attr) || attr->nla_len < sizeof(*attr) ||
-		    attr->nla_len > len)
-			return -EBADMSG;
-
-		type = mnl_attr_get_type(attr);
-		payload = mnl_attr_get_payload_len(attr);
-		rule = type < n_rules ? &rules[type] : NULL;
-		if (rule && rule->max) {
-			const char *data = mnl_attr_get_payload(attr);
-
-			if (payload < rule->min || payload > rule->max)
-				return -EBADMSG;
-			if (rule->string && data[payload - 1] != '\0')
-				return -EBADMSG;
-			tb[type] = attr;
-		}
-
-		step = MNL_ALIGN(attr->nla_len);
-		if (step >= len)
-			break;
-		len -= step;
-		pos += step;
-	}
-
-	return 0;
-}
 
 /*
  * Check nlh is of one of two types and long enough for its family header of
@@ -167,6 +116,8 @@ static int via_from_attr(const struct nlattr *attr, struct sf_addr *ret)
 	uint16_t len = mnl_attr_get_payload_len(attr);
 	uint16_t family;
 
+	if (len < sizeof(family))
+		return -EBADMSG;
 	memcpy(&family, data, sizeof(family));
 	if (family > UINT8_MAX)
 		return -EBADMSG;
@@ -188,7 +139,7 @@ static int gateway_from_attrs(uint8_t family, const struct nlattr **tb,
 
 int sf_rtnl_parse_link(const struct nlmsghdr *nlh, struct sf_rtnl_link *ret)
 {
-	const struct nlattr *tb[SF_ARRAY_SIZE(link_rules)] = { NULL };
+	const struct nlattr *tb[SF_ARRAY_SIZE(link_policy)] = { NULL };
 	const struct ifinfomsg *ifi;
 	const void *attrs;
 	size_t attrs_len;
@@ -201,11 +152,14 @@ int sf_rtnl_parse_link(const struct nlmsghdr *nlh, struct sf_rtnl_link *ret)
 	if (ifi->ifi_family != AF_UNSPEC)
 		return -EAFNOSUPPORT;
 
-	r = attrs_parse(attrs, attrs_len, link_rules,
-			SF_ARRAY_SIZE(link_rules), tb);
+	r = sf_attr_parse_payload(attrs, attrs_len, link_policy,
+				  SF_ARRAY_SIZE(link_policy), tb);
 	if (r < 0)
 		return r;
 	if (ifi->ifi_index <= 0)
+		return -EBADMSG;
+	/* A name has one character at least. */
+	if (tb[IFLA_IFNAME] && mnl_attr_get_payload_len(tb[IFLA_IFNAME]) < 2)
 		return -EBADMSG;
 
 	memset(ret, 0, sizeof(*ret));
@@ -219,7 +173,7 @@ int sf_rtnl_parse_link(const struct nlmsghdr *nlh, struct sf_rtnl_link *ret)
 
 int sf_rtnl_parse_addr(const struct nlmsghdr *nlh, struct sf_rtnl_addr *ret)
 {
-	const struct nlattr *tb[SF_ARRAY_SIZE(addr_rules)] = { NULL };
+	const struct nlattr *tb[SF_ARRAY_SIZE(addr_policy)] = { NULL };
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *which;
 	const void *attrs;
@@ -233,8 +187,8 @@ int sf_rtnl_parse_addr(const struct nlmsghdr *nlh, struct sf_rtnl_addr *ret)
 	if (!family_addr_len(ifa->ifa_family))
 		return -EAFNOSUPPORT;
 
-	r = attrs_parse(attrs, attrs_len, addr_rules,
-			SF_ARRAY_SIZE(addr_rules), tb);
+	r = sf_attr_parse_payload(attrs, attrs_len, addr_policy,
+				  SF_ARRAY_SIZE(addr_policy), tb);
 	if (r < 0)
 		return r;
 	if (ifa->ifa_index == 0 || ifa->ifa_index > INT32_MAX)
@@ -286,7 +240,7 @@ static int route_parse_multipath(struct sf_rtnl_route *route,
 	size_t len = mnl_attr_get_payload_len(mp);
 
 	while (len > 0) {
-		const struct nlattr *tb[SF_ARRAY_SIZE(nexthop_rules)] = { NULL };
+		const struct nlattr *tb[SF_ARRAY_SIZE(nexthop_policy)] = { NULL };
 		const struct rtnexthop *nh = (const struct rtnexthop *)pos;
 		size_t step;
 		int r;
@@ -295,10 +249,10 @@ static int route_parse_multipath(struct sf_rtnl_route *route,
 		    nh->rtnh_len > len)
 			return -EBADMSG;
 
-		r = attrs_parse(pos + RTNH_ALIGN(sizeof(*nh)),
-				nh->rtnh_len - RTNH_ALIGN(sizeof(*nh)),
-				nexthop_rules, SF_ARRAY_SIZE(nexthop_rules),
-				tb);
+		r = sf_attr_parse_payload(pos + RTNH_ALIGN(sizeof(*nh)),
+					  nh->rtnh_len - RTNH_ALIGN(sizeof(*nh)),
+					  nexthop_policy,
+					  SF_ARRAY_SIZE(nexthop_policy), tb);
 		if (r < 0)
 			return r;
 
@@ -318,7 +272,7 @@ static int route_parse_multipath(struct sf_rtnl_route *route,
 
 int sf_rtnl_parse_route(const struct nlmsghdr *nlh, struct sf_rtnl_route *ret)
 {
-	const struct nlattr *tb[SF_ARRAY_SIZE(route_rules)] = { NULL };
+	const struct nlattr *tb[SF_ARRAY_SIZE(route_policy)] = { NULL };
 	const struct rtmsg *rtm;
 	const void *attrs;
 	size_t attrs_len;
@@ -331,8 +285,8 @@ int sf_rtnl_parse_route(const struct nlmsghdr *nlh, struct sf_rtnl_route *ret)
 	if (!family_addr_len(rtm->rtm_family))
 		return -EAFNOSUPPORT;
 
-	r = attrs_parse(attrs, attrs_len, route_rules,
-			SF_ARRAY_SIZE(route_rules), tb);
+	r = sf_attr_parse_payload(attrs, attrs_len, route_policy,
+				  SF_ARRAY_SIZE(route_policy), tb);
 	if (r < 0)
 		return r;
 	if (rtm->rtm_dst_len > family_addr_len(rtm->rtm_family) * 8)

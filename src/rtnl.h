@@ -4,7 +4,8 @@
  *
  * The parsers read nlh->nlmsg_len bytes from nlh and trust nothing else:
  * the caller only has to check that nlmsg_len fits in what it received
- * (mnl_nlmsg_ok). Attributes they do not know are skipped.
+ * (mnl_nlmsg_ok). Attributes they do not know are skipped; of duplicates,
+ * the first wins (nlmsg.h).
  */
 #pragma once
 

@@ -396,6 +396,58 @@ START_TEST(link_without_ifname_has_empty_name)
 }
 END_TEST
 
+/*
+ * Duplicates: the first wins, as in event.c and everywhere else attributes
+ * are read (nlmsg.h), and as iproute2 reads them. The walk used to keep the
+ * last here.
+ */
+START_TEST(first_of_duplicate_attributes_wins_as_in_events)
+{
+	uint32_t buf[64];
+	struct ifinfomsg ifi = { .ifi_index = 7 };
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET, .ifa_prefixlen = 24, .ifa_index = 7,
+	};
+	struct in_addr one = { htonl(0x0a000101) }, two = { htonl(0x0a000202) };
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+		.rtm_type = RTN_UNICAST,
+	};
+	struct nlmsghdr *nlh;
+	struct sf_rtnl_link link;
+	struct sf_rtnl_addr a;
+	struct sf_rtnl_route r;
+
+	nlh = msg_start(buf, sizeof(buf), RTM_NEWLINK, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "first0");
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "second0");
+	ck_assert_int_eq(sf_rtnl_parse_link(nlh, &link), 0);
+	ck_assert_str_eq(link.ifname, "first0");
+
+	nlh = msg_start(buf, sizeof(buf), RTM_NEWADDR, &ifa, sizeof(ifa));
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(one), &one);
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(two), &two);
+	ck_assert_int_eq(sf_rtnl_parse_addr(nlh, &a), 0);
+	ck_assert_uint_eq(a.addr.ip.in.s_addr, one.s_addr);
+
+	nlh = msg_start(buf, sizeof(buf), RTM_NEWROUTE, &rtm, sizeof(rtm));
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	mnl_attr_put_u32(nlh, RTA_OIF, 4);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 10);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 20);
+	ck_assert_int_eq(sf_rtnl_parse_route(nlh, &r), 0);
+	ck_assert_uint_eq(r.n_oifs, 1);
+	ck_assert_int_eq(r.oifs[0], 3);
+	ck_assert_uint_eq(r.priority, 10);
+
+	/* A bad duplicate is malformed even when a good one came first. */
+	nlh = msg_start(buf, sizeof(buf), RTM_NEWROUTE, &rtm, sizeof(rtm));
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	mnl_attr_put_u16(nlh, RTA_OIF, 4);
+	ck_assert_int_eq(sf_rtnl_parse_route(nlh, &r), -EBADMSG);
+}
+END_TEST
+
 START_TEST(link_name_must_be_nul_terminated_and_fit_ifnamsiz)
 {
 	uint32_t buf[64];
@@ -941,6 +993,7 @@ static Suite *rtnl_suite(void)
 	tcase_add_test(tc, link_dump_entry_gives_index_name_and_flags);
 	tcase_add_test(tc, link_without_ifname_has_empty_name);
 	tcase_add_test(tc, link_name_must_be_nul_terminated_and_fit_ifnamsiz);
+	tcase_add_test(tc, first_of_duplicate_attributes_wins_as_in_events);
 	tcase_add_test(tc, link_of_bridge_family_is_not_supported);
 	tcase_add_test(tc, link_with_index_0_or_wrong_type_is_rejected);
 	suite_add_tcase(s, tc);
