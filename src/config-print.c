@@ -144,6 +144,7 @@ static void print_iface(void *data, void *user_data)
 	print_bool(out, "enabled", iface->policy.enabled);
 	print_endpoint_flags(out, iface->policy.endpoint_flags);
 	fprintf(out, "priority = %u\n", iface->policy.priority);
+	print_bool(out, "metered", iface->policy.metered);
 }
 
 static void print_rule(void *data, void *user_data)
@@ -183,6 +184,20 @@ static void print_rule(void *data, void *user_data)
 		fprintf(out, "policy = %s\n", rule->policy);
 }
 
+static void print_quality(FILE *out, const struct sf_quality_config *q)
+{
+	fputs("\n[quality]\n", out);
+	fprintf(out, "poll-ms = %u\n", q->poll_ms);
+	fprintf(out, "max-loss-percent = %u\n", q->max_loss_percent);
+	fprintf(out, "max-rtt-ratio = %u\n", q->max_rtt_ratio);
+	fprintf(out, "min-rtt-increase-ms = %u\n", q->min_rtt_increase_ms);
+	fprintf(out, "stall-ms = %u\n", q->stall_ms);
+	fprintf(out, "recover-ms = %u\n", q->recover_ms);
+	fprintf(out, "worse-rtt-ratio = %u\n", q->worse_rtt_ratio);
+	fprintf(out, "worse-loss-percent = %u\n", q->worse_loss_percent);
+	fprintf(out, "probe-ms = %u\n", q->probe_ms);
+}
+
 void sf_config_print(const struct sf_config *config, FILE *out)
 {
 	const struct sf_filter_config *filter = &config->filter;
@@ -215,4 +230,5 @@ void sf_config_print(const struct sf_config *config, FILE *out)
 
 	l_queue_foreach(config->ifaces, print_iface, out);
 	l_queue_foreach(config->rules, print_rule, out);
+	print_quality(out, &config->quality);
 }

@@ -45,6 +45,7 @@ enum section {
 	SECTION_FILTER,
 	SECTION_IFACE,
 	SECTION_RULE,
+	SECTION_QUALITY,
 };
 
 enum key {
@@ -69,11 +70,21 @@ enum key {
 	KEY_IFACE_ENABLED,
 	KEY_IFACE_ENDPOINT_FLAGS,
 	KEY_IFACE_PRIORITY,
+	KEY_IFACE_METERED,
 	KEY_RULE_MATCH_REMOTE,
 	KEY_RULE_MATCH_PORT,
 	KEY_RULE_MATCH_UID,
 	KEY_RULE_MATCH_CGROUP,
 	KEY_RULE_POLICY,
+	KEY_QUALITY_POLL_MS,
+	KEY_QUALITY_MAX_LOSS_PERCENT,
+	KEY_QUALITY_MAX_RTT_RATIO,
+	KEY_QUALITY_MIN_RTT_INCREASE_MS,
+	KEY_QUALITY_STALL_MS,
+	KEY_QUALITY_RECOVER_MS,
+	KEY_QUALITY_WORSE_RTT_RATIO,
+	KEY_QUALITY_WORSE_LOSS_PERCENT,
+	KEY_QUALITY_PROBE_MS,
 };
 
 static const struct {
@@ -102,11 +113,23 @@ static const struct {
 	[KEY_IFACE_ENABLED] = { SECTION_IFACE, "enabled" },
 	[KEY_IFACE_ENDPOINT_FLAGS] = { SECTION_IFACE, "endpoint-flags" },
 	[KEY_IFACE_PRIORITY] = { SECTION_IFACE, "priority" },
+	[KEY_IFACE_METERED] = { SECTION_IFACE, "metered" },
 	[KEY_RULE_MATCH_REMOTE] = { SECTION_RULE, "match-remote" },
 	[KEY_RULE_MATCH_PORT] = { SECTION_RULE, "match-port" },
 	[KEY_RULE_MATCH_UID] = { SECTION_RULE, "match-uid" },
 	[KEY_RULE_MATCH_CGROUP] = { SECTION_RULE, "match-cgroup" },
 	[KEY_RULE_POLICY] = { SECTION_RULE, "policy" },
+	[KEY_QUALITY_POLL_MS] = { SECTION_QUALITY, "poll-ms" },
+	[KEY_QUALITY_MAX_LOSS_PERCENT] = { SECTION_QUALITY, "max-loss-percent" },
+	[KEY_QUALITY_MAX_RTT_RATIO] = { SECTION_QUALITY, "max-rtt-ratio" },
+	[KEY_QUALITY_MIN_RTT_INCREASE_MS] = { SECTION_QUALITY,
+					      "min-rtt-increase-ms" },
+	[KEY_QUALITY_STALL_MS] = { SECTION_QUALITY, "stall-ms" },
+	[KEY_QUALITY_RECOVER_MS] = { SECTION_QUALITY, "recover-ms" },
+	[KEY_QUALITY_WORSE_RTT_RATIO] = { SECTION_QUALITY, "worse-rtt-ratio" },
+	[KEY_QUALITY_WORSE_LOSS_PERCENT] = { SECTION_QUALITY,
+					     "worse-loss-percent" },
+	[KEY_QUALITY_PROBE_MS] = { SECTION_QUALITY, "probe-ms" },
 };
 
 #define N_KEYS SF_ARRAY_SIZE(keys)
@@ -124,6 +147,7 @@ struct parser {
 
 	unsigned int core_line;		/* of [core]; 0: not seen */
 	unsigned int filter_line;
+	unsigned int quality_line;
 };
 
 /* --- construction and destruction ------------------------------------------ */
@@ -163,6 +187,7 @@ static void iface_policy_defaults(struct sf_iface_policy *policy,
 	policy->subflows = 1;
 	policy->endpoint_flags = endpoint_flags;
 	policy->priority = SF_IFACE_PRIORITY_DEFAULT;
+	policy->metered = false;
 }
 
 struct sf_config *sf_config_new_defaults(void)
@@ -176,6 +201,18 @@ struct sf_config *sf_config_new_defaults(void)
 	config->control_group = l_strdup("subflowd");
 	config->log = SF_LOG_JOURNAL;
 	config->endpoint_flags = MPTCP_PM_ADDR_FLAG_SUBFLOW;
+
+	config->quality = (struct sf_quality_config) {
+		.poll_ms = 200,
+		.max_loss_percent = 10,
+		.max_rtt_ratio = 4,
+		.min_rtt_increase_ms = 100,
+		.stall_ms = 1000,
+		.recover_ms = 3000,
+		.worse_rtt_ratio = 5,
+		.worse_loss_percent = 10,
+		.probe_ms = 5000,
+	};
 
 	config->filter.exclude_interfaces =
 		l_strv_copy((char **) default_exclude_interfaces);
@@ -209,10 +246,24 @@ void sf_config_free(struct sf_config *config)
 
 /* --- keys ------------------------------------------------------------------- */
 
+/* A [quality] number: unsigned, min..max. */
+static int parse_setting(struct parser *p, const char *value,
+			 unsigned long min, unsigned long max,
+			 unsigned int *ret)
+{
+	unsigned long n;
+	int r = sf_config_parse_uint(&p->at, value, min, max, &n);
+
+	if (r == 0)
+		*ret = n;
+	return r;
+}
+
 static int apply_key(struct parser *p, enum key key, const char *value)
 {
 	struct sf_config *c = p->config;
 	struct sf_filter_config *f = &c->filter;
+	struct sf_quality_config *q = &c->quality;
 	unsigned long n;
 	int r;
 
@@ -299,6 +350,9 @@ static int apply_key(struct parser *p, enum key key, const char *value)
 		if (r == 0)
 			p->iface->policy.priority = n;
 		return r;
+	case KEY_IFACE_METERED:
+		return sf_config_parse_bool(&p->at, value,
+					    &p->iface->policy.metered);
 	case KEY_RULE_MATCH_REMOTE:
 		return sf_config_parse_remotes(&p->at, value, p->rule);
 	case KEY_RULE_MATCH_PORT:
@@ -317,6 +371,25 @@ static int apply_key(struct parser *p, enum key key, const char *value)
 	case KEY_RULE_POLICY:
 		return sf_config_parse_plugin_name(&p->at, value,
 						   &p->rule->policy);
+	case KEY_QUALITY_POLL_MS:
+		return parse_setting(p, value, 50, 10000, &q->poll_ms);
+	case KEY_QUALITY_MAX_LOSS_PERCENT:
+		return parse_setting(p, value, 1, 100, &q->max_loss_percent);
+	case KEY_QUALITY_MAX_RTT_RATIO:
+		return parse_setting(p, value, 2, 1000, &q->max_rtt_ratio);
+	case KEY_QUALITY_MIN_RTT_INCREASE_MS:
+		return parse_setting(p, value, 0, 60000,
+				     &q->min_rtt_increase_ms);
+	case KEY_QUALITY_STALL_MS:
+		return parse_setting(p, value, 100, 60000, &q->stall_ms);
+	case KEY_QUALITY_RECOVER_MS:
+		return parse_setting(p, value, 0, 600000, &q->recover_ms);
+	case KEY_QUALITY_WORSE_RTT_RATIO:
+		return parse_setting(p, value, 2, 1000, &q->worse_rtt_ratio);
+	case KEY_QUALITY_WORSE_LOSS_PERCENT:
+		return parse_setting(p, value, 1, 100, &q->worse_loss_percent);
+	case KEY_QUALITY_PROBE_MS:
+		return parse_setting(p, value, 100, 600000, &q->probe_ms);
 	}
 
 	return -EINVAL;
@@ -534,9 +607,15 @@ static int parse_header(struct parser *p, char *line)
 		return start_rule(p, name);
 	}
 
+	if (!strcmp(inner, "quality")) {
+		p->section = SECTION_QUALITY;
+		return start_core_or_filter(p, name, &p->quality_line);
+	}
+
 	return sf_config_section_fail(&p->at, p->at.line, NULL, "unknown "
 				      "section (expected [core], [filter], "
-				      "[interface NAME] or [rule NAME])");
+				      "[interface NAME], [rule NAME] or "
+				      "[quality])");
 }
 
 /* A KEY = VALUE line (already stripped, not a comment or header). */

@@ -83,6 +83,7 @@ struct sf_config {
 	uint32_t endpoint_flags;	/* MPTCP_PM_ADDR_FLAG_* default */
 
 	struct sf_filter_config filter;
+	struct sf_quality_config quality;
 	struct l_queue *ifaces;		/* struct sf_config_iface, file order */
 	struct l_queue *rules;		/* struct sf_config_rule, file order */
 };

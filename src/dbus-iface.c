@@ -10,7 +10,8 @@
 #include "util.h"
 
 const char *const sf_dbus_iface_changing[] = {
-	"Name", "Up", "Addresses", "Backup", "Announce", "Enabled", NULL,
+	"Name", "Up", "Addresses", "Backup", "Announce", "Enabled", "Metered",
+	NULL,
 };
 
 #define GETTER(fn)							\
@@ -116,6 +117,14 @@ GETTER(get_enabled)
 	return sd_bus_message_append(reply, "b", policy.enabled);
 }
 
+GETTER(get_metered)
+{
+	struct sf_iface_policy policy;
+
+	iface_policy(userdata, &policy);
+	return sd_bus_message_append(reply, "b", policy.metered);
+}
+
 #define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 
 const sd_bus_vtable sf_dbus_iface_vtable[] = {
@@ -128,5 +137,6 @@ const sd_bus_vtable sf_dbus_iface_vtable[] = {
 	SD_BUS_PROPERTY("Backup", "b", get_backup, 0, EMITS),
 	SD_BUS_PROPERTY("Announce", "b", get_announce, 0, EMITS),
 	SD_BUS_PROPERTY("Enabled", "b", get_enabled, 0, EMITS),
+	SD_BUS_PROPERTY("Metered", "b", get_metered, 0, EMITS),
 	SD_BUS_VTABLE_END,
 };

@@ -174,10 +174,12 @@ static int read_setting(sd_bus_message *m, const char *key,
 		flag = &policy->announce;
 	else if (!strcmp(key, "enabled"))
 		flag = &policy->enabled;
+	else if (!strcmp(key, "metered"))
+		flag = &policy->metered;
 	else if (strcmp(key, "subflows"))
 		return sf_dbus_error_invalid(ret_error, "settings: unknown key "
 					     "'%s' (known: backup announce "
-					     "enabled subflows)", key);
+					     "enabled metered subflows)", key);
 
 	want = flag ? "b" : "u";
 	r = sd_bus_message_peek_type(m, NULL, &contents);

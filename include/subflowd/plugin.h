@@ -115,6 +115,8 @@ struct sf_iface_policy {
 	uint32_t endpoint_flags;	/* kernel mode: MPTCP_PM_ADDR_FLAG_* */
 	unsigned int priority;		/* kernel mode: who gets one of the
 					 * 8 endpoints first, lower first */
+	bool metered;			/* costs money or data cap: the quality
+					 * policy uses it only when it must */
 };
 
 /*
@@ -268,6 +270,72 @@ void sf_subflow_query_cancel(unsigned int id);
 /* Blocking: going away in favour of sf_subflow_query_stats(). */
 int sf_subflow_get_stats(const struct sf_subflow_info *sf,
 			 struct sf_subflow_stats *ret_stats);
+
+/* --- path health: the daemon's judgement of each subflow --------------- */
+
+/* [quality] (subflowd.conf(5)): when a path counts as degraded. */
+struct sf_quality_config {
+	unsigned int poll_ms;		/* watched connections' subflows are
+					 * read this often (others: 1 s) */
+	unsigned int max_loss_percent;	/* retransmitted more: lossy */
+	unsigned int max_rtt_ratio;	/* smoothed RTT above this multiple of
+					 * the path's own minimum RTT ... */
+	unsigned int min_rtt_increase_ms; /* ... and this far above it: slow */
+	unsigned int stall_ms;		/* data in flight, no ACK for this
+					 * long: stalled (a blackhole) */
+	unsigned int recover_ms;	/* good this long: recovered */
+	unsigned int worse_rtt_ratio;	/* RTT above this multiple of the best
+					 * path's: far worse than the best */
+	unsigned int worse_loss_percent; /* loss this many points above the
+					  * best path's: far worse too */
+	unsigned int probe_ms;		/* a path benched for being degraded
+					 * is tried again this often */
+};
+void sf_config_quality(struct sf_quality_config *ret_config);
+
+enum sf_health_state {
+	SF_HEALTH_UNKNOWN,		/* too little traffic seen to judge */
+	SF_HEALTH_GOOD,
+	SF_HEALTH_SLOW,			/* RTT far above its own minimum */
+	SF_HEALTH_LOSSY,		/* loss above max-loss-percent */
+	SF_HEALTH_STALLED,		/* data in flight, no ACK: blackhole */
+};
+
+/*
+ * One subflow's health, judged from its recent tcp_info samples. A state
+ * other than GOOD and UNKNOWN is reported only once two samples in a row
+ * agree; a subflow that carries no traffic keeps its last judgement.
+ */
+struct sf_subflow_health {
+	enum sf_health_state state;
+	uint32_t state_ms;		/* how long it has been in this state */
+	uint32_t srtt_us;		/* smoothed RTT, latest sample */
+	uint32_t min_rtt_us;		/* the path's own minimum RTT */
+	uint32_t loss_permille;		/* retransmitted share of the segments
+					 * sent lately (0..1000) */
+	uint32_t total_retrans;		/* segments retransmitted, ever */
+	uint64_t bytes_sent;		/* retransmissions included */
+	uint64_t bytes_acked;
+	uint64_t bytes_received;
+	uint32_t idle_ms;		/* since it last sent or received */
+};
+
+/*
+ * The health of one subflow of conn (ports required), as of the latest
+ * sample: no I/O. Returns 0, or -ENOENT when it has not been sampled yet.
+ */
+int sf_subflow_get_health(struct sf_conn *conn,
+			  const struct sf_subflow_info *sf,
+			  struct sf_subflow_health *ret_health);
+
+/*
+ * Have the subflows of plugin's connections read every [quality] poll-ms,
+ * and func called for each of those connections after each read, from the
+ * event loop. One watch per plugin: a new call replaces it, func NULL ends
+ * it. Start it in init and end it in exit.
+ */
+void sf_health_watch(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
+		     void *user_data);
 
 /* --- commands ----------------------------------------------------------- */
 

@@ -65,6 +65,7 @@ expect_eq "$(members org.subflowd.Interface1 "/org/subflowd/interface/$ifidx")" 
 .Backup property b
 .Enabled property b
 .Index property u
+.Metered property b
 .Name property s
 .Up property b" "Interface1 members"
 
@@ -117,7 +118,7 @@ out=$(sfctl set-interface nope0 backup=yes 2>&1) || rc=$?
 expect_eq "$rc:$out" "1:subflowctl: ifname: no interface named 'nope0'" "unknown interface"
 rc=0
 out=$(sfctl set-interface c-eth1 colour=blue 2>&1) || rc=$?
-expect_eq "$rc:$out" "1:subflowctl: settings: unknown key 'colour' (known: backup announce enabled subflows)" \
+expect_eq "$rc:$out" "1:subflowctl: settings: unknown key 'colour' (known: backup announce enabled metered subflows)" \
 	"unknown setting"
 rc=0
 out=$(sfctl set-interface c-eth1 backup=maybe 2>&1) || rc=$?

@@ -410,6 +410,73 @@ START_TEST(test_error_priority_out_of_range)
 }
 END_TEST
 
+START_TEST(test_iface_metered_is_read_and_defaults_to_false)
+{
+	struct sf_config *config = load_ok("[interface wwan*]\n"
+					   "metered = yes\n"
+					   "[interface eth0]\n"
+					   "metered = false\n");
+	struct sf_iface_policy policy;
+
+	sf_config_iface_policy(config, "wwan0", &policy);
+	ck_assert(policy.metered);
+	sf_config_iface_policy(config, "eth0", &policy);
+	ck_assert(!policy.metered);
+	sf_config_iface_policy(config, "wlan0", &policy);
+	ck_assert(!policy.metered);
+	sf_config_free(config);
+
+	check_error("[interface wwan0]\nmetered = sometimes\n",
+		    "test.conf:2: [interface wwan0] metered: 'sometimes' is "
+		    "not a boolean (expected true or false)");
+}
+END_TEST
+
+START_TEST(test_quality_keys_are_read_and_checked)
+{
+	struct sf_config *config = load_ok("[quality]\n"
+					   "poll-ms = 100\n"
+					   "max-loss-percent = 20\n"
+					   "max-rtt-ratio = 3\n"
+					   "min-rtt-increase-ms = 0\n"
+					   "stall-ms = 500\n"
+					   "recover-ms = 0\n"
+					   "worse-rtt-ratio = 8\n"
+					   "worse-loss-percent = 15\n"
+					   "probe-ms = 2000\n");
+	const struct sf_quality_config *q = &config->quality;
+
+	ck_assert_uint_eq(q->poll_ms, 100);
+	ck_assert_uint_eq(q->max_loss_percent, 20);
+	ck_assert_uint_eq(q->max_rtt_ratio, 3);
+	ck_assert_uint_eq(q->min_rtt_increase_ms, 0);
+	ck_assert_uint_eq(q->stall_ms, 500);
+	ck_assert_uint_eq(q->recover_ms, 0);
+	ck_assert_uint_eq(q->worse_rtt_ratio, 8);
+	ck_assert_uint_eq(q->worse_loss_percent, 15);
+	ck_assert_uint_eq(q->probe_ms, 2000);
+	sf_config_free(config);
+
+	check_error("[quality]\npoll-ms = 20\n",
+		    "test.conf:2: [quality] poll-ms: 20 is out of range "
+		    "(expected 50..10000)");
+	check_error("[quality]\nmax-loss-percent = 0\n",
+		    "test.conf:2: [quality] max-loss-percent: 0 is out of "
+		    "range (expected 1..100)");
+	check_error("[quality]\nmax-rtt-ratio = 1.5\n",
+		    "test.conf:2: [quality] max-rtt-ratio: '1.5' is not a "
+		    "number (expected 2..1000)");
+	check_error("[quality]\n\n[quality]\n",
+		    "test.conf:3: [quality]: duplicate section (first on "
+		    "line 1)");
+	check_error("[quality]\nloss = 5\n",
+		    "test.conf:2: [quality] loss: unknown key (expected one "
+		    "of poll-ms, max-loss-percent, max-rtt-ratio, "
+		    "min-rtt-increase-ms, stall-ms, recover-ms, "
+		    "worse-rtt-ratio, worse-loss-percent, probe-ms)");
+}
+END_TEST
+
 START_TEST(test_iface_glob_header_keeps_brackets)
 {
 	struct sf_config *config = load_ok("[interface eth[0-9]]   # ports\n"
@@ -687,10 +754,10 @@ START_TEST(test_error_unknown_section)
 {
 	check_error("[core]\n[global]\n",
 		    "test.conf:2: [global]: unknown section (expected [core], "
-		    "[filter], [interface NAME] or [rule NAME])");
+		    "[filter], [interface NAME], [rule NAME] or [quality])");
 	check_error("[]\n",
 		    "test.conf:1: []: unknown section (expected [core], "
-		    "[filter], [interface NAME] or [rule NAME])");
+		    "[filter], [interface NAME], [rule NAME] or [quality])");
 }
 END_TEST
 
@@ -808,7 +875,7 @@ START_TEST(test_error_unknown_keys)
 	check_error("[interface eth0]\npolicy = sspi\n",
 		    "test.conf:2: [interface eth0] policy: unknown key "
 		    "(expected one of backup, announce, subflows, enabled, "
-		    "endpoint-flags, priority)");
+		    "endpoint-flags, priority, metered)");
 	check_error("[rule r]\nmatch-port = 1\nmatch-proto = tcp\n",
 		    "test.conf:3: [rule r] match-proto: unknown key (expected "
 		    "one of match-remote, match-port, match-uid, match-cgroup, "
@@ -1302,7 +1369,18 @@ START_TEST(test_print_default_output_is_exact)
 		"skip-ula = false\n"
 		"skip-temporary = true\n"
 		"skip-deprecated = true\n"
-		"require-default-route = false\n");
+		"require-default-route = false\n"
+		"\n"
+		"[quality]\n"
+		"poll-ms = 200\n"
+		"max-loss-percent = 10\n"
+		"max-rtt-ratio = 4\n"
+		"min-rtt-increase-ms = 100\n"
+		"stall-ms = 1000\n"
+		"recover-ms = 3000\n"
+		"worse-rtt-ratio = 5\n"
+		"worse-loss-percent = 10\n"
+		"probe-ms = 5000\n");
 	sf_config_free(config);
 }
 END_TEST
@@ -1370,6 +1448,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_iface_section_defaults);
 	tcase_add_test(tc, test_iface_priority_is_read_and_defaults_to_100);
 	tcase_add_test(tc, test_error_priority_out_of_range);
+	tcase_add_test(tc, test_iface_metered_is_read_and_defaults_to_false);
+	tcase_add_test(tc, test_quality_keys_are_read_and_checked);
 	tcase_add_test(tc, test_iface_glob_header_keeps_brackets);
 	tcase_add_test(tc, test_rule_bare_addresses_are_host_prefixes);
 	tcase_add_test(tc, test_rule_prefix_host_bits_are_cleared);
