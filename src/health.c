@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Per-subflow health from tcp_info samples (see health.h).
+ *
+ * Each sample is judged on its own ("raw"): stalled when data is in flight
+ * and no ACK came for stall-ms, or two RTOs in a row went unanswered; lossy
+ * when the retransmitted share of the segments sent since the newest
+ * earlier sample that leaves at least SF_HEALTH_MIN_SEGS segments is above
+ * max-loss-percent (so a busy path is judged on its last interval alone,
+ * and a quiet one over up to SF_HEALTH_LOSS_WINDOW_MS); slow when the
+ * smoothed RTT is max-rtt-ratio times the path's own minimum RTT and
+ * min-rtt-increase-ms above it; good when it sent something and is none of
+ * these. A sample without traffic gives no judgement.
+ *
+ * The state reported follows the raw judgements with one sample of delay
+ * for lossy and slow (two in a row must agree), none for stalled (already
+ * persistent by its definition) and none for good: when to trust a path
+ * again is the policy's call, with the state's age (state_ms).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "health.h"
+#include "util.h"
+
+/* Samples kept per subflow: SF_HEALTH_LOSS_WINDOW_MS at 50 ms polls. */
+#define RING_SIZE 40
+
+struct sample {
+	uint64_t at_ms;
+	uint32_t segs_out;
+	uint32_t total_retrans;
+};
+
+struct entry {
+	struct sf_health_key key;
+	int32_t ifindex;
+	unsigned int round;		/* the last round that sampled it */
+
+	struct sample ring[RING_SIZE];	/* oldest first from ring_head */
+	unsigned int ring_head;
+	unsigned int ring_len;
+
+	struct sf_subflow_stats last;	/* the newest sample */
+	uint64_t last_at_ms;
+	uint32_t min_rtt_us;		/* its own minimum; 0: none yet */
+	uint32_t loss_permille;		/* of the newest judgement of loss */
+
+	enum sf_health_state state;
+	uint64_t state_since_ms;
+	bool bad_pending;		/* one bad raw judgement seen */
+};
+
+struct iface_bytes {
+	uint64_t sent;
+	uint64_t received;
+};
+
+struct sf_health {
+	struct sf_quality_config config;
+	struct l_hashmap *conns;	/* token -> l_queue of struct entry */
+	struct l_hashmap *ifaces;	/* ifindex -> struct iface_bytes */
+	unsigned int round;
+};
+
+static void conn_entries_free(void *data)
+{
+	l_queue_destroy(data, l_free);
+}
+
+struct sf_health *sf_health_new(const struct sf_quality_config *config)
+{
+	struct sf_health *health = l_new(struct sf_health, 1);
+
+	health->config = *config;
+	health->conns = l_hashmap_new();
+	health->ifaces = l_hashmap_new();
+	return health;
+}
+
+void sf_health_free(struct sf_health *health)
+{
+	if (!health)
+		return;
+
+	l_hashmap_destroy(health->conns, conn_entries_free);
+	l_hashmap_destroy(health->ifaces, l_free);
+	l_free(health);
+}
+
+void sf_health_set_config(struct sf_health *health,
+			  const struct sf_quality_config *config)
+{
+	health->config = *config;
+}
+
+const char *sf_health_state_to_str(enum sf_health_state state)
+{
+	switch (state) {
+	case SF_HEALTH_UNKNOWN:
+		return "unknown";
+	case SF_HEALTH_GOOD:
+		return "good";
+	case SF_HEALTH_SLOW:
+		return "slow";
+	case SF_HEALTH_LOSSY:
+		return "lossy";
+	case SF_HEALTH_STALLED:
+		return "stalled";
+	}
+
+	return "unknown";
+}
+
+static bool entry_match(const void *data, const void *user_data)
+{
+	const struct entry *e = data;
+	const struct sf_health_key *key = user_data;
+
+	return sf_addr_equal(&e->key.local, &key->local) &&
+	       sf_addr_equal(&e->key.remote, &key->remote);
+}
+
+static struct entry *entry_find(const struct sf_health *health,
+				const struct sf_health_key *key)
+{
+	struct l_queue *entries = l_hashmap_lookup(health->conns,
+						   L_UINT_TO_PTR(key->token));
+
+	return entries ? l_queue_find(entries, entry_match, key) : NULL;
+}
+
+static struct entry *entry_get(struct sf_health *health,
+			       const struct sf_health_key *key)
+{
+	struct l_queue *entries = l_hashmap_lookup(health->conns,
+						   L_UINT_TO_PTR(key->token));
+	struct entry *e;
+
+	if (!entries) {
+		entries = l_queue_new();
+		l_hashmap_insert(health->conns, L_UINT_TO_PTR(key->token),
+				 entries);
+	}
+
+	e = l_queue_find(entries, entry_match, key);
+	if (e)
+		return e;
+
+	e = l_new(struct entry, 1);
+	e->key = *key;
+	e->state = SF_HEALTH_UNKNOWN;
+	l_queue_push_tail(entries, e);
+	return e;
+}
+
+static const struct sample *ring_at(const struct entry *e, unsigned int i)
+{
+	return &e->ring[(e->ring_head + i) % RING_SIZE];
+}
+
+static void ring_push(struct entry *e, const struct sample *s)
+{
+	if (e->ring_len == RING_SIZE) {
+		e->ring[e->ring_head] = *s;
+		e->ring_head = (e->ring_head + 1) % RING_SIZE;
+		return;
+	}
+
+	e->ring[(e->ring_head + e->ring_len) % RING_SIZE] = *s;
+	e->ring_len++;
+}
+
+/*
+ * The retransmitted share of the segments sent between the newest sample
+ * and the newest earlier one that leaves at least SF_HEALTH_MIN_SEGS
+ * segments within the window, in per mille. false: too few segments.
+ */
+static bool recent_loss(const struct entry *e, uint32_t *ret_permille)
+{
+	const struct sample *now;
+
+	if (e->ring_len < 2)
+		return false;
+
+	now = ring_at(e, e->ring_len - 1);
+	for (unsigned int i = e->ring_len - 1; i-- > 0;) {
+		const struct sample *then = ring_at(e, i);
+		uint32_t segs = now->segs_out - then->segs_out;
+		uint32_t retrans = now->total_retrans - then->total_retrans;
+
+		if (now->at_ms - then->at_ms > SF_HEALTH_LOSS_WINDOW_MS)
+			return false;
+		if (segs < SF_HEALTH_MIN_SEGS)
+			continue;
+
+		*ret_permille = retrans >= segs ? 1000 :
+				(uint32_t) ((uint64_t) retrans * 1000 / segs);
+		return true;
+	}
+
+	return false;
+}
+
+static bool is_slow(const struct sf_quality_config *config,
+		    uint32_t srtt_us, uint32_t min_rtt_us)
+{
+	uint64_t limit = (uint64_t) min_rtt_us * config->max_rtt_ratio;
+
+	return min_rtt_us && srtt_us > limit &&
+	       srtt_us - min_rtt_us >= config->min_rtt_increase_ms * 1000ull;
+}
+
+/* The judgement of the newest sample alone; UNKNOWN: no traffic. */
+static enum sf_health_state judge(const struct sf_health *health,
+				  struct entry *e, bool sent)
+{
+	const struct sf_quality_config *config = &health->config;
+	const struct sf_subflow_stats *st = &e->last;
+	uint32_t permille;
+
+	if (st->unacked > 0 &&
+	    (st->backoff >= 2 || st->last_ack_recv_ms >= config->stall_ms))
+		return SF_HEALTH_STALLED;
+
+	if (recent_loss(e, &permille)) {
+		e->loss_permille = permille;
+		if (permille > config->max_loss_percent * 10)
+			return SF_HEALTH_LOSSY;
+	}
+
+	if (!sent)
+		return SF_HEALTH_UNKNOWN;
+
+	if (is_slow(config, st->rtt_us, e->min_rtt_us))
+		return SF_HEALTH_SLOW;
+
+	return SF_HEALTH_GOOD;
+}
+
+static void set_state(struct entry *e, enum sf_health_state state,
+		      uint64_t now_ms)
+{
+	if (e->state == state)
+		return;
+
+	e->state = state;
+	e->state_since_ms = now_ms;
+}
+
+static void count_bytes(struct sf_health *health, struct entry *e,
+			const struct sf_subflow_stats *st, bool first)
+{
+	struct iface_bytes *bytes;
+	uint64_t sent = st->bytes_sent ? st->bytes_sent : st->bytes_acked;
+	uint64_t old_sent = e->last.bytes_sent ? e->last.bytes_sent :
+			    e->last.bytes_acked;
+
+	if (!e->ifindex)
+		return;
+
+	bytes = l_hashmap_lookup(health->ifaces, L_INT_TO_PTR(e->ifindex));
+	if (!bytes) {
+		bytes = l_new(struct iface_bytes, 1);
+		l_hashmap_insert(health->ifaces, L_INT_TO_PTR(e->ifindex),
+				 bytes);
+	}
+
+	if (first) {
+		bytes->sent += sent;
+		bytes->received += st->bytes_received;
+		return;
+	}
+
+	/* Counters only grow; a smaller one is another socket's. */
+	if (sent > old_sent)
+		bytes->sent += sent - old_sent;
+	if (st->bytes_received > e->last.bytes_received)
+		bytes->received += st->bytes_received - e->last.bytes_received;
+}
+
+void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
+		      int32_t ifindex, const struct sf_subflow_stats *stats,
+		      uint64_t now_ms)
+{
+	struct entry *e = entry_get(health, key);
+	bool first = !e->last_at_ms;
+	bool sent = !first && stats->segs_out != e->last.segs_out;
+	struct sample s = {
+		.at_ms = now_ms,
+		.segs_out = stats->segs_out,
+		.total_retrans = stats->total_retrans,
+	};
+	uint32_t min_rtt = stats->min_rtt_us ? stats->min_rtt_us :
+			   stats->rtt_us;
+	enum sf_health_state raw;
+
+	if (ifindex)
+		e->ifindex = ifindex;
+	count_bytes(health, e, stats, first);
+
+	e->round = health->round;
+	e->last = *stats;
+	e->last_at_ms = now_ms;
+	if (min_rtt && (!e->min_rtt_us || min_rtt < e->min_rtt_us))
+		e->min_rtt_us = min_rtt;
+	ring_push(e, &s);
+	if (first)
+		e->state_since_ms = now_ms;
+
+	raw = judge(health, e, sent);
+	switch (raw) {
+	case SF_HEALTH_UNKNOWN:
+		return;
+	case SF_HEALTH_GOOD:
+		e->bad_pending = false;
+		set_state(e, raw, now_ms);
+		return;
+	case SF_HEALTH_STALLED:
+		e->bad_pending = true;
+		set_state(e, raw, now_ms);
+		return;
+	case SF_HEALTH_SLOW:
+	case SF_HEALTH_LOSSY:
+		if (e->bad_pending || e->state == SF_HEALTH_STALLED ||
+		    e->state == SF_HEALTH_SLOW || e->state == SF_HEALTH_LOSSY)
+			set_state(e, raw, now_ms);
+		e->bad_pending = true;
+		return;
+	}
+}
+
+void sf_health_round_begin(struct sf_health *health)
+{
+	health->round++;
+}
+
+static bool entry_stale(void *data, void *user_data)
+{
+	struct entry *e = data;
+	const struct sf_health *health = user_data;
+
+	if (e->round == health->round)
+		return false;
+
+	l_free(e);
+	return true;
+}
+
+static bool conn_prune(const void *key, void *value, void *user_data)
+{
+	struct l_queue *entries = value;
+
+	l_queue_foreach_remove(entries, entry_stale, user_data);
+	if (!l_queue_isempty(entries))
+		return false;
+
+	l_queue_destroy(entries, NULL);
+	return true;
+}
+
+void sf_health_round_end(struct sf_health *health)
+{
+	l_hashmap_foreach_remove(health->conns, conn_prune, health);
+}
+
+void sf_health_forget_conn(struct sf_health *health, uint32_t token)
+{
+	conn_entries_free(l_hashmap_remove(health->conns,
+					   L_UINT_TO_PTR(token)));
+}
+
+static uint32_t age_ms(uint64_t since_ms, uint64_t now_ms)
+{
+	uint64_t age = now_ms > since_ms ? now_ms - since_ms : 0;
+
+	return age > UINT32_MAX ? UINT32_MAX : (uint32_t) age;
+}
+
+static void fill(const struct entry *e, uint64_t now_ms,
+		 struct sf_subflow_health *ret)
+{
+	const struct sf_subflow_stats *st = &e->last;
+	uint32_t idle = st->last_data_sent_ms < st->last_data_recv_ms ?
+			st->last_data_sent_ms : st->last_data_recv_ms;
+
+	*ret = (struct sf_subflow_health) {
+		.state = e->state,
+		.state_ms = age_ms(e->state_since_ms, now_ms),
+		.srtt_us = st->rtt_us,
+		.min_rtt_us = e->min_rtt_us,
+		.loss_permille = e->loss_permille,
+		.total_retrans = st->total_retrans,
+		.bytes_sent = st->bytes_sent,
+		.bytes_acked = st->bytes_acked,
+		.bytes_received = st->bytes_received,
+		/* Ages grow between samples too. */
+		.idle_ms = idle + age_ms(e->last_at_ms, now_ms),
+	};
+}
+
+int sf_health_get(const struct sf_health *health,
+		  const struct sf_health_key *key, uint64_t now_ms,
+		  struct sf_subflow_health *ret_health)
+{
+	const struct entry *e = entry_find(health, key);
+
+	if (!e)
+		return -ENOENT;
+
+	fill(e, now_ms, ret_health);
+	return 0;
+}
+
+void sf_health_foreach_conn(const struct sf_health *health, uint32_t token,
+			    uint64_t now_ms, sf_health_func_t func,
+			    void *user_data)
+{
+	struct l_queue *entries = l_hashmap_lookup(health->conns,
+						   L_UINT_TO_PTR(token));
+	const struct l_queue_entry *qe;
+
+	for (qe = l_queue_get_entries(entries); qe; qe = qe->next) {
+		const struct entry *e = qe->data;
+		struct sf_subflow_health h;
+
+		fill(e, now_ms, &h);
+		func(&e->key, &h, user_data);
+	}
+}
+
+void sf_health_iface_bytes(const struct sf_health *health, int32_t ifindex,
+			   uint64_t *ret_sent, uint64_t *ret_received)
+{
+	const struct iface_bytes *bytes =
+		l_hashmap_lookup(health->ifaces, L_INT_TO_PTR(ifindex));
+
+	*ret_sent = bytes ? bytes->sent : 0;
+	*ret_received = bytes ? bytes->received : 0;
+}
