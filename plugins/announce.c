@@ -7,7 +7,9 @@
  * announced address and port so that the joins are accepted. A local
  * address that appears later is announced to the live connections; one
  * that goes away is withdrawn (REMOVE_ADDR), and the peer closes its
- * subflows to it.
+ * subflows to it. Setting an interface's `announce` or `enabled` at run
+ * time (reload, SetInterfacePolicy) announces or withdraws its addresses on
+ * live connections at once.
  *
  * Connections we initiated are left alone. A server runs this as its
  * default policy (`-p announce`) or names it in a [rule].
@@ -72,7 +74,7 @@ static void announce_one(const struct sf_local_addr *local, void *user_data)
 		return;
 	}
 
-	r = sf_addr_announce(conn, local, 0, NULL, NULL);
+	r = sf_addr_announce(conn, local, 0, NULL, NULL, NULL);
 	if (r < 0) {
 		l_info("[%08x] announce: cannot announce %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
@@ -123,7 +125,7 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 		return;
 
 	id_set(a, local->id, false);
-	r = sf_addr_remove(conn, local->id, NULL, NULL);
+	r = sf_addr_remove(conn, local->id, NULL, NULL, NULL);
 	if (r < 0)
 		l_info("[%08x] announce: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
@@ -135,6 +137,45 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 static enum sf_verdict announce_local_removed(const struct sf_local_addr *addr)
 {
 	sf_conn_foreach(SF_PLUGIN_SELF, withdraw, (void *) addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+/* The interface's `announce` changed: follow it on conn. */
+static void announce_or_withdraw(struct sf_conn *conn, void *user_data)
+{
+	const struct sf_local_addr *local = user_data;
+	struct sf_iface_policy policy;
+
+	if (!announcing(conn))
+		return;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	if (policy.enabled && policy.announce)
+		announce_one(local, conn);
+	else
+		withdraw(conn, (void *) local);
+}
+
+static void iface_addr_changed(const struct sf_local_addr *local,
+			       void *user_data)
+{
+	const int32_t *ifindex = user_data;
+
+	if (local->ifindex == *ifindex)
+		sf_conn_foreach(SF_PLUGIN_SELF, announce_or_withdraw,
+				(void *) local);
+}
+
+static enum sf_verdict announce_policy_changed(int32_t ifindex,
+					       const char *ifname,
+					       const struct sf_iface_policy *old)
+{
+	struct sf_iface_policy now;
+
+	sf_iface_get_policy(ifindex, &now);
+	if (now.announce != old->announce || now.enabled != old->enabled)
+		sf_local_addr_foreach(iface_addr_changed, &ifindex);
+
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -155,6 +196,7 @@ static const struct sf_plugin_ops announce_ops = {
 	.conn_closed = announce_closed,
 	.local_addr_added = announce_local_added,
 	.local_addr_removed = announce_local_removed,
+	.iface_policy_changed = announce_policy_changed,
 };
 
 SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE, 0, announce_init,

@@ -236,7 +236,7 @@ static void endpoint_del(struct owned *o, const char *why)
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	r = sf_endpoint_del(o->ep.id, del_done, L_UINT_TO_PTR(o->ep.id));
+	r = sf_endpoint_del(o->ep.id, del_done, L_UINT_TO_PTR(o->ep.id), NULL);
 	if (r < 0) {
 		l_warn("endpoints: cannot delete endpoint %s id %u: %s, ignoring",
 		       ep_str(&o->ep.addr, buf), o->ep.id, strerror(-r));
@@ -266,7 +266,7 @@ static void endpoint_add(struct candidate *c)
 		return;
 	}
 
-	r = sf_endpoint_add(&o->ep, add_done, L_UINT_TO_PTR(o->ep.id));
+	r = sf_endpoint_add(&o->ep, add_done, L_UINT_TO_PTR(o->ep.id), NULL);
 	if (r < 0) {
 		l_warn("endpoints: cannot add endpoint %s: %s, ignoring",
 		       ep_str(&c->addr, buf), strerror(-r));
@@ -310,7 +310,7 @@ static void limits_got(int error, const struct sf_pm_limits *limits,
 
 	raised = *limits;
 	raised.subflows = want;
-	r = sf_limits_set(&raised, limits_set_done, NULL);
+	r = sf_limits_set(&raised, limits_set_done, NULL, NULL);
 	if (r < 0) {
 		l_warn("endpoints: cannot raise the subflows limit: %s",
 		       strerror(-r));
@@ -348,7 +348,7 @@ static void check_limits(void)
 	if (n <= st.limits_checked || st.limits_busy)
 		return;
 
-	if (sf_limits_get(limits_got, L_UINT_TO_PTR(n)) < 0)
+	if (sf_limits_get(limits_got, L_UINT_TO_PTR(n), NULL) < 0)
 		return;
 
 	st.limits_checked = n;
@@ -451,7 +451,7 @@ static void reconcile(void)
 		}
 
 		if (sf_endpoint_set_flags(o->ep.id, want, flags_done,
-					  L_UINT_TO_PTR(o->ep.id)) == 0) {
+					  L_UINT_TO_PTR(o->ep.id), NULL) > 0) {
 			l_info("endpoints: endpoint %s id %u flags 0x%x -> 0x%x",
 			       ep_str(&o->ep.addr, buf), o->ep.id, o->ep.flags,
 			       want);
@@ -542,7 +542,7 @@ static void list_endpoints(void)
 			return;
 	}
 
-	r = sf_endpoint_list(listed, NULL);
+	r = sf_endpoint_list(listed, NULL, NULL);
 	if (r == -ENETDOWN) {
 		if (!st.list_wait_ms)
 			st.list_wait_ms = LIST_WAIT_FIRST_MS;
@@ -603,6 +603,15 @@ static enum sf_verdict endpoints_local_removed(const struct sf_local_addr *addr)
 {
 	candidate_free(l_queue_remove_if(st.candidates, candidate_has_ip,
 					 &addr->addr));
+	kick();
+	return SF_VERDICT_CONTINUE;
+}
+
+/* Flags, priority or `enabled` may differ now: reconcile re-reads them. */
+static enum sf_verdict endpoints_policy_changed(int32_t ifindex,
+						const char *ifname,
+						const struct sf_iface_policy *old)
+{
 	kick();
 	return SF_VERDICT_CONTINUE;
 }
@@ -707,7 +716,7 @@ static void remove_owned(void *data)
 	/* A delete in flight finishes on its own; the rest go now, with no
 	 * completion: the daemon flushes them and reports failures. */
 	if (o->state != EP_DELETING) {
-		if (sf_endpoint_del(o->ep.id, NULL, NULL) == 0)
+		if (sf_endpoint_del(o->ep.id, NULL, NULL, NULL) > 0)
 			l_info("endpoints: removing endpoint %s id %u on exit",
 			       ep_str(&o->ep.addr, buf), o->ep.id);
 		else
@@ -730,6 +739,7 @@ static void endpoints_exit(void)
 static const struct sf_plugin_ops endpoints_ops = {
 	.local_addr_added = endpoints_local_added,
 	.local_addr_removed = endpoints_local_removed,
+	.iface_policy_changed = endpoints_policy_changed,
 	.subflow_established = endpoints_subflow_established,
 	.subflow_closed = endpoints_subflow_closed,
 };

@@ -5,9 +5,13 @@
  * announced), within [core] max-subflows. Subflows follow local addresses:
  * a new address gets its subflows on live connections, a vanished one loses
  * them. Interfaces with `enabled = false` are left alone and those with
- * `backup = true` carry the backup flag. An interface's `subflows = N` opens
- * N subflows (different source ports) from each of its addresses to each
- * remote address; the initial subflow's own pair keeps just the initial one.
+ * `backup = true` carry the backup flag. An interface's `subflows = N`
+ * opens N subflows (different source ports) from each of its addresses to
+ * each remote address; the initial subflow's own pair keeps just the
+ * initial one. At run time, an interface enabled again gets its subflows
+ * and a change of `subflows` opens or closes extra ones, on live
+ * connections at once. The peer's
+ * initial address is not joined when the peer forbids it.
  *
  * Only connections we initiated are meshed: on the server side the client
  * opens the subflows (it is the one that knows its own paths, and is often
@@ -21,33 +25,25 @@
 
 #include <subflowd/plugin.h>
 
-struct mesh_ctx {
-	struct sf_conn *conn;
-	const struct sf_local_addr *local;	/* NULL: every local address */
-	const struct sf_addr *remote;		/* NULL: every remote address */
-};
-
+/* Open the pair's subflows (one, or the interface's `subflows`). */
 static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local,
-			 const struct sf_addr *remote)
+			 const struct sf_addr *remote, void *user_data)
 {
 	struct sf_iface_policy policy;
 	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
 	unsigned int n = 0;
 	int r;
 
-	if (local->addr.family != remote->family)
-		return;
-
 	sf_iface_get_policy(local->ifindex, &policy);
 	if (!policy.enabled)
 		return;
 
 	r = sf_subflow_create(conn, &local->addr, remote, policy.backup,
-			      NULL, NULL);
+			      NULL, NULL, NULL);
 	/* A new pair: open its other subflows too (new source ports). */
-	while (r == 0 && ++n < policy.subflows)
+	while (r > 0 && ++n < policy.subflows)
 		r = sf_subflow_create_extra(conn, &local->addr, remote,
-					    policy.backup, NULL, NULL);
+					    policy.backup, NULL, NULL, NULL);
 	if (n)
 		sf_log(LOG_DEBUG, "[%08x] fullmesh: %u subflow%s %s -> %s%s",
 		       sf_conn_token(conn), n, n == 1 ? "" : "s",
@@ -55,79 +51,39 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 		       sf_addr_to_str(remote, true, rbuf),
 		       policy.backup ? " (backup)" : "");
 
-	switch (r) {
-	case 0:
-	case -EALREADY:
-	case -ENOSPC:
-		break;
-	default:
-		l_info("[%08x] fullmesh: cannot create subflow from %s: %s",
-		       sf_conn_token(conn),
-		       sf_addr_to_str(&local->addr, false, lbuf), strerror(-r));
-		break;
-	}
-}
-
-static void mesh_remote(struct sf_conn *conn, uint8_t id,
-			const struct sf_addr *addr, void *user_data)
-{
-	const struct mesh_ctx *ctx = user_data;
-	struct sf_addr remote = *addr;
-
-	/* An announcement without a port means the connection's port. */
-	if (!remote.port)
-		remote.port = sf_conn_remote(conn)->port;
-
-	connect_pair(conn, ctx->local, &remote);
-}
-
-/* Subflows from one local address to every remote address of conn. */
-static void mesh_local(const struct sf_local_addr *local, void *user_data)
-{
-	struct mesh_ctx ctx = *(const struct mesh_ctx *) user_data;
-
-	ctx.local = local;
-	if (ctx.remote) {
-		mesh_remote(ctx.conn, 0, ctx.remote, &ctx);
+	if (r > 0 || r == -EALREADY || r == -ENOSPC)
 		return;
-	}
 
-	connect_pair(ctx.conn, local, sf_conn_remote(ctx.conn));
-	sf_conn_foreach_remote_addr(ctx.conn, mesh_remote, &ctx);
+	sf_log(LOG_INFO, "[%08x] fullmesh: cannot create subflow from %s: %s",
+	       sf_conn_token(conn), sf_addr_to_str(&local->addr, false, lbuf),
+	       strerror(-r));
 }
 
-static bool meshable(const struct sf_conn *conn)
+static void mesh_all(struct sf_conn *conn, void *user_data)
 {
-	return sf_conn_established(conn) && !sf_conn_server_side(conn);
+	if (sf_conn_client_established(conn))
+		sf_conn_foreach_path(conn, NULL, NULL, connect_pair, NULL);
 }
 
 static enum sf_verdict fullmesh_established(struct sf_conn *conn)
 {
-	struct mesh_ctx ctx = { .conn = conn };
-
-	if (meshable(conn))
-		sf_local_addr_foreach(mesh_local, &ctx);
-
+	mesh_all(conn, NULL);
 	return SF_VERDICT_CONTINUE;
 }
 
 static enum sf_verdict fullmesh_announced(struct sf_conn *conn, uint8_t id,
 					  const struct sf_addr *addr)
 {
-	struct mesh_ctx ctx = { .conn = conn, .remote = addr };
-
-	if (meshable(conn))
-		sf_local_addr_foreach(mesh_local, &ctx);
+	if (sf_conn_client_established(conn))
+		sf_conn_foreach_path(conn, NULL, addr, connect_pair, NULL);
 
 	return SF_VERDICT_CONTINUE;
 }
 
 static void mesh_new_local(struct sf_conn *conn, void *user_data)
 {
-	struct mesh_ctx ctx = { .conn = conn };
-
-	if (meshable(conn))
-		mesh_local(user_data, &ctx);
+	if (sf_conn_client_established(conn))
+		sf_conn_foreach_path(conn, user_data, NULL, connect_pair, NULL);
 }
 
 static enum sf_verdict fullmesh_local_added(const struct sf_local_addr *addr)
@@ -142,7 +98,7 @@ static void drop_subflows(struct sf_conn *conn, void *user_data)
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	r = sf_conn_withdraw_local_addr(conn, addr, NULL, NULL);
+	r = sf_conn_withdraw_local_addr(conn, addr);
 	if (r < 0)
 		l_info("[%08x] fullmesh: cannot close subflows from %s: %s",
 		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
@@ -184,7 +140,7 @@ static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	if (!meshable(conn))
+	if (!sf_conn_client_established(conn))
 		return SF_VERDICT_CONTINUE;
 
 	sf_iface_get_policy(sf->ifindex ? sf->ifindex :
@@ -193,10 +149,109 @@ static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
 	if (c.n <= policy.subflows)
 		return SF_VERDICT_CONTINUE;
 
-	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL);
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
+			       NULL);
 	l_info("[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
 	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
 	       sf_addr_to_str(&sf->local, true, buf), c.n);
+	return SF_VERDICT_CONTINUE;
+}
+
+/* --- `subflows` changed at run time ------------------------------------- */
+
+#define PAIR_MAX 8		/* [interface] subflows is 1..8 */
+
+struct pair_subflows {
+	const struct sf_addr *local;
+	const struct sf_addr *remote;
+	struct sf_subflow_info open[PAIR_MAX];	/* those with a local port */
+	unsigned int n_open;
+	unsigned int n;				/* with those being created */
+};
+
+static void collect_pair(struct sf_conn *conn, const struct sf_subflow_info *sf,
+			 void *user_data)
+{
+	struct pair_subflows *p = user_data;
+
+	if (!sf_addr_ip_equal(&sf->local, p->local) ||
+	    !sf_addr_equal(&sf->remote, p->remote))
+		return;
+
+	p->n++;
+	if (sf->local.port && p->n_open < PAIR_MAX)
+		p->open[p->n_open++] = *sf;
+}
+
+/* Open or close extra subflows until the pair carries want (one, on the
+ * initial pair). A pair without any subflow is not this function's. */
+static void fit_pair(struct sf_conn *conn, const struct sf_local_addr *local,
+		     const struct sf_addr *remote, void *user_data)
+{
+	struct pair_subflows p = { .local = &local->addr, .remote = remote };
+	struct sf_iface_policy policy;
+	char buf[SF_ADDR_STRLEN];
+	unsigned int want;
+	int r = 0;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	want = policy.subflows;
+	if (sf_addr_ip_equal(&local->addr, sf_conn_local(conn)) &&
+	    sf_addr_equal(remote, sf_conn_remote(conn)))
+		want = 1;
+
+	sf_conn_foreach_subflow(conn, collect_pair, &p);
+	if (!p.n)
+		return;
+
+	for (; p.n < want && r >= 0; p.n++)
+		r = sf_subflow_create_extra(conn, &local->addr, remote,
+					    policy.backup, NULL, NULL, NULL);
+
+	/* The newest go first: the kernel reports them last. */
+	while (p.n > want && p.n_open) {
+		const struct sf_subflow_info *sf = &p.open[--p.n_open];
+
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL,
+				       NULL, NULL);
+		if (r < 0)
+			break;
+		p.n--;
+	}
+
+	if (r < 0 && r != -ENOSPC)
+		l_info("[%08x] fullmesh: cannot fit the subflows from %s to "
+		       "%u: %s", sf_conn_token(conn),
+		       sf_addr_to_str(&local->addr, false, buf), want,
+		       strerror(-r));
+}
+
+static void fit_conn(struct sf_conn *conn, void *user_data)
+{
+	if (sf_conn_client_established(conn))
+		sf_conn_foreach_path(conn, user_data, NULL, fit_pair, NULL);
+}
+
+static void fit_local(const struct sf_local_addr *local, void *user_data)
+{
+	const int32_t *ifindex = user_data;
+
+	if (local->ifindex == *ifindex)
+		sf_conn_foreach(SF_PLUGIN_SELF, fit_conn, (void *) local);
+}
+
+static enum sf_verdict fullmesh_policy_changed(int32_t ifindex,
+					       const char *ifname,
+					       const struct sf_iface_policy *old)
+{
+	struct sf_iface_policy now;
+
+	sf_iface_get_policy(ifindex, &now);
+	if (now.enabled && !old->enabled)
+		sf_conn_foreach(SF_PLUGIN_SELF, mesh_all, NULL);
+	else if (now.subflows != old->subflows)
+		sf_local_addr_foreach(fit_local, &ifindex);
+
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -206,6 +261,7 @@ static const struct sf_plugin_ops fullmesh_ops = {
 	.addr_announced = fullmesh_announced,
 	.local_addr_added = fullmesh_local_added,
 	.local_addr_removed = fullmesh_local_removed,
+	.iface_policy_changed = fullmesh_policy_changed,
 };
 
 SF_PLUGIN_DEFINE("fullmesh", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,

@@ -158,11 +158,6 @@ static void mark_forget(struct ho_conn *hc, const struct sf_addr *local,
 	l_free(l_queue_remove_if(hc->marks, mark_match, &key));
 }
 
-static bool client_conn(const struct sf_conn *conn)
-{
-	return sf_conn_established(conn) && !sf_conn_server_side(conn);
-}
-
 static bool iface_is_standby(int32_t ifindex)
 {
 	struct sf_iface_policy policy;
@@ -179,26 +174,20 @@ static int32_t subflow_ifindex(const struct sf_subflow_info *sf)
 /* --- opening subflows --- */
 
 struct open_ctx {
-	struct sf_conn *conn;
 	struct ho_conn *hc;
 	bool standby_too;	/* open on standby addresses as well */
-	const struct sf_local_addr *local;	/* NULL: every local address */
-	const struct sf_addr *remote;		/* NULL: every remote address */
 };
 
-static void open_pair(const struct open_ctx *ctx,
-		      const struct sf_local_addr *local,
-		      const struct sf_addr *remote)
+static void open_pair(struct sf_conn *conn, const struct sf_local_addr *local,
+		      const struct sf_addr *remote, void *user_data)
 {
-	uint32_t token = sf_conn_token(ctx->conn);
+	const struct open_ctx *ctx = user_data;
+	uint32_t token = sf_conn_token(conn);
 	struct sf_iface_policy policy;
 	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
 	struct ho_mark *m;
 	bool backup;
 	int r;
-
-	if (local->addr.family != remote->family)
-		return;
 
 	sf_iface_get_policy(local->ifindex, &policy);
 	if (!policy.enabled || (policy.backup && !ctx->standby_too))
@@ -206,10 +195,9 @@ static void open_pair(const struct open_ctx *ctx,
 
 	/* A standby path opened while promoted is the active path. */
 	backup = policy.backup && !ctx->hc->promoted;
-	r = sf_subflow_create(ctx->conn, &local->addr, remote, backup,
-			      NULL, NULL);
-	switch (r) {
-	case 0:
+	r = sf_subflow_create(conn, &local->addr, remote, backup,
+			      NULL, NULL, NULL);
+	if (r > 0) {
 		l_info("[%08x] handover: subflow %s -> %s%s", token,
 		       sf_addr_to_str(&local->addr, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf),
@@ -217,9 +205,13 @@ static void open_pair(const struct open_ctx *ctx,
 		m = mark_get(ctx->hc, &local->addr, remote);
 		m->backup = backup;
 		m->closing = false;
-		break;
+		return;
+	}
+
+	switch (r) {
 	case -EALREADY:
 	case -ENOSPC:
+	case -EPERM:		/* the peer's initial address, which it forbids */
 		break;
 	default:
 		l_info("[%08x] handover: cannot create subflow from %s: %s",
@@ -227,33 +219,6 @@ static void open_pair(const struct open_ctx *ctx,
 		       strerror(-r));
 		break;
 	}
-}
-
-static void open_to_remote(struct sf_conn *conn, uint8_t id,
-			   const struct sf_addr *addr, void *user_data)
-{
-	const struct open_ctx *ctx = user_data;
-	struct sf_addr remote = *addr;
-
-	/* An announcement without a port means the connection's port. */
-	if (!remote.port)
-		remote.port = sf_conn_remote(conn)->port;
-
-	open_pair(ctx, ctx->local, &remote);
-}
-
-static void open_from_local(const struct sf_local_addr *local, void *user_data)
-{
-	struct open_ctx ctx = *(const struct open_ctx *)user_data;
-
-	ctx.local = local;
-	if (ctx.remote) {
-		open_to_remote(ctx.conn, 0, ctx.remote, &ctx);
-		return;
-	}
-
-	open_pair(&ctx, local, sf_conn_remote(ctx.conn));
-	sf_conn_foreach_remote_addr(ctx.conn, open_to_remote, &ctx);
 }
 
 /*
@@ -266,17 +231,12 @@ static void open_subflows(struct sf_conn *conn, struct ho_conn *hc,
 			  const struct sf_addr *remote)
 {
 	struct open_ctx ctx = {
-		.conn = conn,
 		.hc = hc,
 		.standby_too = sf_config_standby() == SF_STANDBY_OPEN ||
 			       hc->promoted,
-		.remote = remote,
 	};
 
-	if (local)
-		open_from_local(local, &ctx);
-	else
-		sf_local_addr_foreach(open_from_local, &ctx);
+	sf_conn_foreach_path(conn, local, remote, open_pair, &ctx);
 }
 
 /* --- health and the standby paths --- */
@@ -387,7 +347,8 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 	int r;
 
 	if (want && sf_config_standby() == SF_STANDBY_ON_DEMAND) {
-		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL);
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
+				       NULL);
 		if (r < 0) {
 			l_info("[%08x] handover: cannot close standby subflow "
 			       "%s: %s", hc->token,
@@ -405,7 +366,7 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 		return;
 
 	r = sf_subflow_set_backup(conn, &sf->local, &sf->remote, want,
-				  NULL, NULL);
+				  NULL, NULL, NULL);
 	if (r < 0) {
 		l_info("[%08x] handover: cannot %s subflow %s: %s", hc->token,
 		       want ? "demote" : "promote",
@@ -430,7 +391,7 @@ static void reconcile(struct sf_conn *conn)
 	struct scan s;
 	struct sf_subflow_info *sf;
 
-	if (!client_conn(conn))
+	if (!sf_conn_client_established(conn))
 		return;
 
 	hc = ho_conn_get(conn);
@@ -492,7 +453,7 @@ static void poll_fire(struct l_timeout *timeout, void *user_data)
 
 static enum sf_verdict handover_established(struct sf_conn *conn)
 {
-	if (!client_conn(conn))
+	if (!sf_conn_client_established(conn))
 		return SF_VERDICT_CONTINUE;
 
 	open_subflows(conn, ho_conn_get(conn), NULL, NULL);
@@ -511,7 +472,7 @@ static enum sf_verdict handover_announced(struct sf_conn *conn, uint8_t id,
 {
 	struct sf_addr remote = *addr;
 
-	if (!client_conn(conn))
+	if (!sf_conn_client_established(conn))
 		return SF_VERDICT_CONTINUE;
 
 	if (!remote.port)
@@ -552,9 +513,28 @@ static enum sf_verdict handover_iface_changed(int32_t ifindex,
 	return SF_VERDICT_CONTINUE;
 }
 
+/* `backup` (which paths stand by) or `subflows` changed: what is opened
+ * and which subflow carries the backup flag follow at once. */
+static void refit(struct sf_conn *conn, void *user_data)
+{
+	if (!sf_conn_client_established(conn))
+		return;
+
+	open_subflows(conn, ho_conn_get(conn), NULL, NULL);
+	reconcile(conn);
+}
+
+static enum sf_verdict handover_policy_changed(int32_t ifindex,
+					       const char *ifname,
+					       const struct sf_iface_policy *old)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, refit, NULL);
+	return SF_VERDICT_CONTINUE;
+}
+
 static void open_on_new_local(struct sf_conn *conn, void *user_data)
 {
-	if (client_conn(conn))
+	if (sf_conn_client_established(conn))
 		open_subflows(conn, ho_conn_get(conn), user_data, NULL);
 }
 
@@ -593,7 +573,7 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	if (!client_conn(conn))
+	if (!sf_conn_client_established(conn))
 		return;
 
 	hc = ho_conn_get(conn);
@@ -607,7 +587,7 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 
 	reconcile(conn);
 
-	r = sf_conn_withdraw_local_addr(conn, ctx.addr, NULL, NULL);
+	r = sf_conn_withdraw_local_addr(conn, ctx.addr);
 	if (r < 0)
 		l_info("[%08x] handover: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(ctx.addr, false, buf), strerror(-r));
@@ -643,6 +623,7 @@ static const struct sf_plugin_ops handover_ops = {
 	.iface_down = handover_iface_changed,
 	.local_addr_added = handover_local_added,
 	.local_addr_removed = handover_local_removed,
+	.iface_policy_changed = handover_policy_changed,
 };
 
 SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE, 0, handover_init,

@@ -7,12 +7,15 @@
  * set, and one subflow is no policy at all, N of 1 counts as 2. No other
  * address is used, local or announced by the peer. The extra subflows carry
  * the backup flag when the interface has `backup = true`; an interface with
- * `enabled = false` gets no extra subflows.
+ * `enabled = false` gets no extra subflows. A change of the interface's
+ * `subflows` or `enabled` at run time opens or closes extra subflows on
+ * live connections at once. [core] max-subflows still applies.
  *
- * Whenever a subflow of the pair closes, for any reason, while the
- * connection lives, the pair is brought back to N after a short delay (so a
- * peer that refuses them cannot make us spin). [core] max-subflows still
- * applies.
+ * A subflow of the pair that fails, or a join the peer refuses, is brought
+ * back by the core with backoff (extra subflows included); one the peer
+ * closes cleanly after it worked is not replaced. A peer that takes no
+ * joins to its initial address (DENY_JOIN_ID0, or it refused one) gets no
+ * extra subflows: this policy uses no other address.
  *
  * Only connections we initiated are handled: on the server side the client
  * opens the subflows.
@@ -26,9 +29,6 @@
 #include <subflowd/plugin.h>
 
 #define NDIFFPORTS_DEFAULT 2
-#define NDIFFPORTS_REFILL_DELAY_MS 1000
-
-static struct l_timeout *refill_timer;
 
 /* Is sf on the connection's initial address pair? */
 static bool on_initial_pair(struct sf_conn *conn,
@@ -38,29 +38,39 @@ static bool on_initial_pair(struct sf_conn *conn,
 	       sf_addr_equal(&sf->remote, sf_conn_remote(conn));
 }
 
+struct pair_count {
+	unsigned int n;			/* with those being created */
+	struct sf_subflow_info last;	/* the last one with a local port */
+};
+
 static void count_initial_pair(struct sf_conn *conn,
 			       const struct sf_subflow_info *sf,
 			       void *user_data)
 {
-	unsigned int *n = user_data;
+	struct pair_count *c = user_data;
 
-	if (on_initial_pair(conn, sf))
-		(*n)++;
+	if (!on_initial_pair(conn, sf))
+		return;
+
+	c->n++;
+	if (sf->local.port)
+		c->last = *sf;
 }
 
 /* Open subflows on the initial pair until it has N (counting those still
- * being created). */
-static void top_up(struct sf_conn *conn, void *user_data)
+ * being created), or close the newest ones down to N. */
+static void fit(struct sf_conn *conn, void *user_data)
 {
 	const struct sf_addr *local = sf_conn_local(conn);
 	const struct sf_addr *remote = sf_conn_remote(conn);
 	uint32_t token = sf_conn_token(conn);
 	struct sf_iface_policy policy;
 	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
-	unsigned int want, have = 0;
+	struct pair_count have = { 0 };
+	unsigned int want;
 	int r = 0;
 
-	if (!sf_conn_established(conn) || sf_conn_server_side(conn))
+	if (!sf_conn_client_established(conn))
 		return;
 
 	sf_iface_get_policy(sf_local_addr_ifindex(local), &policy);
@@ -70,21 +80,33 @@ static void top_up(struct sf_conn *conn, void *user_data)
 	want = policy.subflows > 1 ? policy.subflows : NDIFFPORTS_DEFAULT;
 	sf_conn_foreach_subflow(conn, count_initial_pair, &have);
 
-	for (; have < want; have++) {
+	while (have.n > want && have.last.local.port) {
+		r = sf_subflow_destroy(conn, &have.last.local,
+				       &have.last.remote, NULL, NULL, NULL);
+		if (r < 0)
+			break;
+		have = (struct pair_count){ 0 };
+		sf_conn_foreach_subflow(conn, count_initial_pair, &have);
+	}
+
+	for (; have.n < want; have.n++) {
 		r = sf_subflow_create_extra(conn, local, remote, policy.backup,
-					    NULL, NULL);
+					    NULL, NULL, NULL);
 		if (r < 0)
 			break;
 
 		sf_log(LOG_DEBUG, "[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
 		       token, sf_addr_to_str(local, false, lbuf),
-		       sf_addr_to_str(remote, true, rbuf), have + 1, want,
+		       sf_addr_to_str(remote, true, rbuf), have.n + 1, want,
 		       policy.backup ? " (backup)" : "");
 	}
 
+	if (r >= 0)
+		return;
+
 	switch (r) {
-	case 0:
 	case -ENOSPC:
+	case -EPERM:		/* the peer takes no joins there */
 		break;
 	default:
 		l_info("[%08x] ndiffports: cannot create subflow from %s: %s",
@@ -93,40 +115,24 @@ static void top_up(struct sf_conn *conn, void *user_data)
 	}
 }
 
-static void refill_expired(struct l_timeout *timeout, void *user_data)
-{
-	l_timeout_remove(refill_timer);
-	refill_timer = NULL;
-	sf_conn_foreach(SF_PLUGIN_SELF, top_up, NULL);
-}
-
 static enum sf_verdict ndiffports_established(struct sf_conn *conn)
 {
-	top_up(conn, NULL);
+	fit(conn, NULL);
 	return SF_VERDICT_CONTINUE;
 }
 
-static enum sf_verdict ndiffports_subflow_closed(struct sf_conn *conn,
-						 const struct sf_subflow_info *sf,
-						 int error,
-						 uint32_t reset_reason)
+static enum sf_verdict ndiffports_policy_changed(int32_t ifindex,
+						 const char *ifname,
+						 const struct sf_iface_policy *old)
 {
-	if (on_initial_pair(conn, sf) && !refill_timer)
-		refill_timer = l_timeout_create_ms(NDIFFPORTS_REFILL_DELAY_MS,
-						   refill_expired, NULL, NULL);
+	sf_conn_foreach(SF_PLUGIN_SELF, fit, NULL);
 	return SF_VERDICT_CONTINUE;
-}
-
-static void ndiffports_exit(void)
-{
-	l_timeout_remove(refill_timer);
-	refill_timer = NULL;
 }
 
 static const struct sf_plugin_ops ndiffports_ops = {
 	.conn_established = ndiffports_established,
-	.subflow_closed = ndiffports_subflow_closed,
+	.iface_policy_changed = ndiffports_policy_changed,
 };
 
 SF_PLUGIN_DEFINE("ndiffports", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
-		 ndiffports_exit, &ndiffports_ops);
+		 NULL, &ndiffports_ops);

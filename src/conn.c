@@ -45,7 +45,12 @@ struct sf_conn {
 	struct sf_addr remote;
 	bool server_side : 1;
 	bool established : 1;
+	bool initial_addr_denied : 1;	/* no joins to the peer's initial
+					 * address and port */
+	bool has_owner : 1;
+	bool owner_asked : 1;		/* a sock_diag query is out */
 	struct subflow_slab subflows;
+	uint32_t owner;			/* the socket's uid, if has_owner */
 	const struct sf_plugin_desc *policy;
 	struct conn_extra *extra;
 };
@@ -248,6 +253,34 @@ void sf_conn_set_policy(struct sf_conn *conn, const struct sf_plugin_desc *polic
 const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn)
 {
 	return conn->policy;
+}
+
+void sf_conn_deny_initial_addr(struct sf_conn *conn)
+{
+	conn->initial_addr_denied = true;
+}
+
+void sf_conn_set_owner(struct sf_conn *conn, uint32_t uid)
+{
+	conn->owner = uid;
+	conn->has_owner = true;
+}
+
+bool sf_conn_get_owner(const struct sf_conn *conn, uint32_t *ret_uid)
+{
+	if (conn->has_owner)
+		*ret_uid = conn->owner;
+	return conn->has_owner;
+}
+
+void sf_conn_set_owner_asked(struct sf_conn *conn, bool asked)
+{
+	conn->owner_asked = asked;
+}
+
+bool sf_conn_owner_asked(const struct sf_conn *conn)
+{
+	return conn->owner_asked;
 }
 
 /* --- subflows --- */
@@ -466,6 +499,30 @@ void sf_conn_subflow_set_destroying(struct sf_conn *conn,
 		slab->destroying &= ~(1u << slot);
 }
 
+bool sf_conn_subflow_is_destroying(const struct sf_conn *conn,
+				   const struct sf_subflow_info *info)
+{
+	unsigned int slot = 0;
+	struct subflow_slab *slab = slab_of(conn, info, &slot);
+
+	return slab && slab->destroying & 1u << slot;
+}
+
+unsigned int sf_conn_pair_count(const struct sf_conn *conn,
+				const struct sf_addr *local,
+				const struct sf_addr *remote)
+{
+	unsigned int n = 0;
+
+	foreach_slab(conn, slab)
+		for (unsigned int i = 0; i < SLAB_SLOTS; i++)
+			if (slot_listed(slab, i) &&
+			    subflow_matches(&slab->sf[i], local, remote))
+				n++;
+
+	return n;
+}
+
 enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
 					    const struct sf_subflow_info *info)
 {
@@ -519,6 +576,37 @@ int sf_conn_remote_addr_remove(struct sf_conn *conn, uint8_t id)
 	return 0;
 }
 
+const struct sf_addr *sf_conn_remote_addr_find(const struct sf_conn *conn,
+					       uint8_t id)
+{
+	const struct sf_remote_addr *ra = NULL;
+
+	if (conn->extra)
+		ra = l_queue_find(conn->extra->remote_addrs,
+				  remote_addr_has_id, L_UINT_TO_PTR(id));
+	return ra ? &ra->addr : NULL;
+}
+
+/* Announced addresses without a port stand for the connection's port. */
+static bool remote_addr_is(const void *data, const void *user_data)
+{
+	const struct sf_remote_addr *ra = data;
+	const struct sf_addr *want = user_data;
+
+	return sf_addr_ip_equal(&ra->addr, want) &&
+	       (ra->addr.port ? ra->addr.port : want->port) == want->port;
+}
+
+bool sf_conn_remote_joinable(const struct sf_conn *conn,
+			     const struct sf_addr *remote)
+{
+	if (sf_addr_equal(remote, &conn->remote))
+		return !conn->initial_addr_denied;
+
+	return conn->extra && l_queue_find(conn->extra->remote_addrs,
+					   remote_addr_is, remote);
+}
+
 /* --- public accessors (<subflowd/plugin.h>) --- */
 
 uint32_t sf_conn_token(const struct sf_conn *conn)
@@ -544,6 +632,16 @@ bool sf_conn_server_side(const struct sf_conn *conn)
 bool sf_conn_established(const struct sf_conn *conn)
 {
 	return conn->established;
+}
+
+bool sf_conn_client_established(const struct sf_conn *conn)
+{
+	return conn->established && !conn->server_side;
+}
+
+bool sf_conn_initial_addr_joinable(const struct sf_conn *conn)
+{
+	return !conn->initial_addr_denied;
 }
 
 const char *sf_conn_policy(const struct sf_conn *conn)

@@ -49,6 +49,16 @@ void sf_conn_table_foreach(const struct sf_conn_table *table,
 void sf_conn_set_established(struct sf_conn *conn);
 void sf_conn_set_policy(struct sf_conn *conn, const struct sf_plugin_desc *policy);
 const struct sf_plugin_desc *sf_conn_get_policy(const struct sf_conn *conn);
+/* The peer takes no joins to its initial address and port (it said so with
+ * DENY_JOIN_ID0, or refused one): see sf_conn_initial_addr_joinable(). */
+void sf_conn_deny_initial_addr(struct sf_conn *conn);
+/* The uid that owns the connection's socket, once learned (sock_diag):
+ * set once, read as often as wanted. get returns false while unknown. */
+void sf_conn_set_owner(struct sf_conn *conn, uint32_t uid);
+bool sf_conn_get_owner(const struct sf_conn *conn, uint32_t *ret_uid);
+/* Is a query for the owner out (src/owner.c)? */
+void sf_conn_set_owner_asked(struct sf_conn *conn, bool asked);
+bool sf_conn_owner_asked(const struct sf_conn *conn);
 
 /*
  * Subflows. A subflow is identified by its local IP and its remote IP and
@@ -91,6 +101,14 @@ int sf_conn_subflow_remove(struct sf_conn *conn, const struct sf_addr *local,
 void sf_conn_subflow_set_destroying(struct sf_conn *conn,
 				    const struct sf_subflow_info *info,
 				    bool destroying);
+/* Did the daemon ask the kernel to close it (sf_conn_subflow_set_destroying)? */
+bool sf_conn_subflow_is_destroying(const struct sf_conn *conn,
+				   const struct sf_subflow_info *info);
+/* Subflows listed (created or being created, not being destroyed) from
+ * local (port 0: any local port) to remote IP and port. */
+unsigned int sf_conn_pair_count(const struct sf_conn *conn,
+				const struct sf_addr *local,
+				const struct sf_addr *remote);
 enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
 					    const struct sf_subflow_info *info);
 
@@ -99,3 +117,11 @@ enum sf_subflow_state sf_conn_subflow_state(const struct sf_conn *conn,
 void sf_conn_remote_addr_add(struct sf_conn *conn, uint8_t id,
 			     const struct sf_addr *addr);
 int sf_conn_remote_addr_remove(struct sf_conn *conn, uint8_t id);
+/* The address the peer announced under id, or NULL. */
+const struct sf_addr *sf_conn_remote_addr_find(const struct sf_conn *conn,
+					       uint8_t id);
+/* May a subflow go to remote (IP and port)? Its initial address unless the
+ * peer denies joins there, or an address it announced and has not
+ * withdrawn (an announcement without a port stands for the connection's). */
+bool sf_conn_remote_joinable(const struct sf_conn *conn,
+			     const struct sf_addr *remote);

@@ -6,46 +6,20 @@
 #include <netinet/tcp.h>
 
 
-#include "daemon.h"
+#include "api.h"
+#include "daemon-private.h"
+#include "healthmon.h"
 #include "log.h"
+#include "mptcp_uapi.h"
 #include "netmon.h"
 #include "pmcmd.h"
 #include "retry.h"
 #include "sdmodule.h"
 #include "rule.h"
+#include "hold.h"
+#include "resync.h"
 #include "sockdiag.h"
 #include "util.h"
-
-struct sf_daemon {
-	struct sf_config *config;
-	struct sf_plugins *plugins;
-	const struct sf_plugin_desc *default_policy;
-	struct sf_conn_table *conns;
-	struct sf_iface_table *ifaces;
-	struct sf_idmgr *idmgr;
-	struct sf_listeners *listeners;
-	struct sf_retry *retry;
-	struct sf_pm *pm;
-	struct sf_netmon *netmon;
-	const struct sf_pm_transport *transport;
-	struct sf_counters counters;
-	int exit_error;			/* why the main loop was quit, or 0 */
-	struct l_hashmap *iface_overrides;	/* ifname -> sf_iface_policy */
-	const struct sf_daemon_observer *observer;
-	void *observer_data;
-	sf_config_loader_func_t loader;
-	void *loader_data;
-	bool pm_up;			/* the mptcp_pm family appeared */
-	unsigned int ready_holds;	/* sf_daemon_hold_ready() not released */
-	bool ready;			/* READY=1 sent */
-	bool stopping;			/* plugins have exited: no dispatch */
-};
-
-#define NOTIFY(d, fn, ...)						\
-	do {								\
-		if ((d)->observer && (d)->observer->fn)			\
-			(d)->observer->fn(__VA_ARGS__, (d)->observer_data); \
-	} while (0)
 
 /* Where [rule] match-cgroup paths live (cgroup v2). */
 #define SF_CGROUP_ROOT "/sys/fs/cgroup"
@@ -69,8 +43,8 @@ enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
 	return SF_PLUGIN_MODE_USERSPACE;
 }
 
-static void dispatch(struct sf_daemon *d, enum sf_plugin_event event,
-		     const struct sf_plugin_event_args *args)
+void sf_daemon_dispatch(struct sf_daemon *d, enum sf_plugin_event event,
+			const struct sf_plugin_event_args *args)
 {
 	if (d->stopping)
 		return;
@@ -103,11 +77,12 @@ static void subflow_info_from_event(struct sf_daemon *d,
 
 /*
  * The policy for a new connection: the first [rule] that matches, else the
- * default. The socket's owner is looked up (sock_diag) only when some rule
- * needs it; it is remembered on the connection either way.
+ * default. owner is its socket's owner when known (NULL: unknown); a rule
+ * that needs it then does not match.
  */
 static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
-						  struct sf_conn *conn)
+						  struct sf_conn *conn,
+						  const struct sf_sockdiag_owner *owner)
 {
 	const struct sf_addr *local = sf_conn_local(conn);
 	const struct sf_addr *remote = sf_conn_remote(conn);
@@ -118,21 +93,16 @@ static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
 	};
 	const struct sf_config_rule *rule;
 	const struct sf_plugin_desc *policy;
-	int r;
+
+	if (owner) {
+		in.has_owner = true;
+		in.uid = owner->uid;
+		in.cgroup_id = owner->cgroup_id;
+		sf_conn_set_owner(conn, owner->uid);
+	}
 
 	if (l_queue_isempty(d->config->rules))
 		return d->default_policy;
-
-	if (sf_rules_need_owner(d->config->rules)) {
-		r = sf_sockdiag_mptcp_owner(local, remote, &in.uid,
-					    &in.cgroup_id);
-		if (r == 0) {
-			in.has_owner = true;
-		} else {
-			sf_conn_debug(sf_conn_token(conn),
-				      "socket owner unknown: %s", strerror(-r));
-		}
-	}
 
 	rule = sf_rule_match(d->config->rules, &in, SF_CGROUP_ROOT);
 	if (!rule)
@@ -151,18 +121,114 @@ static const struct sf_plugin_desc *select_policy(struct sf_daemon *d,
 	return policy;
 }
 
+/* --- a policy that waits for the socket's owner --- */
+
+static void resync_start(struct sf_daemon *d, const char *why);
+
+struct owner_wait {
+	struct sf_daemon *d;
+	uint32_t token;
+};
+
+static void owner_learned(int error, const struct sf_sockdiag_owner *owner,
+			  void *user_data)
+{
+	struct owner_wait *w = user_data;
+	struct sf_daemon *d = w->d;
+	struct l_queue *events;
+	struct sf_event *ev;
+	unsigned int stamp;
+
+	if (error == -ECANCELED) {	/* the daemon stops */
+		sf_hold_forget(d->hold, w->token);
+		return;
+	}
+
+	if (error < 0)
+		sf_conn_debug(w->token, "socket owner unknown: %s",
+			      strerror(-error));
+
+	events = sf_hold_release(d->hold, w->token, owner, &stamp);
+	if (!events)
+		return;
+
+	/* In their order, as if they came now; the first one chooses the
+	 * policy with the owner that sf_hold_owner() gives back. */
+	while ((ev = l_queue_pop_head(events))) {
+		sf_daemon_handle_event(d, ev);
+		l_free(ev);
+	}
+	l_queue_destroy(events, NULL);
+	sf_hold_forget(d->hold, w->token);
+
+	/* Events lost meanwhile may have been this connection's. */
+	if (stamp != d->counters.overruns)
+		resync_start(d, "after lost events");
+}
+
+/*
+ * An event that would make a connection whose policy a [rule] decides by
+ * the socket's owner: it waits, and so does every later event of that
+ * connection (sf_hold), until sock_diag has answered. Returns true when ev
+ * is held.
+ */
+static bool policy_waits(struct sf_daemon *d, const struct sf_event *ev)
+{
+	struct owner_wait *w;
+	int r;
+
+	if (sf_hold_push(d->hold, ev))
+		return true;
+
+	if ((ev->type != SF_EVENT_CREATED && ev->type != SF_EVENT_ESTABLISHED) ||
+	    !sf_rules_need_owner(d->config->rules) ||
+	    sf_conn_table_lookup(d->conns, ev->token) ||
+	    sf_hold_replaying(d->hold, ev->token) || !d->sockdiag)
+		return false;
+
+	if (sf_hold_start(d->hold, ev, d->counters.overruns) < 0)
+		return false;
+
+	w = l_new(struct owner_wait, 1);
+	w->d = d;
+	w->token = ev->token;
+	r = sf_sockdiag_query_owner(d->sockdiag, ev->token, owner_learned, w,
+				    l_free);
+	if (r < 0) {
+		l_free(w);
+		sf_hold_forget(d->hold, ev->token);
+		sf_conn_debug(ev->token, "socket owner unknown: %s",
+			      strerror(-r));
+		return false;
+	}
+
+	sf_hold_set_query(d->hold, ev->token, r);
+	return true;
+}
+
+/* The peer's MP_CAPABLE C flag: no joins to its initial address. */
+static void conn_peer_flags(struct sf_conn *conn, const struct sf_event *ev)
+{
+	if (ev->flags & MPTCP_PM_EV_FLAG_DENY_JOIN_ID0)
+		sf_conn_deny_initial_addr(conn);
+}
+
 static struct sf_conn *conn_from_event(struct sf_daemon *d,
 				       const struct sf_event *ev)
 {
 	struct sf_conn *conn = sf_conn_table_lookup(d->conns, ev->token);
 
-	if (conn)
+	if (conn) {
+		conn_peer_flags(conn, ev);
 		return conn;
+	}
 
 	/* Created before we started, or the CREATED event was lost. */
 	conn = sf_conn_table_add(d->conns, ev->token, &ev->saddr, &ev->daddr,
 				 ev->server_side);
-	sf_conn_set_policy(conn, select_policy(d, conn));
+	conn_peer_flags(conn, ev);
+	sf_conn_set_policy(conn, select_policy(d, conn,
+					       sf_hold_owner(d->hold, ev->token)));
 	if (ev->type != SF_EVENT_CREATED)
 		NOTIFY(d, conn_added, conn);
 	return conn;
@@ -203,65 +269,129 @@ static void log_subflow(const struct sf_event *ev, const char *what, int error)
 			      ev->backup ? " (backup)" : "");
 }
 
-/* A subflow that died with an error is tried again later (retry.c). */
+/* A subflow that failed is tried again later (retry.c), with its pair's
+ * other subflows counted so that extra ones come back too. */
 void sf_daemon_retry_subflow(struct sf_daemon *d, uint32_t token,
 			     const struct sf_subflow_info *info, int error)
 {
+	struct sf_conn *conn = sf_conn_table_lookup(d->conns, token);
 	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
-	unsigned int delay;
+	struct sf_addr local = info->local;
+	unsigned int want;
+	int delay;
 
-	if (!sf_iface_table_addr_eligible(d->ifaces, &info->local))
+	local.port = 0;
+	if (!conn || !sf_iface_table_addr_eligible(d->ifaces, &local) ||
+	    !sf_conn_remote_joinable(conn, &info->remote))
 		return;
 
-	delay = sf_retry_subflow_closed(d->retry, token, &info->local,
-					&info->remote, info->backup, error);
-	if (delay)
-		sf_conn_info(token, "re-creating subflow %s -> %s in %u ms",
-			     sf_addr_to_str(&info->local, false, l),
+	want = sf_conn_pair_count(conn, &local, &info->remote) + 1;
+	delay = sf_retry_subflow_closed(d->retry, token, &local, &info->remote,
+					info->backup, want, error);
+	if (delay > 0)
+		sf_conn_info(token, "re-creating subflow %s -> %s in %d ms",
+			     sf_addr_to_str(&local, false, l),
 			     sf_addr_to_str(&info->remote, true, r), delay);
+	else if (delay == -ETIMEDOUT)
+		sf_conn_info(token, "subflow %s -> %s failed %d times in a "
+			     "row, giving up", sf_addr_to_str(&local, false, l),
+			     sf_addr_to_str(&info->remote, true, r),
+			     SF_RETRY_MAX_ATTEMPTS);
 }
 
+/* Bring the pair back to want subflows: the first one plain, the others
+ * extra subflows on new source ports. */
 static int retry_fire(uint32_t token, const struct sf_addr *local,
 		      const struct sf_addr *remote, bool backup,
-		      void *user_data)
+		      unsigned int want, void *user_data)
 {
 	struct sf_daemon *d = user_data;
 	struct sf_conn *conn = sf_conn_table_lookup(d->conns, token);
-	int r;
+	unsigned int have;
+	int r = 0;
 
 	if (!conn)
 		return -ENOENT;
 
-	r = sf_subflow_create(conn, local, remote, backup, NULL, NULL);
+	if (!sf_conn_remote_joinable(conn, remote))
+		return -EADDRNOTAVAIL;
+
+	have = sf_conn_pair_count(conn, local, remote);
+	if (have >= want)
+		return -EALREADY;
+
+	for (; have < want && r >= 0; have++)
+		r = have ? sf_subflow_create_extra(conn, local, remote, backup,
+						   NULL, NULL, NULL)
+			 : sf_subflow_create(conn, local, remote, backup, NULL,
+					     NULL, NULL);
 	if (r < 0)
 		sf_conn_debug(token, "not re-creating subflow: %s", strerror(-r));
 
-	return r;
+	return r < 0 ? r : 0;
+}
+
+/*
+ * What a closed subflow means for the retry engine (userspace mode): one
+ * the daemon closed itself, or one it never knew (the peer's), is left
+ * alone. One that closed cleanly after it worked is gone for good. One
+ * that failed is re-created with backoff, and so is a join the peer
+ * refused (a clean close before it was established), except a join to the
+ * peer's initial address: then the peer takes no joins there, which it
+ * may not have said (DENY_JOIN_ID0), and none is tried again.
+ */
+static void subflow_closed_retry(struct sf_daemon *d, struct sf_conn *conn,
+				 const struct sf_subflow_info *info,
+				 bool known, bool joined, int error)
+{
+	uint32_t token = sf_conn_token(conn);
+	char buf[SF_ADDR_STRLEN];
+
+	if (!known)
+		return;
+
+	if (!error && !joined) {
+		if (sf_addr_equal(&info->remote, sf_conn_remote(conn))) {
+			if (sf_conn_initial_addr_joinable(conn))
+				sf_conn_info(token, "the peer refused a join "
+					     "to its initial address %s: no "
+					     "more joins there",
+					     sf_addr_to_str(&info->remote, true,
+							    buf));
+			sf_conn_deny_initial_addr(conn);
+			return;
+		}
+		error = ECONNREFUSED;
+	}
+
+	sf_daemon_retry_subflow(d, token, info, error);
 }
 
 static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 			      const struct sf_event *ev)
 {
 	struct sf_plugin_event_args args = { .conn = conn };
+	const struct sf_subflow_info *known;
 	struct sf_subflow_info info;
+	bool ours, joined;
 
 	subflow_info_from_event(d, ev, &info);
 	d->counters.subflows_closed++;
 	log_subflow(ev, "closed", ev->error);
+
+	known = sf_conn_subflow_find(conn, &info.local, &info.remote);
+	ours = known && sf_conn_subflow_is_destroying(conn, known);
+	joined = known && sf_conn_subflow_state(conn, known) ==
+				  SF_SUBFLOW_STATE_ESTABLISHED;
 	sf_conn_subflow_remove(conn, &info.local, &info.remote);
 
 	args.subflow = &info;
 	args.error = ev->error;
 	args.reset_reason = ev->reset_reason;
-	dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
 
-	if (d->config->mode == SF_MODE_USERSPACE)
-		sf_daemon_retry_subflow(d, ev->token, &info, ev->error);
-}
-
-static void add_local_port(struct sf_conn *conn, void *user_data)
-{
-	l_uintset_put(user_data, sf_conn_local(conn)->port);
+	if (d->config->mode == SF_MODE_USERSPACE && !ours)
+		subflow_closed_retry(d, conn, &info, known, joined, ev->error);
 }
 
 /*
@@ -273,22 +403,26 @@ static void conn_gone(struct sf_daemon *d, struct sf_conn *conn)
 {
 	struct sf_plugin_event_args args = { .conn = conn };
 	uint32_t token = sf_conn_token(conn);
-	struct l_uintset *ports;
 
-	dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+	/* Its commands' callers hear -ECANCELED before conn_closed. */
+	sf_api_cancel_conn(token);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
 	sf_retry_conn_closed(d->retry, token);
 	NOTIFY(d, conn_removed, conn);
 	sf_conn_table_remove(d->conns, token);
-
 	sf_listeners_release(d->listeners, token);
-	/* Without listeners of ours, skip the walk over every connection. */
-	if (!sf_listeners_count(d->listeners))
-		return;
+}
 
-	ports = l_uintset_new_from_range(1, UINT16_MAX);
-	sf_conn_table_foreach(d->conns, add_local_port, ports);
-	sf_listeners_drop_unused(d->listeners, ports);
-	l_uintset_free(ports);
+/* The peer withdrew its address id: failed subflows to it are not tried
+ * again. */
+static void remote_removed(struct sf_daemon *d, struct sf_conn *conn,
+			   uint8_t id)
+{
+	const struct sf_addr *addr = sf_conn_remote_addr_find(conn, id);
+
+	if (addr)
+		sf_retry_remote_gone(d->retry, sf_conn_token(conn), addr);
+	sf_conn_remote_addr_remove(conn, id);
 }
 
 /* ev as one line of `ip mptcp monitor`, in buf; returns buf. */
@@ -307,6 +441,9 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 	struct sf_conn *conn = NULL;
 	char line[512];
 
+	if (policy_waits(d, raw))
+		return;
+
 	d->counters.events++;
 	/* event_line() runs only when debug logging is on for this line. */
 	l_debug("event: %s", event_line(raw, line, sizeof(line)));
@@ -321,7 +458,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 			      ev->server_side ? "server side" : "client side");
 		args.conn = conn;
 		NOTIFY(d, conn_added, conn);
-		dispatch(d, SF_PLUGIN_EVENT_CONN_CREATED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_CREATED, &args);
 		return;
 	case SF_EVENT_ESTABLISHED:
 		conn = conn_from_event(d, ev);
@@ -330,15 +467,15 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 			      sf_conn_policy(conn) ?: "none");
 		args.conn = conn;
 		NOTIFY(d, conn_changed, conn);
-		dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 		return;
 	case SF_EVENT_LISTENER_CREATED:
 		args.addr = &ev->saddr;
-		dispatch(d, SF_PLUGIN_EVENT_LISTENER_CREATED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_LISTENER_CREATED, &args);
 		return;
 	case SF_EVENT_LISTENER_CLOSED:
 		args.addr = &ev->saddr;
-		dispatch(d, SF_PLUGIN_EVENT_LISTENER_CLOSED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_LISTENER_CLOSED, &args);
 		return;
 	case SF_EVENT_CLOSED:
 	case SF_EVENT_ANNOUNCED:
@@ -368,12 +505,12 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 		sf_conn_remote_addr_add(conn, ev->rem_id, &ev->daddr);
 		args.id = ev->rem_id;
 		args.addr = &ev->daddr;
-		dispatch(d, SF_PLUGIN_EVENT_ADDR_ANNOUNCED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_ADDR_ANNOUNCED, &args);
 		break;
 	case SF_EVENT_REMOVED:
-		sf_conn_remote_addr_remove(conn, ev->rem_id);
+		remote_removed(d, conn, ev->rem_id);
 		args.id = ev->rem_id;
-		dispatch(d, SF_PLUGIN_EVENT_ADDR_REMOVED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_ADDR_REMOVED, &args);
 		break;
 	case SF_EVENT_SUB_ESTABLISHED:
 		subflow_info_from_event(d, ev, &info);
@@ -382,7 +519,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 		sf_retry_subflow_established(d->retry, ev->token, &info.local,
 					     &info.remote);
 		args.subflow = sf_conn_subflow_established(conn, &info);
-		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_ESTABLISHED, &args);
 		break;
 	case SF_EVENT_SUB_CLOSED:
 		on_subflow_closed(d, conn, ev);
@@ -390,7 +527,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 	case SF_EVENT_SUB_PRIORITY:
 		subflow_info_from_event(d, ev, &info);
 		args.subflow = sf_conn_subflow_established(conn, &info);
-		dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_PRIORITY, &args);
+		sf_daemon_dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_PRIORITY, &args);
 		break;
 	case SF_EVENT_CREATED:
 	case SF_EVENT_ESTABLISHED:
@@ -478,112 +615,23 @@ void sf_daemon_release_ready(struct sf_daemon *d)
 
 /* --- resync: the kernel's view of connections, from sock_diag ----------- */
 
-/*
- * What a resync learns on the way, a few bytes per connection: the dump's
- * sockets are handled as they come (a connection's subflows come after it),
- * so no copy of the dump is ever held.
- */
-struct tokens {
-	uint32_t *v;
-	unsigned int n, cap;
-};
-
-static void tokens_push(struct tokens *t, uint32_t token)
+static bool resync_held(uint32_t token, void *user_data)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = l_realloc(t->v, t->cap * sizeof(*t->v));
-	}
+	struct sf_daemon *d = user_data;
 
-	t->v[t->n++] = token;
-}
-
-struct resync_ctx {
-	struct sf_daemon *d;
-	struct l_uintset *listen_ports;	/* ports MPTCP listens on */
-	struct tokens seen;		/* the live connections */
-	struct tokens adopted;		/* added to the table */
-	struct tokens caught_up;	/* known, established unseen */
-	struct tokens gone;		/* known, closed unseen */
-};
-
-static int token_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* An established MPTCP socket: a connection to adopt or to catch up on. */
-static void resync_conn(struct resync_ctx *ctx,
-			const struct sf_sockdiag_sock *sock)
-{
-	struct sf_conn *conn = sf_conn_table_lookup(ctx->d->conns, sock->token);
-
-	tokens_push(&ctx->seen, sock->token);
-	if (!conn) {
-		/* Which side it is on is known once the listeners are. */
-		conn = sf_conn_table_add(ctx->d->conns, sock->token,
-					 &sock->local, &sock->remote, false);
-		sf_conn_set_established(conn);
-		tokens_push(&ctx->adopted, sock->token);
-	} else if (!sf_conn_established(conn)) {
-		sf_conn_set_established(conn);
-		tokens_push(&ctx->caught_up, sock->token);
-	}
-}
-
-/* An established subflow: one the kernel has and we may have missed. */
-static void resync_subflow(struct resync_ctx *ctx,
-			   const struct sf_sockdiag_sock *sock)
-{
-	struct sf_conn *conn = sf_conn_table_lookup(ctx->d->conns,
-						    sock->subflow_token);
-	struct sf_subflow_info info = {
-		.local = sock->local,
-		.remote = sock->remote,
-		.local_id = sock->subflow_local_id,
-		.remote_id = sock->subflow_remote_id,
-		.backup = sock->subflow_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC,
-	};
-
-	if (!conn)
-		return;	/* its connection closed during the dump */
-
-	info.ifindex = sf_iface_table_find_addr(ctx->d->ifaces, &info.local);
-	sf_conn_subflow_established(conn, &info);
-}
-
-static void resync_visit(const struct sf_sockdiag_sock *sock, uint16_t protocol,
-			 void *user_data)
-{
-	struct resync_ctx *ctx = user_data;
-
-	if (sock->state == TCP_LISTEN && !sock->is_subflow) {
-		l_uintset_put(ctx->listen_ports, sock->local.port);
-		return;
-	}
-
-	if (sock->state != TCP_ESTABLISHED)
-		return;
-
-	if (sock->has_token)
-		resync_conn(ctx, sock);
-	else if (sock->is_subflow)
-		resync_subflow(ctx, sock);
+	return sf_hold_contains(d->hold, token);
 }
 
 /* A connection the daemon did not see being made: take it over. */
-static void adopt(struct sf_daemon *d, struct sf_conn *conn,
-		  struct resync_ctx *ctx)
+static void adopt(struct sf_conn *conn, bool server_side,
+		  const struct sf_sockdiag_owner *owner, void *user_data)
 {
+	struct sf_daemon *d = user_data;
 	struct sf_plugin_event_args args = { .conn = conn };
-	const struct sf_addr *local = sf_conn_local(conn);
-	bool server_side = l_uintset_contains(ctx->listen_ports, local->port);
 
-	sf_conn_table_add(d->conns, sf_conn_token(conn), local,
+	sf_conn_table_add(d->conns, sf_conn_token(conn), sf_conn_local(conn),
 			  sf_conn_remote(conn), server_side);
-	sf_conn_set_policy(conn, select_policy(d, conn));
+	sf_conn_set_policy(conn, select_policy(d, conn, owner));
 	sf_conn_info(sf_conn_token(conn), "adopted %s connection with %u "
 		     "subflows, policy %s", server_side ? "server-side" :
 		     "client-side", sf_conn_subflow_count(conn),
@@ -591,81 +639,67 @@ static void adopt(struct sf_daemon *d, struct sf_conn *conn,
 
 	NOTIFY(d, conn_added, conn);
 	/* The policy completes it as if it had just been established. */
-	dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 }
 
 /* A connection we know whose ESTABLISHED was lost: the policy completes
  * it now. */
-static void catch_up(struct sf_daemon *d, struct sf_conn *conn)
+static void catch_up(struct sf_conn *conn, void *user_data)
 {
+	struct sf_daemon *d = user_data;
 	struct sf_plugin_event_args args = { .conn = conn };
 
+	sf_conn_set_established(conn);
 	sf_conn_info(sf_conn_token(conn), "established while events were lost, "
 		     "%u subflows, policy %s", sf_conn_subflow_count(conn),
 		     sf_conn_policy(conn) ?: "none");
 	NOTIFY(d, conn_changed, conn);
-	dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 }
 
 /* Forget a connection that closed while we were not listening. */
-static void forget(struct sf_daemon *d, uint32_t token)
+static void forget(struct sf_conn *conn, void *user_data)
 {
-	sf_conn_info(token, "connection gone while events were lost");
-	conn_gone(d, sf_conn_table_lookup(d->conns, token));
+	sf_conn_info(sf_conn_token(conn), "connection gone while events were "
+		     "lost");
+	conn_gone(user_data, conn);
 }
 
-static void collect_gone(struct sf_conn *conn, void *user_data)
+static void resync_done(int error, void *user_data)
 {
-	struct resync_ctx *ctx = user_data;
-	uint32_t token = sf_conn_token(conn);
+	struct sf_daemon *d = user_data;
 
-	if (!ctx->seen.n || !bsearch(&token, ctx->seen.v, ctx->seen.n,
-				     sizeof(token), token_cmp))
-		tokens_push(&ctx->gone, token);
+	if (error < 0)
+		l_warn("reading the MPTCP connections from sock_diag failed: "
+		       "%s, ignoring", strerror(-error));
+
+	/* The first one, at start, holds the readiness. */
+	if (d->resync_holds_ready) {
+		d->resync_holds_ready = false;
+		sf_daemon_release_ready(d);
+	}
 }
+
+static const struct sf_resync_ops resync_ops = {
+	.held = resync_held,
+	.adopt = adopt,
+	.catch_up = catch_up,
+	.forget = forget,
+	.done = resync_done,
+};
 
 /*
- * Make the connection table match the kernel's: adopt connections we do not
- * know (at start, after a restart; after lost events), take the subflows we
- * missed, forget connections that closed unseen (lost events). The
- * policies hear of it once the table is complete. Returns 0 or a negative
- * errno.
+ * Make the connection table match the kernel's (resync.h): adopt
+ * connections we do not know, take the subflows we missed, forget
+ * connections that closed unseen. The answer comes later.
  */
-static int resync(struct sf_daemon *d)
+static void resync_start(struct sf_daemon *d, const char *why)
 {
-	struct resync_ctx ctx = {
-		.d = d,
-		.listen_ports = l_uintset_new_from_range(1, UINT16_MAX),
-	};
-	struct sf_conn *conn;
-	int r;
+	int r = sf_resync_start(d->resync);
 
-	r = sf_sockdiag_list(resync_visit, &ctx);
-	if (r == 0) {
-		if (ctx.seen.n)
-			qsort(ctx.seen.v, ctx.seen.n, sizeof(*ctx.seen.v),
-			      token_cmp);
-		/* Not while walking the table: forgetting removes from it. */
-		sf_conn_table_foreach(d->conns, collect_gone, &ctx);
-		for (unsigned int i = 0; i < ctx.gone.n; i++)
-			forget(d, ctx.gone.v[i]);
-	}
-
-	/* Even after a failed dump: what was added gets its policy. A policy
-	 * may close a connection on the way: each is looked up again. */
-	for (unsigned int i = 0; i < ctx.adopted.n; i++)
-		if ((conn = sf_conn_table_lookup(d->conns, ctx.adopted.v[i])))
-			adopt(d, conn, &ctx);
-	for (unsigned int i = 0; i < ctx.caught_up.n; i++)
-		if ((conn = sf_conn_table_lookup(d->conns, ctx.caught_up.v[i])))
-			catch_up(d, conn);
-
-	l_uintset_free(ctx.listen_ports);
-	l_free(ctx.seen.v);
-	l_free(ctx.adopted.v);
-	l_free(ctx.caught_up.v);
-	l_free(ctx.gone.v);
-	return r;
+	if (r < 0)
+		l_warn("cannot read the MPTCP connections %s: %s, ignoring",
+		       why, strerror(-r));
 }
 
 static void pm_ready(void *user_data)
@@ -676,47 +710,30 @@ static void pm_ready(void *user_data)
 	check_namespace_pm(d);
 	d->pm_up = true;
 
-	/* Subscribed first, then read: nothing falls in between. */
-	r = resync(d);
-	if (r < 0)
+	/* Subscribed first, then read: nothing falls in between. Ready
+	 * once the connections that exist are adopted. */
+	r = sf_resync_start(d->resync);
+	if (r < 0) {
 		l_warn("cannot read existing MPTCP connections: %s, ignoring",
 		       strerror(-r));
+	} else if (!d->resync_holds_ready) {
+		d->resync_holds_ready = true;
+		sf_daemon_hold_ready(d);
+	}
 
 	ready_check(d);
-}
-
-static void pm_vanished(void *user_data)
-{
-	l_warn("the mptcp_pm netlink family went away; waiting for it");
 }
 
 static void pm_overrun(void *user_data)
 {
 	struct sf_daemon *d = user_data;
-	int r;
 
 	d->counters.overruns++;
-	r = resync(d);
-	if (r < 0)
-		l_warn("resync after lost events failed: %s, ignoring",
-		       strerror(-r));
-}
-
-static void pm_failed(int error, void *user_data)
-{
-	struct sf_daemon *d = user_data;
-
-	l_error("cannot join the %s events group: %s%s", MPTCP_PM_EV_GRP_NAME,
-		strerror(-error),
-		error == -EPERM ? " (CAP_NET_ADMIN is required)" : "");
-	d->exit_error = error;
-	l_main_quit();
+	resync_start(d, "after lost events");
 }
 
 static const struct sf_pm_handlers pm_handlers = {
-	.failed = pm_failed,
 	.ready = pm_ready,
-	.vanished = pm_vanished,
 	.event = pm_event,
 	.overrun = pm_overrun,
 };
@@ -730,7 +747,7 @@ static void iface_link_up(int32_t ifindex, const char *ifname, void *user_data)
 	struct sf_daemon *d = user_data;
 
 	l_info("interface %s up", ifname);
-	dispatch(d, SF_PLUGIN_EVENT_IFACE_UP, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_IFACE_UP, &args);
 	NOTIFY(d, iface_changed, ifindex);
 }
 
@@ -742,7 +759,7 @@ static void iface_link_down(int32_t ifindex, const char *ifname,
 	struct sf_daemon *d = user_data;
 
 	l_info("interface %s down", ifname);
-	dispatch(d, SF_PLUGIN_EVENT_IFACE_DOWN, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_IFACE_DOWN, &args);
 	NOTIFY(d, iface_changed, ifindex);
 }
 
@@ -764,7 +781,7 @@ static void iface_addr_added(const struct sf_local_addr *addr, void *user_data)
 	local.id = id;
 	l_info("address %s on %s usable, id %d",
 	       sf_addr_to_str(&addr->addr, false, buf), addr->ifname, id);
-	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED, &args);
 	NOTIFY(d, iface_changed, addr->ifindex);
 }
 
@@ -812,7 +829,7 @@ static void iface_addr_removed(const struct sf_local_addr *addr,
 
 	l_info("address %s on %s gone", sf_addr_to_str(&addr->addr, false, buf),
 	       addr->ifname);
-	dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
+	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED, &args);
 	sf_conn_table_foreach(d->conns, forget_creating, (void *) &addr->addr);
 	sf_listeners_drop_ip(d->listeners, &addr->addr);
 	sf_retry_addr_gone(d->retry, &addr->addr);
@@ -847,10 +864,11 @@ struct sf_daemon *sf_daemon_new(struct sf_config *config,
 	d->default_policy = sf_plugins_find(plugins, config->policy);
 	d->conns = sf_conn_table_new();
 	d->idmgr = sf_idmgr_new();
-	d->listeners = sf_listeners_new();
 	d->retry = sf_retry_new(retry_fire, d);
 	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
 	d->iface_overrides = l_hashmap_string_new();
+	d->hold = sf_hold_new();
+	d->listeners = sf_listeners_new();
 	current = d;
 	return d;
 }
@@ -863,34 +881,44 @@ int sf_daemon_start(struct sf_daemon *d)
 	if (r < 0)
 		return r;
 
+	r = sf_sockdiag_new(&d->sockdiag);
+	if (r < 0)
+		return r;
+	d->resync = sf_resync_new(d->conns, d->ifaces, d->sockdiag,
+				  &resync_ops, d);
+
 	r = sf_pm_new(&pm_handlers, d, &d->pm);
 	if (r < 0)
 		return r;
 
 	d->transport = sf_pm_get_transport(d->pm);
-	return 0;
+	return sf_healthmon_start();
 }
 
 /* How long the daemon waits at exit for the kernel to take the commands
  * that plugins sent from their exit callbacks. */
 #define SF_DAEMON_FLUSH_MS 2000
 
-static void flush_reply(int error, const char *extack, struct l_genl_msg *msg,
-			void *user_data)
+static void flush_reply(int error, const char *extack,
+			const struct nlmsghdr *nlh, void *user_data)
 {
-	*(bool *) user_data = true;
+	if (!nlh)
+		*(bool *) user_data = true;
 }
 
 /*
- * l_genl writes from the main loop: run it until the kernel has answered a
- * request queued after every command sent so far (it answers one socket's
- * requests in order), or until SF_DAEMON_FLUSH_MS have passed.
+ * Run the main loop until the kernel has answered a request sent after
+ * every command sent so far (it answers one socket's requests in order),
+ * or until SF_DAEMON_FLUSH_MS have passed.
  */
 static void flush_commands(struct sf_daemon *d)
 {
 	uint64_t deadline = l_time_offset(l_time_now(),
 					  SF_DAEMON_FLUSH_MS * L_USEC_PER_MSEC);
-	bool answered = false;
+	/* Static: a late end (-ECANCELED when pm goes) still finds it. */
+	static bool answered;
+
+	answered = false;
 
 	if (d->transport->send(d->transport->ctx, sf_pmcmd_get_limits(), false,
 			       flush_reply, &answered) < 0)
@@ -926,7 +954,14 @@ void sf_daemon_free(struct sf_daemon *d)
 	if (d->pm && d->transport && d->counters.commands_sent != sent)
 		flush_commands(d);
 
-	/* Then the glue: no event or reply may reach half-freed engines. */
+	sf_healthmon_stop();
+
+	/* Then the glue: no event or reply may reach half-freed engines.
+	 * Queries still waiting for sock_diag end (-ECANCELED) while the
+	 * plugins are loaded. */
+	sf_resync_free(d->resync);
+	sf_sockdiag_free(d->sockdiag);
+	d->sockdiag = NULL;
 	sf_pm_free(d->pm);
 	sf_plugins_free(d->plugins);
 	sf_iface_table_free(d->ifaces);
@@ -934,6 +969,7 @@ void sf_daemon_free(struct sf_daemon *d)
 	sf_conn_table_free(d->conns);
 	sf_retry_free(d->retry);
 	sf_listeners_free(d->listeners);
+	sf_hold_free(d->hold);
 	sf_idmgr_free(d->idmgr);
 	sf_config_free(d->config);
 	if (current == d)
@@ -942,20 +978,6 @@ void sf_daemon_free(struct sf_daemon *d)
 }
 
 /* --- settings ------------------------------------------------------------ */
-
-struct find_ctx {
-	const char *name;
-	int32_t *ifindex;
-};
-
-static void find_ifindex(int32_t ifindex, const char *ifname, bool up,
-			 void *user_data)
-{
-	struct find_ctx *ctx = user_data;
-
-	if (!strcmp(ifname, ctx->name))
-		*ctx->ifindex = ifindex;
-}
 
 void sf_daemon_set_observer(struct sf_daemon *d,
 			    const struct sf_daemon_observer *observer,
@@ -981,107 +1003,6 @@ void sf_daemon_set_config_loader(struct sf_daemon *d,
 {
 	d->loader = loader;
 	d->loader_data = user_data;
-}
-
-int sf_daemon_reload(struct sf_daemon *d, char *ret_err, size_t err_size)
-{
-	_auto_(sf_config_free) struct sf_config *config = NULL;
-	const struct sf_plugin_desc *policy;
-	struct sf_config *old;
-	int r;
-
-	if (!d->loader) {
-		snprintf(ret_err, err_size, "no configuration to reload");
-		return -EOPNOTSUPP;
-	}
-
-	r = d->loader(&config, ret_err, err_size, d->loader_data);
-	if (r < 0)
-		return r;
-
-	policy = sf_plugins_find(d->plugins, config->policy);
-	if (!policy) {
-		snprintf(ret_err, err_size, "%s: [core] policy: '%s' is not a "
-			 "loaded plugin", config->path ? config->path : "config",
-			 config->policy);
-		return -ENOENT;
-	}
-
-	if (config->mode != d->config->mode)
-		l_warn("reload: [core] mode changes take effect at restart only, "
-		       "keeping %s", sf_mode_to_str(d->config->mode));
-	config->mode = d->config->mode;
-
-	old = d->config;
-	d->config = config;
-	config = NULL;
-	d->default_policy = policy;
-
-	/* Addresses the new filter drops or admits come and go now. */
-	sf_iface_table_set_filter(d->ifaces, &d->config->filter);
-	sf_config_free(old);
-
-	l_info("configuration reloaded from %s; default policy %s",
-	       d->config->path ? d->config->path : "built-in defaults",
-	       d->config->policy);
-	NOTIFY(d, settings_changed, d);
-	return 0;
-}
-
-int sf_daemon_set_default_policy(struct sf_daemon *d, const char *name)
-{
-	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
-
-	if (!policy)
-		return -ENOENT;
-
-	d->default_policy = policy;
-	l_free(d->config->policy);
-	d->config->policy = l_strdup(name);
-	l_info("default policy for new connections: %s", name);
-	NOTIFY(d, settings_changed, d);
-	return 0;
-}
-
-int sf_daemon_set_conn_policy(struct sf_daemon *d, struct sf_conn *conn,
-			      const char *name)
-{
-	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
-
-	if (!policy)
-		return -ENOENT;
-
-	sf_conn_set_policy(conn, policy);
-	sf_conn_info(sf_conn_token(conn), "policy set to %s", name);
-	NOTIFY(d, conn_changed, conn);
-	return 0;
-}
-
-void sf_daemon_set_iface_policy(struct sf_daemon *d, const char *ifname,
-				const struct sf_iface_policy *policy)
-{
-	struct sf_iface_policy *copy = l_memdup(policy, sizeof(*policy));
-	int32_t ifindex = 0;
-
-	l_free(l_hashmap_remove(d->iface_overrides, ifname));
-	l_hashmap_insert(d->iface_overrides, ifname, copy);
-
-	sf_iface_table_foreach_link(d->ifaces, find_ifindex, &(struct find_ctx)
-				    { ifname, &ifindex });
-	if (ifindex)
-		NOTIFY(d, iface_changed, ifindex);
-}
-
-void sf_daemon_get_iface_policy(struct sf_daemon *d, const char *ifname,
-				struct sf_iface_policy *ret_policy)
-{
-	const struct sf_iface_policy *override =
-		l_hashmap_lookup(d->iface_overrides, ifname);
-
-	if (override)
-		*ret_policy = *override;
-	else
-		sf_config_iface_policy(d->config, ifname, ret_policy);
 }
 
 const struct sf_plugins *sf_daemon_plugins(const struct sf_daemon *d)
@@ -1118,6 +1039,11 @@ struct sf_iface_table *sf_daemon_ifaces(struct sf_daemon *d)
 struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *d)
 {
 	return d->idmgr;
+}
+
+struct sf_sockdiag *sf_daemon_sockdiag(struct sf_daemon *d)
+{
+	return d->sockdiag;
 }
 
 struct sf_listeners *sf_daemon_listeners(struct sf_daemon *d)

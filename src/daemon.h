@@ -19,6 +19,7 @@
 #include "pm.h"
 
 struct sf_daemon;
+struct sf_sockdiag;
 
 struct sf_counters {
 	uint64_t events;
@@ -100,27 +101,36 @@ void sf_daemon_set_config_loader(struct sf_daemon *daemon,
 /*
  * Re-read the configuration atomically: on any error (bad file, default
  * policy not loaded) nothing changes, and ret_err says why. Otherwise new
- * connections get the new settings, the [filter] and interface policies are
- * re-applied to every address (plugins see addresses come and go), and
+ * connections get the new [core] policy and [rule]s; the [filter] and the
+ * [interface] policies apply at once to live connections (see reconfig.c);
  * runtime interface overrides are kept. [core] mode and plugins are read at
  * start only. Returns 0 or a negative errno.
  */
 int sf_daemon_reload(struct sf_daemon *daemon, char *ret_err, size_t err_size);
 
-/* Set the default policy for new connections; -ENOENT if not loaded. */
+/* Set the default policy for new connections; -ENOENT if not loaded,
+ * -EMEDIUMTYPE if made for the other [core] mode. */
 int sf_daemon_set_default_policy(struct sf_daemon *daemon, const char *name);
-/* Move a connection to another policy; -ENOENT if not loaded. */
+/*
+ * Hand a connection to another policy: the old one hears conn_closed, the
+ * new one acts at once on the connection as it stands (conn_created, then
+ * conn_established and addr_announced for each peer address when it is
+ * established). -ENOENT if not loaded, -EMEDIUMTYPE if made for the other
+ * [core] mode.
+ */
 int sf_daemon_set_conn_policy(struct sf_daemon *daemon, struct sf_conn *conn,
 			      const char *name);
 
 /*
  * Runtime per-interface policy (D-Bus SetInterfacePolicy): replaces what the
- * config says for that interface name until the daemon stops. Plugins see it
- * for the subflows they open from then on; existing subflows are left as
- * they are (the caller changes their backup flag if it wants to).
+ * config says for that interface name until the daemon stops, and applies
+ * at once to live connections, as a reload does (see reconfig.c). The
+ * SET_FLAGS commands that change existing subflows' backup flag complete
+ * with done (may be NULL). Returns how many were sent.
  */
-void sf_daemon_set_iface_policy(struct sf_daemon *daemon, const char *ifname,
-				const struct sf_iface_policy *policy);
+int sf_daemon_set_iface_policy(struct sf_daemon *daemon, const char *ifname,
+			       const struct sf_iface_policy *policy,
+			       sf_cmd_done_func_t done, void *user_data);
 /* The policy of ifname: runtime override, else [interface], else defaults. */
 void sf_daemon_get_iface_policy(struct sf_daemon *daemon, const char *ifname,
 				struct sf_iface_policy *ret_policy);
@@ -150,6 +160,8 @@ struct sf_idmgr *sf_daemon_idmgr(struct sf_daemon *daemon);
 void sf_daemon_retry_subflow(struct sf_daemon *daemon, uint32_t token,
 			     const struct sf_subflow_info *info, int error);
 struct sf_listeners *sf_daemon_listeners(struct sf_daemon *daemon);
+/* The daemon's sock_diag socket; NULL before sf_daemon_start(). */
+struct sf_sockdiag *sf_daemon_sockdiag(struct sf_daemon *daemon);
 struct sf_counters *sf_daemon_counters(struct sf_daemon *daemon);
 const struct sf_pm_transport *sf_daemon_transport(struct sf_daemon *daemon);
 enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon);

@@ -106,14 +106,23 @@ static int method_reload(sd_bus_message *m, void *userdata,
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-/* InvalidArgs for a policy that is not a loaded plugin, listing those. */
-static int unknown_policy(struct sf_dbus *d, const char *arg,
-			  const char *name, sd_bus_error *ret_error)
+int sf_dbus_error_policy(struct sf_dbus *d, const char *arg, const char *name,
+			 int error, sd_bus_error *ret_error, const char *what)
 {
-	_auto_(l_strv_free) char **have =
-		sf_plugins_names(sf_daemon_plugins(d->daemon));
-	_auto_(l_free) char *list = l_strjoinv(have, ' ');
+	_auto_(l_strv_free) char **have = NULL;
+	_auto_(l_free) char *list = NULL;
 
+	if (error == -EMEDIUMTYPE)
+		return sf_dbus_error_invalid(ret_error, "%s: '%s' is a policy "
+					     "for the other mode; this daemon "
+					     "runs in %s mode", arg, name,
+					     sf_mode_to_str(sf_daemon_config(
+						     d->daemon)->mode));
+	if (error != -ENOENT)
+		return sf_dbus_error_errno(ret_error, error, NULL, what);
+
+	have = sf_plugins_names(sf_daemon_plugins(d->daemon));
+	list = l_strjoinv(have, ' ');
 	return sf_dbus_error_invalid(ret_error, "%s: '%s' is not a loaded "
 				     "policy plugin (loaded: %s)", arg, name,
 				     list[0] ? list : "none");
@@ -135,11 +144,9 @@ static int method_set_default_policy(sd_bus_message *m, void *userdata,
 		return r;
 
 	r = sf_daemon_set_default_policy(d->daemon, name);
-	if (r == -ENOENT)
-		return unknown_policy(d, "policy", name, ret_error);
 	if (r < 0)
-		return sf_dbus_error_errno(ret_error, r, NULL,
-					   "SetDefaultPolicy");
+		return sf_dbus_error_policy(d, "policy", name, r, ret_error,
+					    "SetDefaultPolicy");
 
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -158,10 +165,9 @@ static void find_link(int32_t ifindex, const char *ifname, bool up,
 		ctx->ifindex = ifindex;
 }
 
-/* Read one a{sv} entry's value into policy; *ret_backup notes "backup". */
+/* Read one a{sv} entry's value into policy. */
 static int read_setting(sd_bus_message *m, const char *key,
-			struct sf_iface_policy *policy, bool *ret_backup,
-			sd_bus_error *ret_error)
+			struct sf_iface_policy *policy, sd_bus_error *ret_error)
 {
 	bool *flag = NULL;
 	const char *want, *contents = NULL;
@@ -195,8 +201,6 @@ static int read_setting(sd_bus_message *m, const char *key,
 		if (r < 0)
 			return r;
 		*flag = b;
-		if (flag == &policy->backup)
-			*ret_backup = true;
 		return 0;
 	}
 
@@ -217,7 +221,6 @@ static int method_set_interface_policy(sd_bus_message *m, void *userdata,
 	struct find_link_ctx link = { 0 };
 	struct sf_iface_policy policy;
 	struct sf_dbus_call *call;
-	bool backup_given = false;
 	const char *key;
 	int r;
 
@@ -246,7 +249,7 @@ static int method_set_interface_policy(sd_bus_message *m, void *userdata,
 		if (r < 0)
 			return r;
 
-		r = read_setting(m, key, &policy, &backup_given, ret_error);
+		r = read_setting(m, key, &policy, ret_error);
 		if (r < 0)
 			return r;
 
@@ -261,7 +264,6 @@ static int method_set_interface_policy(sd_bus_message *m, void *userdata,
 	if (r < 0)
 		return r;
 
-	sf_daemon_set_iface_policy(d->daemon, link.name, &policy);
 	l_info("interface %s policy set over D-Bus: backup %s, announce %s, "
 	       "enabled %s, subflows %u", link.name,
 	       policy.backup ? "true" : "false",
@@ -270,10 +272,10 @@ static int method_set_interface_policy(sd_bus_message *m, void *userdata,
 
 	/* The reply waits until existing subflows carry the new flag. */
 	call = sf_dbus_call_new(d, m, "SetInterfacePolicy");
-	if (backup_given &&
-	    sf_daemon_plugin_mode(d->daemon) == SF_PLUGIN_MODE_USERSPACE)
-		sf_dbus_conn_apply_iface_backup(d, link.ifindex, policy.backup,
-						call);
+	call->outstanding += sf_daemon_set_iface_policy(d->daemon, link.name,
+							&policy,
+							sf_dbus_call_done,
+							call);
 	sf_dbus_call_finish_if_idle(call);
 	return 1;
 }

@@ -193,7 +193,12 @@ static void link_reconcile(struct sf_iface_table *table,
 {
 	const struct sf_iface_table_ops *ops = table->ops;
 	bool up = !gone && link_is_up(link);
+	bool going_down = link->reported_up && !up;
 	const struct l_queue_entry *e;
+
+	/* Queries from the callbacks see a link going down as down. */
+	if (going_down)
+		link->reported_up = false;
 
 	for (e = l_queue_get_entries(link->addrs); e; e = e->next) {
 		struct iface_addr *a = e->data;
@@ -202,8 +207,7 @@ static void link_reconcile(struct sf_iface_table *table,
 			addr_report(table, link, a, false);
 	}
 
-	if (link->reported_up && !up) {
-		link->reported_up = false;
+	if (going_down) {
 		if (ops->link_down)
 			ops->link_down(link->ifindex, link->name,
 				       table->user_data);

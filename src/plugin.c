@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "conn.h"
 #include "plugin.h"
 #include "util.h"
@@ -47,6 +48,9 @@ static void plugin_unload(void *data)
 	struct sf_plugin *p = data;
 
 	plugin_exit(p, NULL);
+	/* Its commands still pending end (-ECANCELED) while its code is
+	 * there to hear it. */
+	sf_api_cancel_code(p->desc);
 
 	if (p->handle)
 		dlclose(p->handle);
@@ -379,9 +383,22 @@ static enum sf_verdict plugin_call(const struct sf_plugin_ops *ops,
 		return CALL(local_addr_added, a->local);
 	case SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED:
 		return CALL(local_addr_removed, a->local);
+	case SF_PLUGIN_EVENT_IFACE_POLICY_CHANGED:
+		return CALL(iface_policy_changed, a->ifindex, a->ifname,
+			    a->old_policy);
 	}
 #undef CALL
 	return SF_VERDICT_CONTINUE;
+}
+
+enum sf_verdict sf_plugin_deliver(const struct sf_plugin_desc *plugin,
+				  enum sf_plugin_event event,
+				  const struct sf_plugin_event_args *args)
+{
+	if (!plugin->ops)
+		return SF_VERDICT_CONTINUE;
+
+	return plugin_call(plugin->ops, event, args);
 }
 
 void sf_plugins_dispatch(const struct sf_plugins *plugins,

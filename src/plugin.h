@@ -84,6 +84,7 @@ enum sf_plugin_event {
 	SF_PLUGIN_EVENT_IFACE_DOWN,
 	SF_PLUGIN_EVENT_LOCAL_ADDR_ADDED,
 	SF_PLUGIN_EVENT_LOCAL_ADDR_REMOVED,
+	SF_PLUGIN_EVENT_IFACE_POLICY_CHANGED,
 };
 
 /* The arguments of one event; which fields are used depends on the event. */
@@ -97,6 +98,7 @@ struct sf_plugin_event_args {
 	int32_t ifindex;
 	const char *ifname;
 	const struct sf_local_addr *local;
+	const struct sf_iface_policy *old_policy;
 };
 
 /*
@@ -107,3 +109,8 @@ struct sf_plugin_event_args {
 void sf_plugins_dispatch(const struct sf_plugins *plugins,
 			 enum sf_plugin_mode mode, enum sf_plugin_event event,
 			 const struct sf_plugin_event_args *args);
+/* Deliver an event to plugin alone (SetPolicy's hand-over of a
+ * connection); returns its verdict. */
+enum sf_verdict sf_plugin_deliver(const struct sf_plugin_desc *plugin,
+				  enum sf_plugin_event event,
+				  const struct sf_plugin_event_args *args);

@@ -9,6 +9,7 @@ struct path {
 	struct sf_addr local;		/* port 0 */
 	struct sf_addr remote;
 	bool backup;
+	unsigned int want;		/* subflows the pair had before */
 	unsigned int attempts;		/* failures in a row */
 	uint64_t up_since;		/* l_time_now() of the last establish */
 	struct l_timeout *timer;	/* NULL: not waiting */
@@ -103,15 +104,15 @@ static void path_fire(struct l_timeout *timeout, void *user_data)
 	p->timer = NULL;
 
 	/* Once sent, the path stays known: its next close counts on. */
-	if (retry->fire(p->token, &p->local, &p->remote, p->backup,
+	if (retry->fire(p->token, &p->local, &p->remote, p->backup, p->want,
 			retry->user_data) < 0)
 		path_drop(p);
 }
 
-unsigned int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
-				     const struct sf_addr *local,
-				     const struct sf_addr *remote, bool backup,
-				     int error)
+int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
+			    const struct sf_addr *local,
+			    const struct sf_addr *remote, bool backup,
+			    unsigned int want, int error)
 {
 	struct path *p = path_find(retry, token, local, remote);
 	unsigned int delay;
@@ -138,10 +139,16 @@ unsigned int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 
 	p->backup = backup;
 	p->up_since = 0;
-	if (p->timer || ++p->attempts > SF_RETRY_MAX_ATTEMPTS) {
-		if (!p->timer)
-			path_drop(p);
+	/* Several subflows of one pair failing together come back together. */
+	if (p->timer) {
+		p->want = want > p->want ? want : p->want;
 		return 0;
+	}
+
+	p->want = want;
+	if (++p->attempts > SF_RETRY_MAX_ATTEMPTS) {
+		path_drop(p);
+		return -ETIMEDOUT;
 	}
 
 	delay = sf_retry_delay_ms(p->attempts, error);
@@ -190,6 +197,26 @@ static bool path_from(void *data, void *user_data)
 void sf_retry_addr_gone(struct sf_retry *retry, const struct sf_addr *local)
 {
 	l_queue_foreach_remove(retry->paths, path_from, (void *) local);
+}
+
+static bool path_to(void *data, void *user_data)
+{
+	struct path *p = data;
+	const struct path_key *k = user_data;
+
+	if (p->token != k->token || !sf_addr_ip_equal(&p->remote, k->remote))
+		return false;
+
+	path_free(p);
+	return true;
+}
+
+void sf_retry_remote_gone(struct sf_retry *retry, uint32_t token,
+			  const struct sf_addr *remote)
+{
+	struct path_key key = { .token = token, .remote = remote };
+
+	l_queue_foreach_remove(retry->paths, path_to, &key);
 }
 
 unsigned int sf_retry_pending(const struct sf_retry *retry)

@@ -5,8 +5,11 @@
  * with an error (the peer reset it, it timed out, `ss -K` killed it), the
  * same path is tried again after 1 s, 2 s, 4 s ... up to SF_RETRY_MAX_DELAY_MS
  * (when the path was unreachable: at once, then 100 ms, 200 ms ...),
- * at most SF_RETRY_MAX_ATTEMPTS times in a row. A subflow that then lives
- * for SF_RETRY_STABLE_MS earns a fresh start. No sockets; timers only.
+ * at most SF_RETRY_MAX_ATTEMPTS times in a row (about 3 minutes), then the
+ * path is given up until its local address comes back or the policy opens
+ * it again. A subflow that then lives for SF_RETRY_STABLE_MS earns a fresh
+ * start. Extra subflows on one address pair come back too: a path
+ * remembers how many subflows its pair carried. No sockets; timers only.
  */
 #pragma once
 
@@ -30,13 +33,15 @@
 #define SF_RETRY_STABLE_MS 30000
 
 /*
- * Time to re-create: try to open the subflow again. Return 0 when sent;
- * a negative errno drops the path from the retry list (the connection or
- * the local address is gone, or a subflow on that path exists again).
+ * Time to re-create: bring the pair local -> remote back to want subflows
+ * (the first from a pair without one, the others as extra subflows on new
+ * source ports). Return 0 when sent; a negative errno drops the path from
+ * the retry list (the connection, the local address or the peer's address
+ * is gone, or the pair has its subflows again).
  */
 typedef int (*sf_retry_fire_func_t)(uint32_t token, const struct sf_addr *local,
 				    const struct sf_addr *remote, bool backup,
-				    void *user_data);
+				    unsigned int want, void *user_data);
 
 struct sf_retry;
 
@@ -49,14 +54,18 @@ DEFINE_CLEANUP_FUNC(sf_retry_free);
 unsigned int sf_retry_delay_ms(unsigned int attempt, int error);
 
 /*
- * A subflow of token from local to remote (port included) closed; error is
- * the socket error (0: a clean close, which is never retried). Returns the
- * delay scheduled in ms, or 0 when nothing was scheduled.
+ * A subflow of token from local to remote (port included) failed with
+ * error (a positive errno; 0: it closed for good, and the path is
+ * forgotten). want is how many subflows the pair is to carry again (those
+ * it still has, plus this one). Returns the delay scheduled in ms; 0 when
+ * nothing new was scheduled (error 0, or a retry of the pair is pending
+ * already, which then brings back this one too); -ETIMEDOUT when the path
+ * failed SF_RETRY_MAX_ATTEMPTS times in a row and is given up.
  */
-unsigned int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
-				     const struct sf_addr *local,
-				     const struct sf_addr *remote, bool backup,
-				     int error);
+int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
+			    const struct sf_addr *local,
+			    const struct sf_addr *remote, bool backup,
+			    unsigned int want, int error);
 
 /* The path's subflow is up again: stop counting its failures once it has
  * lived SF_RETRY_STABLE_MS. */
@@ -68,6 +77,9 @@ void sf_retry_subflow_established(struct sf_retry *retry, uint32_t token,
 void sf_retry_conn_closed(struct sf_retry *retry, uint32_t token);
 /* Forget every path from this local address (it went away). */
 void sf_retry_addr_gone(struct sf_retry *retry, const struct sf_addr *local);
+/* Forget every path of token to this remote IP (the peer withdrew it). */
+void sf_retry_remote_gone(struct sf_retry *retry, uint32_t token,
+			  const struct sf_addr *remote);
 
 /* Paths waiting for their timer. */
 unsigned int sf_retry_pending(const struct sf_retry *retry);

@@ -7,12 +7,15 @@
 static unsigned int fired;
 static int fire_result;
 static bool fired_backup;
+static unsigned int fired_want;
 
 static int fire(uint32_t token, const struct sf_addr *local,
-		const struct sf_addr *remote, bool backup, void *user_data)
+		const struct sf_addr *remote, bool backup, unsigned int want,
+		void *user_data)
 {
 	fired++;
 	fired_backup = backup;
+	fired_want = want;
 	ck_assert_uint_eq(token, 7);
 	ck_assert_uint_eq(local->port, 0);
 	ck_assert_uint_eq(remote->port, 5201);
@@ -33,6 +36,7 @@ static void setup(void)
 	ck_assert(l_main_init());
 	fired = 0;
 	fire_result = 0;
+	fired_want = 0;
 }
 
 static void teardown(void)
@@ -66,7 +70,7 @@ START_TEST(clean_close_is_not_retried)
 	struct sf_retry *r = sf_retry_new(fire, NULL);
 	struct sf_addr l = addr("10.0.2.1", 40000), rem = addr("10.0.1.2", 5201);
 
-	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, false, 0), 0);
+	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, false, 1, 0), 0);
 	ck_assert_uint_eq(sf_retry_pending(r), 0);
 	sf_retry_free(r);
 }
@@ -78,24 +82,41 @@ START_TEST(closed_with_error_fires_after_the_delay)
 	struct sf_addr l = addr("10.0.2.1", 40000), rem = addr("10.0.1.2", 5201);
 	uint64_t start = l_time_now();
 
-	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
-						  ECONNABORTED), 1000);
+	ck_assert_int_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true, 1,
+						 ECONNABORTED), 1000);
 	ck_assert_uint_eq(sf_retry_pending(r), 1);
-	/* A second close of the same path while waiting adds nothing. */
-	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
-						  ECONNABORTED), 0);
+	/* A second close of the same pair while waiting schedules nothing
+	 * more, but the pair is to carry both again. */
+	ck_assert_int_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true, 2,
+						 ECONNABORTED), 0);
 
 	while (!fired && l_time_diff(start, l_time_now()) < 5000000)
 		l_main_iterate(100);
 
 	ck_assert_uint_eq(fired, 1);
+	ck_assert_uint_eq(fired_want, 2);
 	ck_assert(fired_backup);
 	ck_assert_uint_ge(l_time_diff(start, l_time_now()), 900000);
 	ck_assert_uint_eq(sf_retry_pending(r), 0);
 
 	/* It failed again: the next wait is twice as long. */
-	ck_assert_uint_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true,
-						  ETIMEDOUT), 2000);
+	ck_assert_int_eq(sf_retry_subflow_closed(r, 7, &l, &rem, true, 1,
+						 ETIMEDOUT), 2000);
+	sf_retry_free(r);
+}
+END_TEST
+
+START_TEST(a_withdrawn_remote_address_is_dropped)
+{
+	struct sf_retry *r = sf_retry_new(fire, NULL);
+	struct sf_addr l = addr("10.0.2.1", 0);
+	struct sf_addr rem1 = addr("10.0.1.2", 5201), rem2 = addr("10.0.2.2", 5201);
+
+	sf_retry_subflow_closed(r, 7, &l, &rem1, false, 1, ECONNRESET);
+	sf_retry_subflow_closed(r, 7, &l, &rem2, false, 1, ECONNRESET);
+	sf_retry_subflow_closed(r, 8, &l, &rem2, false, 1, ECONNRESET);
+	sf_retry_remote_gone(r, 7, &rem2);
+	ck_assert_uint_eq(sf_retry_pending(r), 2);
 	sf_retry_free(r);
 }
 END_TEST
@@ -106,9 +127,9 @@ START_TEST(forgotten_when_connection_or_address_goes)
 	struct sf_addr l1 = addr("10.0.2.1", 0), l2 = addr("10.0.3.1", 0);
 	struct sf_addr rem = addr("10.0.1.2", 5201);
 
-	sf_retry_subflow_closed(r, 7, &l1, &rem, false, ECONNRESET);
-	sf_retry_subflow_closed(r, 7, &l2, &rem, false, ECONNRESET);
-	sf_retry_subflow_closed(r, 8, &l2, &rem, false, ECONNRESET);
+	sf_retry_subflow_closed(r, 7, &l1, &rem, false, 1, ECONNRESET);
+	sf_retry_subflow_closed(r, 7, &l2, &rem, false, 1, ECONNRESET);
+	sf_retry_subflow_closed(r, 8, &l2, &rem, false, 1, ECONNRESET);
 	ck_assert_uint_eq(sf_retry_pending(r), 3);
 
 	sf_retry_addr_gone(r, &l2);
@@ -130,6 +151,7 @@ int main(void)
 	tcase_add_test(tc, clean_close_is_not_retried);
 	tcase_add_test(tc, closed_with_error_fires_after_the_delay);
 	tcase_add_test(tc, forgotten_when_connection_or_address_goes);
+	tcase_add_test(tc, a_withdrawn_remote_address_is_dropped);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SetPolicy hands a live connection over: an sspi connection to a server
+# that announced a second address has 2 subflows; SetPolicy("fullmesh")
+# makes it 4 within 2 s (every local address to both of the server's), as
+# the kernel shows it. A kernel-mode policy is refused with InvalidArgs
+# naming it, and the connection keeps its policy.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/dbus-lib.sh"
+require_root_and_mptcp
+
+lab_up --paths 2
+bus_up
+# The server's in-kernel PM announces 10.0.2.2 to every connection.
+in_ns "$LAB_SRV" ip mptcp limits set subflows 8 add_addr_accepted 8
+in_ns "$LAB_SRV" ip mptcp endpoint add "$LAB_SRV_ADDR_2" dev "$LAB_SRV_DEV_2" signal
+printf '[filter]\nexclude-interfaces =\n' >"$SF_TMP/subflowd.conf"
+start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p sspi --bus "$BUS"
+
+xfer_server -p 5201
+xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 60 >"$SF_TMP/client.log" 2>&1 &
+wait_until 5 grep -q '^connected token=' "$SF_TMP/client.log"
+tok=$(sed -n 's/^connected token=\([0-9a-f]*\) .*/\1/p' "$SF_TMP/client.log")
+_announced() {
+	sfctl show "$tok" | grep -q "10\\.0\\.2\\.2"
+}
+wait_until 5 _announced
+
+# pairs: "LOCAL>REMOTE" of the client's subflows, sorted.
+pairs() {
+	mptcp_subflows "$LAB_CLI" 5201 | awk '{l = $1; r = $2; sub(/:[0-9]+$/, "", l); print l ">" r}' |
+		sort | tr '\n' ' '
+}
+_pairs_are() {
+	[[ $(pairs) == "$1" ]]
+}
+try_until 5 _pairs_are "10.0.1.1>10.0.1.2:5201 10.0.2.1>10.0.1.2:5201 " ||
+	fail "sspi: unexpected subflows: $(pairs)"
+log "ok: sspi: one subflow per interface, to the initial address"
+
+out=$(sfctl policy endpoints "$tok" 2>&1) && fail "a kernel-mode policy was accepted: $out"
+[[ $out == *"endpoints"*"mode"* ]] || fail "the refusal does not name the policy and the mode: $out"
+log "ok: refused: $out"
+out=$(dbus-send --bus="$BUS" --print-reply --dest=org.subflowd \
+	"/org/subflowd/connection/$tok" org.subflowd.Connection1.SetPolicy \
+	string:endpoints 2>&1) || true
+[[ $out == "Error org.freedesktop.DBus.Error.InvalidArgs: name: 'endpoints'"* ]] ||
+	fail "expected InvalidArgs naming the argument, got: $out"
+expect_eq "$(sfctl --json show "$tok" | grep -o '"policy": *"[a-z]*"' | grep -o '"[a-z]*"$')" '"sspi"' \
+	"the policy after the refusal"
+
+expect_rc 0 "SetPolicy fullmesh" sfctl policy fullmesh "$tok"
+try_until 2 _pairs_are "10.0.1.1>10.0.1.2:5201 10.0.1.1>10.0.2.2:5201 10.0.2.1>10.0.1.2:5201 10.0.2.1>10.0.2.2:5201 " ||
+	fail "fullmesh did not take over within 2 s: $(pairs)"
+log "ok: fullmesh made 4 subflows"
+kill -0 "$DAEMON_PID" || fail "the daemon died"
+log "ok"
