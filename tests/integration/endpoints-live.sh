@@ -1,11 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Kernel mode: [interface] changes reach the daemon's endpoints at once. A
-# reload that makes c-eth2 "backup = true" sets the backup flag on its
-# endpoints in place (same id); SetInterfacePolicy-equivalent keys through
-# reloads: "endpoint-flags = signal" replaces them with signal endpoints,
-# "enabled = false" deletes them, and a reload back to the start restores
-# them. c-eth1's endpoints are never touched.
+# Kernel mode: [interface] changes reach the daemon's endpoints at once,
+# reload by reload: "backup = true" on c-eth2 sets the backup flag on its
+# endpoints in place (same ids), "endpoint-flags = signal" replaces them
+# with signal endpoints, "enabled = false" deletes them, and the first file
+# again restores them. c-eth1's endpoints are never touched.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 require_root_and_mptcp
 
