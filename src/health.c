@@ -49,11 +49,13 @@ struct entry {
 	enum sf_health_state state;
 	uint64_t state_since_ms;
 	bool bad_pending;		/* one bad raw judgement seen */
+	bool changed;			/* since sf_health_take_changes() */
 };
 
 struct iface_bytes {
 	uint64_t sent;
 	uint64_t received;
+	bool changed;
 };
 
 struct sf_health {
@@ -244,6 +246,7 @@ static void set_state(struct entry *e, enum sf_health_state state,
 	if (e->state == state)
 		return;
 
+	e->changed = true;
 	e->state = state;
 	e->state_since_ms = now_ms;
 }
@@ -269,14 +272,19 @@ static void count_bytes(struct sf_health *health, struct entry *e,
 	if (first) {
 		bytes->sent += sent;
 		bytes->received += st->bytes_received;
+		bytes->changed |= sent || st->bytes_received;
 		return;
 	}
 
 	/* Counters only grow; a smaller one is another socket's. */
-	if (sent > old_sent)
+	if (sent > old_sent) {
 		bytes->sent += sent - old_sent;
-	if (st->bytes_received > e->last.bytes_received)
+		bytes->changed = true;
+	}
+	if (st->bytes_received > e->last.bytes_received) {
 		bytes->received += st->bytes_received - e->last.bytes_received;
+		bytes->changed = true;
+	}
 }
 
 void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
@@ -298,6 +306,9 @@ void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 	if (ifindex)
 		e->ifindex = ifindex;
 	count_bytes(health, e, stats, first);
+	e->changed |= first || stats->bytes_sent != e->last.bytes_sent ||
+		      stats->bytes_received != e->last.bytes_received ||
+		      stats->rtt_us != e->last.rtt_us;
 
 	e->round = health->round;
 	e->last = *stats;
@@ -427,6 +438,52 @@ void sf_health_foreach_conn(const struct sf_health *health, uint32_t token,
 		fill(e, now_ms, &h);
 		func(&e->key, &h, user_data);
 	}
+}
+
+struct changes_ctx {
+	sf_health_token_func_t conn_func;
+	sf_health_ifindex_func_t iface_func;
+	void *user_data;
+};
+
+static void take_conn(const void *key, void *value, void *user_data)
+{
+	struct changes_ctx *ctx = user_data;
+	const struct l_queue_entry *qe;
+	bool changed = false;
+
+	for (qe = l_queue_get_entries(value); qe; qe = qe->next) {
+		struct entry *e = qe->data;
+
+		changed |= e->changed;
+		e->changed = false;
+	}
+
+	if (changed)
+		ctx->conn_func(L_PTR_TO_UINT(key), ctx->user_data);
+}
+
+static void take_iface(const void *key, void *value, void *user_data)
+{
+	struct changes_ctx *ctx = user_data;
+	struct iface_bytes *bytes = value;
+
+	if (!bytes->changed)
+		return;
+
+	bytes->changed = false;
+	ctx->iface_func(L_PTR_TO_INT(key), ctx->user_data);
+}
+
+void sf_health_take_changes(struct sf_health *health,
+			    sf_health_token_func_t conn_func,
+			    sf_health_ifindex_func_t iface_func,
+			    void *user_data)
+{
+	struct changes_ctx ctx = { conn_func, iface_func, user_data };
+
+	l_hashmap_foreach(health->conns, take_conn, &ctx);
+	l_hashmap_foreach(health->ifaces, take_iface, &ctx);
 }
 
 void sf_health_iface_bytes(const struct sf_health *health, int32_t ifindex,

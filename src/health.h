@@ -70,6 +70,19 @@ void sf_health_foreach_conn(const struct sf_health *health, uint32_t token,
 			    uint64_t now_ms, sf_health_func_t func,
 			    void *user_data);
 
+/*
+ * Report what changed since the last call: conn_func once for each
+ * connection with a subflow whose state or figures changed (or that is
+ * new), iface_func once for each interface whose byte counters grew.
+ * Neither may change health.
+ */
+typedef void (*sf_health_token_func_t)(uint32_t token, void *user_data);
+typedef void (*sf_health_ifindex_func_t)(int32_t ifindex, void *user_data);
+void sf_health_take_changes(struct sf_health *health,
+			    sf_health_token_func_t conn_func,
+			    sf_health_ifindex_func_t iface_func,
+			    void *user_data);
+
 /* Bytes sent and received over subflows of interface ifindex, ever. */
 void sf_health_iface_bytes(const struct sf_health *health, int32_t ifindex,
 			   uint64_t *ret_sent, uint64_t *ret_received);

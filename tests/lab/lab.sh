@@ -7,7 +7,7 @@
 #   tests/lab/lab.sh up [--paths N] [--rate MBIT] [--prefix NAME]
 #                       [--client-pm userspace|kernel]
 #   tests/lab/lab.sh down|status [--prefix NAME]
-#   tests/lab/lab.sh fail PATH link|blackhole|admin [--prefix NAME]
+#   tests/lab/lab.sh fail PATH link|blackhole|admin|loss [PCT] [--prefix NAME]
 #   tests/lab/lab.sh restore PATH [--prefix NAME]
 #
 # Sourced, it defines lab_up, lab_down, lab_fail, lab_restore, lab_status and
@@ -36,7 +36,9 @@
 #   blackhole  nftables netdev ingress/egress chains on the client end drop
 #              everything silently (sends still succeed; nothing arrives);
 #   admin      the client end goes admin-down: the kernel flushes its routes
-#              from every table; "restore" puts them back.
+#              from every table; "restore" puts them back;
+#   loss [PCT] nftables netdev ingress chains at both ends drop PCT %
+#              (default 30) of the packets at random, in each direction.
 
 LAB_STATE_DIR=${LAB_STATE_DIR:-/run/sfl-lab}
 LAB_NFT_TABLE=sflab
@@ -270,6 +272,38 @@ table netdev $LAB_NFT_TABLE {
 EOF
 }
 
+# Loss must be real: a packet dropped on its way out is reported back to
+# TCP, which sends it again as if nothing was lost. So PCT % are dropped
+# where they come in, at the server end (data from the client) and at the
+# client end (data to it).
+_lab_loss_add() {
+	local i=$1 pct=$2 ns end
+	if ! [[ $pct =~ ^[0-9]+$ ]] || ((pct > 100)); then
+		lab_log "loss: PCT must be 0..100, not '$pct'"
+		return 64
+	fi
+	for end in "$LAB_CLI c-eth$i" "$LAB_SRV s-eth$i"; do
+		ns=${end% *}
+		_lab_run ip netns exec "$ns" nft -f - <<EOF || return
+table netdev $LAB_NFT_TABLE {
+	chain p$i-loss {
+		type filter hook ingress device "${end#* }" priority 0; policy accept;
+		numgen random mod 100 < $pct drop
+	}
+}
+EOF
+	done
+}
+
+_lab_loss_del() {
+	local ns
+	for ns in "$LAB_CLI" "$LAB_SRV"; do
+		if ip netns exec "$ns" nft list chain netdev "$LAB_NFT_TABLE" "p$1-loss" >/dev/null 2>&1; then
+			_lab_run ip netns exec "$ns" nft delete chain netdev "$LAB_NFT_TABLE" "p$1-loss" || return
+		fi
+	done
+}
+
 _lab_blackhole_del() {
 	local c
 	for c in "p$1-in" "p$1-out"; do
@@ -279,15 +313,16 @@ _lab_blackhole_del() {
 	done
 }
 
-# lab_fail PATH link|blackhole|admin
+# lab_fail PATH link|blackhole|admin|loss [PCT]
 lab_fail() {
-	local i=${1:-} mode=${2:-}
+	local i=${1:-} mode=${2:-} pct=${3:-30}
 	_lab_check_path "$i" || return
 	case $mode in
 	link) _lab_srv ip link set "s-eth$i" down ;;
 	blackhole) _lab_blackhole_add "$i" ;;
 	admin) _lab_cli ip link set "c-eth$i" down ;;
-	*) lab_log "fail: mode must be link, blackhole or admin, not '$mode'"; return 64 ;;
+	loss) _lab_loss_add "$i" "$pct" ;;
+	*) lab_log "fail: mode must be link, blackhole, admin or loss, not '$mode'"; return 64 ;;
 	esac
 }
 
@@ -296,6 +331,7 @@ lab_restore() {
 	local i=${1:-}
 	_lab_check_path "$i" || return
 	_lab_blackhole_del "$i" || return
+	_lab_loss_del "$i" || return
 	_lab_srv ip link set "s-eth$i" up || return
 	_lab_cli ip link set "c-eth$i" up || return
 	_lab_client_routes "$i"
@@ -389,7 +425,7 @@ _lab_usage() {
 	cat >&2 <<EOF
 usage: $0 up [--paths N] [--rate MBIT] [--prefix NAME] [--client-pm userspace|kernel]
        $0 down|status [--prefix NAME]
-       $0 fail PATH link|blackhole|admin [--prefix NAME]
+       $0 fail PATH link|blackhole|admin|loss [PCT] [--prefix NAME]
        $0 restore PATH [--prefix NAME]
 EOF
 	exit 64

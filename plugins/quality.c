@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * quality: paths used by measured quality. Interfaces with `metered = true`
+ * (or `backup = true`) are standby paths, the others primary paths; every
+ * eligible local address gets a subflow to every remote address (as
+ * fullmesh does), standby ones with the backup flag, or, with [core]
+ * standby = on-demand, none while they are not needed.
+ *
+ * The daemon judges each subflow from its tcp_info (sf_subflow_get_health(),
+ * thresholds in [quality]): good, slow, lossy or stalled. After each round
+ * of samples, for each connection:
+ *
+ * - Promote: when no primary subflow is usable (none open, none on an up
+ *   interface, or all of them slow, lossy or stalled), the standby paths
+ *   lose their backup flag (or are opened).
+ * - Demote, with hysteresis: when a primary subflow has been good for
+ *   recover-ms (at once when the standby paths were promoted only because
+ *   no primary subflow existed yet), the standby paths are flagged backup
+ *   again (or closed).
+ * - Bench: a primary subflow that is degraded, or far worse than the best
+ *   subflow carrying traffic (worse-rtt-ratio times its RTT, or
+ *   worse-loss-percent more loss), is flagged backup while another path can
+ *   carry the traffic, so that the kernel's scheduler stops using it. A
+ *   benched subflow carries nothing, so nothing shows when it recovers:
+ *   every probe-ms its flag is cleared for a trial; it stays unflagged if it
+ *   is good within PROBE_ROUNDS samples, and is benched again otherwise.
+ *
+ * Only connections this host opened are handled: the client knows its paths.
+ */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <ell/ell.h>
+
+#include <subflowd/plugin.h>
+
+/* Samples a trial lasts before a still-degraded path is benched again. */
+#define PROBE_ROUNDS 3
+
+/* One subflow path we steer: local IP to remote IP and port. */
+struct q_path {
+	struct sf_addr local;		/* port 0 */
+	struct sf_addr remote;
+	bool backup;			/* the flag we last asked for */
+	bool flag_known;		/* ... and whether we asked at all */
+	bool benched;			/* primary, flagged for being bad */
+	bool closing;			/* on-demand standby being closed */
+	unsigned int rounds;		/* since benched, or into the trial */
+	bool probing;			/* a benched path on trial */
+	bool seen;			/* in this round's scan */
+};
+
+enum promotion {
+	PROMOTION_NONE,			/* standby paths are standby */
+	PROMOTION_NO_PRIMARY,		/* no primary subflow existed */
+	PROMOTION_DEGRADED,		/* the primary subflows degraded */
+};
+
+struct q_conn {
+	uint32_t token;
+	enum promotion promoted;
+	struct l_queue *paths;		/* struct q_path */
+};
+
+static struct l_hashmap *conns;		/* token -> struct q_conn */
+static struct sf_quality_config config;
+
+static void q_conn_free(void *data)
+{
+	struct q_conn *qc = data;
+
+	if (!qc)
+		return;
+
+	l_queue_destroy(qc->paths, l_free);
+	l_free(qc);
+}
+
+static void round_done(struct sf_conn *conn, void *user_data);
+
+static struct q_conn *q_conn_get(struct sf_conn *conn)
+{
+	uint32_t token = sf_conn_token(conn);
+	struct q_conn *qc = l_hashmap_lookup(conns, L_UINT_TO_PTR(token));
+
+	if (qc)
+		return qc;
+
+	qc = l_new(struct q_conn, 1);
+	qc->token = token;
+	qc->paths = l_queue_new();
+	l_hashmap_insert(conns, L_UINT_TO_PTR(token), qc);
+
+	/* Fast samples while there is a connection to steer. */
+	sf_health_watch(SF_PLUGIN_SELF, round_done, NULL);
+	return qc;
+}
+
+static void q_conn_drop(uint32_t token)
+{
+	q_conn_free(l_hashmap_remove(conns, L_UINT_TO_PTR(token)));
+
+	if (l_hashmap_isempty(conns))
+		sf_health_watch(SF_PLUGIN_SELF, NULL, NULL);
+}
+
+struct path_key {
+	const struct sf_addr *local;
+	const struct sf_addr *remote;
+};
+
+static bool path_match(const void *data, const void *user_data)
+{
+	const struct q_path *p = data;
+	const struct path_key *key = user_data;
+
+	return sf_addr_ip_equal(&p->local, key->local) &&
+	       sf_addr_equal(&p->remote, key->remote);
+}
+
+static struct q_path *path_get(struct q_conn *qc, const struct sf_addr *local,
+			       const struct sf_addr *remote)
+{
+	struct path_key key = { local, remote };
+	struct q_path *p = l_queue_find(qc->paths, path_match, &key);
+
+	if (p)
+		return p;
+
+	p = l_new(struct q_path, 1);
+	p->local = *local;
+	p->local.port = 0;
+	p->remote = *remote;
+	l_queue_push_tail(qc->paths, p);
+	return p;
+}
+
+static void path_forget(struct q_conn *qc, const struct sf_addr *local,
+			const struct sf_addr *remote)
+{
+	struct path_key key = { local, remote };
+
+	l_free(l_queue_remove_if(qc->paths, path_match, &key));
+}
+
+static bool is_standby(int32_t ifindex)
+{
+	struct sf_iface_policy policy;
+
+	sf_iface_get_policy(ifindex, &policy);
+	return policy.metered || policy.backup;
+}
+
+static int32_t subflow_ifindex(const struct sf_subflow_info *sf)
+{
+	return sf->ifindex ? sf->ifindex : sf_local_addr_ifindex(&sf->local);
+}
+
+static bool degraded(const struct sf_subflow_health *h)
+{
+	switch (h->state) {
+	case SF_HEALTH_UNKNOWN:
+	case SF_HEALTH_GOOD:
+		return false;
+	case SF_HEALTH_SLOW:
+	case SF_HEALTH_LOSSY:
+	case SF_HEALTH_STALLED:
+		return true;
+	}
+
+	return false;
+}
+
+/* --- opening subflows --- */
+
+static void open_pair(struct sf_conn *conn, const struct sf_local_addr *local,
+		      const struct sf_addr *remote, void *user_data)
+{
+	struct q_conn *qc = user_data;
+	struct sf_iface_policy policy;
+	char lbuf[SF_ADDR_STRLEN], rbuf[SF_ADDR_STRLEN];
+	bool standby, backup;
+	struct q_path *p;
+	int r;
+
+	sf_iface_get_policy(local->ifindex, &policy);
+	standby = policy.metered || policy.backup;
+	if (!policy.enabled ||
+	    (standby && !qc->promoted &&
+	     sf_config_standby() == SF_STANDBY_ON_DEMAND))
+		return;
+
+	backup = standby && !qc->promoted;
+	r = sf_subflow_create(conn, &local->addr, remote, backup, NULL, NULL,
+			      NULL);
+	if (r > 0) {
+		sf_log(LOG_DEBUG, "[%08x] quality: subflow %s -> %s%s",
+		       qc->token, sf_addr_to_str(&local->addr, false, lbuf),
+		       sf_addr_to_str(remote, true, rbuf),
+		       backup ? " (backup)" : "");
+		p = path_get(qc, &local->addr, remote);
+		p->backup = backup;
+		p->flag_known = true;
+		p->closing = false;
+		p->benched = false;
+		p->probing = false;
+		return;
+	}
+
+	if (r != -EALREADY && r != -ENOSPC)
+		sf_log(LOG_INFO, "[%08x] quality: cannot create subflow from "
+		       "%s: %s", qc->token,
+		       sf_addr_to_str(&local->addr, false, lbuf), strerror(-r));
+}
+
+static void open_subflows(struct sf_conn *conn, struct q_conn *qc,
+			  const struct sf_local_addr *local,
+			  const struct sf_addr *remote)
+{
+	sf_conn_foreach_path(conn, local, remote, open_pair, qc);
+}
+
+/* --- steering --- */
+
+static void set_backup(struct sf_conn *conn, struct q_conn *qc,
+		       const struct sf_subflow_info *sf, struct q_path *p,
+		       bool want, const char *why)
+{
+	char buf[SF_ADDR_STRLEN];
+	bool current = p->flag_known ? p->backup : sf->backup;
+	int r;
+
+	if (current == want)
+		return;
+
+	r = sf_subflow_set_backup(conn, &sf->local, &sf->remote, want, NULL,
+				  NULL, NULL);
+	if (r < 0) {
+		sf_log(LOG_INFO, "[%08x] quality: cannot %s subflow %s: %s",
+		       qc->token, want ? "flag" : "unflag",
+		       sf_addr_to_str(&sf->local, true, buf), strerror(-r));
+		return;
+	}
+
+	sf_log(LOG_INFO, "[%08x] quality: subflow %s %s (%s)", qc->token,
+	       sf_addr_to_str(&sf->local, true, buf),
+	       want ? "backup" : "active", why);
+	p->backup = want;
+	p->flag_known = true;
+}
+
+/* What one round learned about one connection's subflows. */
+struct scan {
+	struct q_conn *qc;
+	struct l_queue *subflows;	/* struct sf_subflow_info copies */
+	bool primary_usable;		/* one not degraded, not benched */
+	bool primary_recovered;		/* one good for recover-ms */
+	bool primary_exists;
+	bool standby_exists;
+	/* The best subflow carrying traffic: least RTT, least loss. */
+	uint32_t best_rtt_us;
+	uint32_t best_loss_permille;
+	bool has_best;
+};
+
+static bool carries_traffic(const struct scan *s, bool standby,
+			    const struct q_path *p)
+{
+	if (standby)
+		return s->qc->promoted != PROMOTION_NONE;
+	return !p->benched || p->probing;
+}
+
+static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
+			 void *user_data)
+{
+	struct scan *s = user_data;
+	int32_t ifindex = subflow_ifindex(sf);
+	bool standby = is_standby(ifindex);
+	struct sf_subflow_health h;
+	struct q_path *p;
+
+	if (!sf->local.port)
+		return;
+
+	p = path_get(s->qc, &sf->local, &sf->remote);
+	if (p->closing)
+		return;
+	p->seen = true;
+	l_queue_push_tail(s->subflows, l_memdup(sf, sizeof(*sf)));
+
+	if (standby)
+		s->standby_exists = true;
+	else
+		s->primary_exists = true;
+
+	if (!sf_iface_is_up(ifindex))
+		return;
+
+	if (sf_subflow_get_health(conn, sf, &h) < 0)
+		h = (struct sf_subflow_health) { .state = SF_HEALTH_UNKNOWN };
+
+	if (!standby && !p->benched && !degraded(&h))
+		s->primary_usable = true;
+	if (!standby && (!p->benched || p->probing) &&
+	    h.state == SF_HEALTH_GOOD && h.state_ms >= config.recover_ms)
+		s->primary_recovered = true;
+
+	if (h.state == SF_HEALTH_GOOD && carries_traffic(s, standby, p)) {
+		if (!s->has_best || h.srtt_us < s->best_rtt_us)
+			s->best_rtt_us = h.srtt_us;
+		if (!s->has_best || h.loss_permille < s->best_loss_permille)
+			s->best_loss_permille = h.loss_permille;
+		s->has_best = true;
+	}
+}
+
+/* Far worse than the best subflow carrying traffic? */
+static bool far_worse(const struct scan *s, const struct sf_subflow_health *h)
+{
+	uint64_t rtt_limit = (uint64_t) s->best_rtt_us * config.worse_rtt_ratio;
+
+	if (!s->has_best || h->state == SF_HEALTH_UNKNOWN)
+		return false;
+
+	if (s->best_rtt_us && h->srtt_us > rtt_limit &&
+	    h->srtt_us - s->best_rtt_us >= config.min_rtt_increase_ms * 1000ull)
+		return true;
+
+	return h->loss_permille >
+	       s->best_loss_permille + config.worse_loss_percent * 10;
+}
+
+/* Bench, try or release one primary subflow. */
+static void settle_primary(struct sf_conn *conn, struct scan *s,
+			   const struct sf_subflow_info *sf, struct q_path *p,
+			   bool others_can_carry)
+{
+	struct sf_subflow_health h;
+	bool bad;
+
+	if (sf_subflow_get_health(conn, sf, &h) < 0)
+		return;
+
+	bad = degraded(&h) || far_worse(s, &h);
+
+	if (!p->benched) {
+		if (bad && others_can_carry) {
+			p->benched = true;
+			p->rounds = 0;
+			set_backup(conn, s->qc, sf, p, true,
+				   degraded(&h) ? "degraded" : "far worse "
+				   "than the best path");
+		}
+		return;
+	}
+
+	p->rounds++;
+	if (!p->probing) {
+		if (!others_can_carry ||
+		    p->rounds * config.poll_ms >= config.probe_ms) {
+			p->probing = true;
+			p->rounds = 0;
+			set_backup(conn, s->qc, sf, p, false,
+				   others_can_carry ? "trial" :
+				   "no other path");
+		}
+		return;
+	}
+
+	/* On trial: good is kept; still bad after PROBE_ROUNDS goes back. */
+	if (h.state == SF_HEALTH_GOOD && !far_worse(s, &h)) {
+		p->benched = false;
+		p->probing = false;
+		sf_log(LOG_INFO, "[%08x] quality: subflow on trial recovered",
+		       s->qc->token);
+		return;
+	}
+
+	if (p->rounds >= PROBE_ROUNDS && others_can_carry) {
+		p->probing = false;
+		p->rounds = 0;
+		set_backup(conn, s->qc, sf, p, true, "still degraded");
+	}
+}
+
+static void settle_standby(struct sf_conn *conn, struct q_conn *qc,
+			   const struct sf_subflow_info *sf, struct q_path *p)
+{
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (qc->promoted == PROMOTION_NONE &&
+	    sf_config_standby() == SF_STANDBY_ON_DEMAND) {
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL,
+				       NULL, NULL);
+		if (r < 0) {
+			sf_log(LOG_INFO, "[%08x] quality: cannot close standby "
+			       "subflow %s: %s", qc->token,
+			       sf_addr_to_str(&sf->local, true, buf),
+			       strerror(-r));
+			return;
+		}
+		sf_log(LOG_INFO, "[%08x] quality: closing standby subflow %s",
+		       qc->token, sf_addr_to_str(&sf->local, true, buf));
+		p->closing = true;
+		return;
+	}
+
+	set_backup(conn, qc, sf, p, qc->promoted == PROMOTION_NONE,
+		   qc->promoted == PROMOTION_NONE ? "a primary path is good" :
+		   "no primary path is usable");
+}
+
+static void unsee(void *data, void *user_data)
+{
+	((struct q_path *) data)->seen = false;
+}
+
+static bool unseen(void *data, void *user_data)
+{
+	struct q_path *p = data;
+
+	if (p->seen || p->closing)
+		return false;
+
+	l_free(p);
+	return true;
+}
+
+/*
+ * Bring conn in line with its subflows' health: promote or demote the
+ * standby paths, bench or try the primary ones, and give every subflow the
+ * flag (or, on demand, the existence) that goes with it.
+ */
+static void reconcile(struct sf_conn *conn)
+{
+	struct q_conn *qc;
+	struct scan s;
+	struct sf_subflow_info *sf;
+	enum promotion was;
+
+	if (!sf_conn_client_established(conn))
+		return;
+
+	qc = q_conn_get(conn);
+	s = (struct scan) { .qc = qc, .subflows = l_queue_new() };
+	l_queue_foreach(qc->paths, unsee, NULL);
+	sf_conn_foreach_subflow(conn, scan_subflow, &s);
+
+	was = qc->promoted;
+	if (!s.primary_usable && qc->promoted == PROMOTION_NONE)
+		qc->promoted = s.primary_exists ? PROMOTION_DEGRADED :
+			       PROMOTION_NO_PRIMARY;
+	else if (qc->promoted == PROMOTION_NO_PRIMARY && s.primary_usable)
+		qc->promoted = PROMOTION_NONE;
+	else if (qc->promoted == PROMOTION_DEGRADED && s.primary_recovered)
+		qc->promoted = PROMOTION_NONE;
+
+	if (was != qc->promoted) {
+		sf_log(LOG_INFO, "[%08x] quality: %s", qc->token,
+		       qc->promoted == PROMOTION_NONE ?
+		       "a primary path is good, standby paths back to standby" :
+		       "no primary path is usable, using the standby paths");
+		if (qc->promoted != PROMOTION_NONE)
+			open_subflows(conn, qc, NULL, NULL);
+	}
+
+	while ((sf = l_queue_pop_head(s.subflows))) {
+		struct q_path *p = path_get(qc, &sf->local, &sf->remote);
+		int32_t ifindex = subflow_ifindex(sf);
+		/* Someone else can carry the traffic: a usable primary other
+		 * than this one, or the promoted standby paths. */
+		bool others = (qc->promoted != PROMOTION_NONE &&
+			       s.standby_exists) || s.has_best;
+
+		if (is_standby(ifindex))
+			settle_standby(conn, qc, sf, p);
+		else if (sf_iface_is_up(ifindex))
+			settle_primary(conn, &s, sf, p, others);
+		l_free(sf);
+	}
+	l_queue_destroy(s.subflows, NULL);
+
+	l_queue_foreach_remove(qc->paths, unseen, NULL);
+}
+
+static void round_done(struct sf_conn *conn, void *user_data)
+{
+	sf_config_quality(&config);
+	reconcile(conn);
+}
+
+/* --- events --- */
+
+static enum sf_verdict quality_established(struct sf_conn *conn)
+{
+	struct q_conn *qc;
+
+	if (!sf_conn_client_established(conn))
+		return SF_VERDICT_CONTINUE;
+
+	sf_config_quality(&config);
+	qc = q_conn_get(conn);
+	open_subflows(conn, qc, NULL, NULL);
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict quality_closed(struct sf_conn *conn)
+{
+	q_conn_drop(sf_conn_token(conn));
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict quality_announced(struct sf_conn *conn, uint8_t id,
+					 const struct sf_addr *addr)
+{
+	if (sf_conn_client_established(conn))
+		open_subflows(conn, q_conn_get(conn), NULL, addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict quality_sub_changed(struct sf_conn *conn,
+					   const struct sf_subflow_info *sf)
+{
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict quality_sub_closed(struct sf_conn *conn,
+					  const struct sf_subflow_info *sf,
+					  int error, uint32_t reset_reason)
+{
+	struct q_conn *qc = l_hashmap_lookup(conns,
+					     L_UINT_TO_PTR(sf_conn_token(conn)));
+
+	if (qc)
+		path_forget(qc, &sf->local, &sf->remote);
+	reconcile(conn);
+	return SF_VERDICT_CONTINUE;
+}
+
+static void reconcile_one(struct sf_conn *conn, void *user_data)
+{
+	reconcile(conn);
+}
+
+static enum sf_verdict quality_iface_changed(int32_t ifindex,
+					     const char *ifname)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, reconcile_one, NULL);
+	return SF_VERDICT_CONTINUE;
+}
+
+static enum sf_verdict quality_iface_policy_changed(int32_t ifindex,
+						    const char *ifname,
+						    const struct sf_iface_policy *old)
+{
+	return quality_iface_changed(ifindex, ifname);
+}
+
+static void open_on_new_local(struct sf_conn *conn, void *user_data)
+{
+	if (sf_conn_client_established(conn))
+		open_subflows(conn, q_conn_get(conn), user_data, NULL);
+}
+
+static enum sf_verdict quality_local_added(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, open_on_new_local, (void *) addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+/* The address is gone: its subflows stop counting at once (the scan skips
+ * them as closing), then the address is withdrawn from the peer. */
+static void local_removed(struct sf_conn *conn, void *user_data)
+{
+	const struct sf_addr *addr = user_data;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (!sf_conn_client_established(conn))
+		return;
+
+	r = sf_conn_withdraw_local_addr(conn, addr);
+	if (r < 0)
+		sf_log(LOG_INFO, "[%08x] quality: cannot withdraw %s: %s",
+		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
+		       strerror(-r));
+	reconcile(conn);
+}
+
+static enum sf_verdict quality_local_removed(const struct sf_local_addr *addr)
+{
+	sf_conn_foreach(SF_PLUGIN_SELF, local_removed, (void *) &addr->addr);
+	return SF_VERDICT_CONTINUE;
+}
+
+static int quality_init(void)
+{
+	conns = l_hashmap_new();
+	return 0;
+}
+
+static void quality_exit(void)
+{
+	sf_health_watch(SF_PLUGIN_SELF, NULL, NULL);
+	l_hashmap_destroy(conns, q_conn_free);
+	conns = NULL;
+}
+
+static const struct sf_plugin_ops quality_ops = {
+	.conn_established = quality_established,
+	.conn_closed = quality_closed,
+	.addr_announced = quality_announced,
+	.subflow_established = quality_sub_changed,
+	.subflow_closed = quality_sub_closed,
+	.iface_up = quality_iface_changed,
+	.iface_down = quality_iface_changed,
+	.iface_policy_changed = quality_iface_policy_changed,
+	.local_addr_added = quality_local_added,
+	.local_addr_removed = quality_local_removed,
+};
+
+SF_PLUGIN_DEFINE("quality", 100, SF_PLUGIN_MODE_USERSPACE, 0, quality_init,
+		 quality_exit, &quality_ops);

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The health monitor (healthmon.h): rounds of sock_diag reads of every
+ * subflow, fed to the health engine; and the plugin API of path health
+ * (sf_config_quality(), sf_subflow_get_health(), sf_health_watch()).
+ *
+ * One round is one read of every MPTCP subflow of the namespace with its
+ * tcp_info (a dump), so its cost does not grow with the number of
+ * connections a policy watches; a round is never started while the last
+ * one is still being read.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "healthmon.h"
+#include "sockdiag.h"
+#include "util.h"
+
+struct watch {
+	const struct sf_plugin_desc *plugin;
+	sf_conn_func_t func;
+	void *user_data;
+};
+
+struct healthmon {
+	struct sf_health *health;
+	struct l_timeout *timer;
+	struct l_queue *watches;	/* struct watch */
+	bool reading;			/* a round is being read */
+	uint64_t notified_ms;		/* the listener last ran */
+	const struct sf_healthmon_listener *listener;
+	void *listener_data;
+};
+
+static struct healthmon *mon;
+
+uint64_t sf_healthmon_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const struct sf_quality_config *quality(void)
+{
+	return &sf_daemon_config(sf_daemon_get())->quality;
+}
+
+static unsigned int next_round_ms(void)
+{
+	return l_queue_isempty(mon->watches) ? SF_HEALTHMON_SLOW_MS :
+	       quality()->poll_ms;
+}
+
+/* --- one round ------------------------------------------------------------ */
+
+static void sample_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
+			void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+	struct sf_health_key key;
+
+	if (protocol != IPPROTO_TCP || !sock->is_subflow ||
+	    !sock->has_tcp_info)
+		return;
+
+	key = (struct sf_health_key) {
+		.token = sock->subflow_token,
+		.local = sock->local,
+		.remote = sock->remote,
+	};
+	sf_health_sample(mon->health, &key,
+			 sf_iface_table_find_addr(sf_daemon_ifaces(d),
+						  &sock->local),
+			 &sock->tcp, *(const uint64_t *) user_data);
+}
+
+static void notify_conn(uint32_t token, void *user_data)
+{
+	if (mon->listener && mon->listener->conn_changed)
+		mon->listener->conn_changed(token, mon->listener_data);
+}
+
+static void notify_iface(int32_t ifindex, void *user_data)
+{
+	if (mon->listener && mon->listener->iface_changed)
+		mon->listener->iface_changed(ifindex, mon->listener_data);
+}
+
+static void run_watches(void)
+{
+	/* A watch may end others (or itself) while they run. */
+	struct l_queue *now = l_queue_new();
+	const struct l_queue_entry *qe;
+	struct watch *w;
+
+	for (qe = l_queue_get_entries(mon->watches); qe; qe = qe->next)
+		l_queue_push_tail(now, l_memdup(qe->data, sizeof(*w)));
+
+	while (mon && (w = l_queue_pop_head(now))) {
+		bool still = false;
+
+		for (qe = l_queue_get_entries(mon->watches); qe; qe = qe->next)
+			still |= !memcmp(qe->data, w, sizeof(*w));
+		if (still)
+			sf_conn_foreach(w->plugin, w->func, w->user_data);
+		l_free(w);
+	}
+	l_queue_destroy(now, l_free);
+}
+
+static void round_done(int error, void *user_data)
+{
+	uint64_t now = sf_healthmon_now_ms();
+
+	mon->reading = false;
+	if (error < 0) {
+		/* Nothing is judged on a partial read; try next time. */
+		l_debug("health: reading the subflows failed: %s",
+			strerror(-error));
+		return;
+	}
+
+	sf_health_round_end(mon->health);
+
+	if (now - mon->notified_ms >= SF_HEALTHMON_SLOW_MS) {
+		mon->notified_ms = now;
+		sf_health_take_changes(mon->health, notify_conn, notify_iface,
+				       NULL);
+	}
+
+	run_watches();
+}
+
+/*
+ * Read every subflow: sample_sock for each, then round_done once. The
+ * source is sock_diag; this is the one place that knows how it is asked.
+ */
+static int read_subflows(void)
+{
+	static uint64_t now;
+	int r;
+
+	now = sf_healthmon_now_ms();
+	r = sf_sockdiag_list(sample_sock, &now);
+	round_done(r, NULL);
+	return 0;
+}
+
+static void round_fire(struct l_timeout *timeout, void *user_data)
+{
+	struct sf_daemon *d = sf_daemon_get();
+
+	l_timeout_modify_ms(timeout, next_round_ms());
+
+	if (mon->reading)
+		return;
+
+	sf_health_set_config(mon->health, quality());
+
+	/* No connection, no subflow: forget the last ones at no cost. */
+	if (!sf_conn_table_count(sf_daemon_conns(d))) {
+		sf_health_round_begin(mon->health);
+		sf_health_round_end(mon->health);
+		return;
+	}
+
+	sf_health_round_begin(mon->health);
+	mon->reading = true;
+	if (read_subflows() < 0)
+		mon->reading = false;
+}
+
+/* --- life ------------------------------------------------------------------- */
+
+int sf_healthmon_start(void)
+{
+	if (mon)
+		return -EALREADY;
+
+	mon = l_new(struct healthmon, 1);
+	mon->health = sf_health_new(quality());
+	mon->watches = l_queue_new();
+	mon->timer = l_timeout_create_ms(SF_HEALTHMON_SLOW_MS, round_fire,
+					 NULL, NULL);
+	if (!mon->timer) {
+		sf_healthmon_stop();
+		return -ENOMEM;
+	}
+
+	return 0;
+}
+
+void sf_healthmon_stop(void)
+{
+	if (!mon)
+		return;
+
+	l_timeout_remove(mon->timer);
+	l_queue_destroy(mon->watches, l_free);
+	sf_health_free(mon->health);
+	l_free(mon);
+	mon = NULL;
+}
+
+const struct sf_health *sf_healthmon_health(void)
+{
+	return mon ? mon->health : NULL;
+}
+
+void sf_healthmon_set_listener(const struct sf_healthmon_listener *listener,
+			       void *user_data)
+{
+	if (!mon)
+		return;
+
+	mon->listener = listener;
+	mon->listener_data = user_data;
+}
+
+/* --- the plugin API -------------------------------------------------------- */
+
+void sf_config_quality(struct sf_quality_config *ret_config)
+{
+	*ret_config = *quality();
+}
+
+int sf_subflow_get_health(struct sf_conn *conn,
+			  const struct sf_subflow_info *sf,
+			  struct sf_subflow_health *ret_health)
+{
+	struct sf_health_key key = {
+		.token = sf_conn_token(conn),
+		.local = sf->local,
+		.remote = sf->remote,
+	};
+
+	if (!mon || !sf->local.port || !sf->remote.port)
+		return -ENOENT;
+
+	return sf_health_get(mon->health, &key, sf_healthmon_now_ms(),
+			     ret_health);
+}
+
+static bool watch_of(const void *data, const void *user_data)
+{
+	const struct watch *w = data;
+
+	return w->plugin == user_data;
+}
+
+void sf_health_watch(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
+		     void *user_data)
+{
+	struct watch *w;
+	bool was_idle;
+
+	if (!mon || !plugin)
+		return;
+
+	was_idle = l_queue_isempty(mon->watches);
+	l_free(l_queue_remove_if(mon->watches, watch_of, plugin));
+	if (!func)
+		return;
+
+	w = l_new(struct watch, 1);
+	*w = (struct watch) { plugin, func, user_data };
+	l_queue_push_tail(mon->watches, w);
+
+	/* From the slow pace to the fast one now, not after a slow wait. */
+	if (was_idle)
+		l_timeout_modify_ms(mon->timer, quality()->poll_ms);
+}
