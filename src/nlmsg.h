@@ -70,9 +70,10 @@ struct sf_attr_policy {
 /*
  * Walk the attributes after the first offset bytes of nlh's payload (nlh
  * must have passed sf_nlmsg_ok(): like libmnl, this reads up to nlmsg_len
- * rounded up to 4), of the payload [buf, buf + len), or of a nest. Returns 0, or -EBADMSG when an attribute of ours breaks its
- * policy or non-zero bytes are left over that make no whole attribute (an
- * attribute cut short; zeros are padding).
+ * rounded up to 4), of the payload [buf, buf + len), or of a nest.
+ * Returns 0, or -EBADMSG when an attribute of ours breaks its policy or
+ * non-zero bytes are left over that make no whole attribute (an attribute
+ * cut short; zeros are padding).
  */
 int sf_attr_parse(const struct nlmsghdr *nlh, size_t offset,
 		  const struct sf_attr_policy *policy, unsigned int n,
