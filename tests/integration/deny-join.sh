@@ -29,32 +29,18 @@ start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh
 MON="$SF_TMP/monitor.log"
 mptcp_monitor "$LAB_CLI" "$MON"
 
+xfer_servers 5301 5302 5303
 for p in 5301 5302 5303; do
-	ip netns exec "$LAB_SRV" "$XFER" server -p "$p" >"$SF_TMP/server-$p.log" 2>&1 &
-	wait_until 5 grep -qsx READY "$SF_TMP/server-$p.log"
-	ip netns exec "$LAB_CLI" "$XFER" client -a "$LAB_SRV_ADDR_1" -p "$p" \
-		--hold 60 >"$SF_TMP/client-$p.log" 2>&1 &
+	held_client "$p"
 done
 
 grep -q "ESTABLISHED\\].*flags=1" "$MON" ||
 	wait_until 5 grep -q "ESTABLISHED\\].*flags=1" "$MON"
 log "ok: the kernel reports the C flag (flags=1)"
 
-# pairs PORT: "LOCAL>REMOTE" of the client's subflows to PORT, sorted.
-pairs() {
-	mptcp_subflows "$LAB_CLI" "$1" | awk '{l = $1; r = $2; sub(/:[0-9]+$/, "", l); print l ">" r}' |
-		sort | tr '\n' ' '
-}
-_pairs_are() {
-	[[ $(pairs "$2") == "$1" ]]
-}
-wait_pairs() {
-	try_until 10 _pairs_are "$2" "$1" || fail "port $1: $(pairs "$1"), not $2"
-	log "ok: port $1: $2"
-}
-wait_pairs 5301 "10.0.1.1>10.0.1.2:5301 10.0.1.1>10.0.2.2:5301 10.0.2.1>10.0.2.2:5301 "
-wait_pairs 5302 "10.0.1.1>10.0.1.2:5302 10.0.2.1>10.0.2.2:5302 "
-wait_pairs 5303 "10.0.1.1>10.0.1.2:5303 "
+wait_pairs 10 "$LAB_CLI" "10.0.1.1>10.0.1.2:5301 10.0.1.1>10.0.2.2:5301 10.0.2.1>10.0.2.2:5301 " 5301
+wait_pairs 10 "$LAB_CLI" "10.0.1.1>10.0.1.2:5302 10.0.2.1>10.0.2.2:5302 " 5302
+wait_pairs 10 "$LAB_CLI" "10.0.1.1>10.0.1.2:5303 " 5303
 
 # No join to the initial address was even tried: every SF_CLOSED or
 # SF_ESTABLISHED the client saw went to 10.0.2.2.

@@ -12,20 +12,6 @@ lab_up --paths 2 --client-pm kernel
 conf="$SF_TMP/subflowd.conf"
 printf '[filter]\nexclude-interfaces =\n' >"$conf"
 
-endpoints() {
-	in_ns "$LAB_CLI" ip mptcp endpoint show | sed 's/ *$//' | sort
-}
-_endpoints_are() {
-	[[ $(endpoints) == "$1" ]]
-}
-wait_endpoints() {
-	local want
-	want=$(sort <<<"$2")
-	if ! try_until 3 _endpoints_are "$want"; then
-		expect_eq "$(endpoints)" "$want" "$1"
-	fi
-	log "ok: $1"
-}
 reload_with() {
 	printf '[filter]\nexclude-interfaces =\n%s\n' "$1" >"$conf"
 	kill -HUP "$DAEMON_PID"
@@ -41,20 +27,20 @@ fd00:2::1 id 4 subflow dev c-eth2"
 reload_with $'[interface c-eth2]\nbackup = true'
 wait_endpoints "backup set in place" "$eth1
 10.0.2.1 id 2 subflow backup dev c-eth2
-fd00:2::1 id 4 subflow backup dev c-eth2"
+fd00:2::1 id 4 subflow backup dev c-eth2" 3
 
 reload_with $'[interface c-eth2]\nendpoint-flags = signal'
 wait_endpoints "signal endpoints instead" "$eth1
 10.0.2.1 id 2 signal dev c-eth2
-fd00:2::1 id 4 signal dev c-eth2"
+fd00:2::1 id 4 signal dev c-eth2" 3
 
 reload_with $'[interface c-eth2]\nenabled = false'
-wait_endpoints "c-eth2 disabled: no endpoints" "$eth1"
+wait_endpoints "c-eth2 disabled: no endpoints" "$eth1" 3
 
 reload_with ''
 wait_endpoints "back to the start" "$eth1
 10.0.2.1 id 2 subflow dev c-eth2
-fd00:2::1 id 4 subflow dev c-eth2"
+fd00:2::1 id 4 subflow dev c-eth2" 3
 stop_daemon "$LAB_CLI" || fail "the daemon did not exit cleanly"
-expect_eq "$(endpoints)" "" "endpoints after SIGTERM"
+expect_eq "$(client_endpoints)" "" "endpoints after SIGTERM"
 log "ok"

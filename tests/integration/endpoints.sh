@@ -24,24 +24,6 @@ exclude-interfaces =
 backup = true
 EOF
 
-# endpoints: the client's endpoints, one per line, sorted.
-endpoints() {
-	in_ns "$LAB_CLI" ip mptcp endpoint show | sed 's/ *$//' | sort
-}
-_endpoints_are() {
-	[[ $(endpoints) == "$1" ]]
-}
-# wait_endpoints WHAT EXPECTED: wait until endpoints prints the lines of
-# EXPECTED, in any order.
-wait_endpoints() {
-	local want
-	want=$(sort <<<"$2")
-	if ! try_until 10 _endpoints_are "$want"; then
-		expect_eq "$(endpoints)" "$want" "$1"
-	fi
-	log "ok: $1"
-}
-
 foreign="10.0.2.1 id 50 subflow dev c-eth2"
 all="10.0.1.1 id 1 subflow dev c-eth1
 10.0.3.1 id 3 subflow backup dev c-eth3
@@ -79,7 +61,7 @@ wait_endpoints "endpoints with path 3 back" "$all"
 # SIGTERM: its endpoints are deleted before it exits; the foreign one stays,
 # and so do the limits.
 expect_rc 0 "daemon exit on SIGTERM" stop_daemon "$LAB_CLI"
-expect_eq "$(endpoints)" "$foreign" "endpoints after the daemon exited"
+expect_eq "$(client_endpoints)" "$foreign" "endpoints after the daemon exited"
 expect_eq "$(in_ns "$LAB_CLI" ip mptcp limits show | sed 's/ *$//')" \
 	"add_addr_accepted 3 subflows 6" "limits after the daemon exited"
 
@@ -124,7 +106,7 @@ budget() {
 }
 wait_endpoints "8 endpoints, sfd2 left out" "$(budget 10.0.1.1 10.0.3.1 \
 	fd00:1::1 fd00:2::1 fd00:3::1 10.9.1.1 10.9.3.1)"
-expect_eq "$(endpoints | wc -l)" 8 "number of endpoints"
+expect_eq "$(client_endpoints | wc -l)" 8 "number of endpoints"
 wait_log 5 'no room for 10\.9\.2\.1 \(priority 250\)'
 
 # sfd1's address goes: its slot goes to sfd2.
@@ -138,5 +120,5 @@ wait_endpoints "sfd1 back in, sfd2 out" "$(budget 10.0.1.1 10.0.3.1 \
 	fd00:1::1 fd00:2::1 fd00:3::1 10.9.1.1 10.9.3.1)"
 
 expect_rc 0 "daemon exit on SIGTERM" stop_daemon "$LAB_CLI"
-expect_eq "$(endpoints)" "$foreign" "endpoints after the second daemon exited"
+expect_eq "$(client_endpoints)" "$foreign" "endpoints after the second daemon exited"
 log "ok"

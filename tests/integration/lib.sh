@@ -240,6 +240,86 @@ xfer_client() {
 	ip netns exec "$LAB_CLI" "$XFER" client "$@"
 }
 
+# xfer_servers PORT...: one "mptcp-xfer server" in $LAB_SRV per PORT, in the
+# background, output in $SF_TMP/server-PORT.log; returns once all listen.
+xfer_servers() {
+	local p
+	for p in "$@"; do
+		ip netns exec "$LAB_SRV" "$XFER" server -p "$p" >"$SF_TMP/server-$p.log" 2>&1 &
+		wait_until 5 grep -qsx READY "$SF_TMP/server-$p.log"
+	done
+}
+
+# held_client PORT: a client connection to $LAB_SRV_ADDR_1:PORT held open
+# (60 s) in the background, output in $SF_TMP/client-PORT.log, its pid in
+# HELD_PID[PORT]; returns once it is connected (client_token PORT then
+# prints its token). Never run it in "$(...)": the job must be this
+# shell's, for end_held and the cleanup.
+declare -A HELD_PID=()
+held_client() {
+	local log="$SF_TMP/client-$1.log"
+	: >"$log"
+	ip netns exec "$LAB_CLI" "$XFER" client -a "$LAB_SRV_ADDR_1" -p "$1" \
+		--hold 60 >"$log" 2>&1 &
+	HELD_PID[$1]=$!
+	wait_until 5 grep -q '^connected token=' "$log"
+}
+
+# client_token PORT: the token of held_client PORT's connection.
+client_token() {
+	sed -n 's/^connected token=\([0-9a-f]*\) .*/\1/p' "$SF_TMP/client-$1.log"
+}
+
+# end_held PORT...: end those held_client connections (never anyone
+# else's: tests run side by side).
+end_held() {
+	local p
+	for p in "$@"; do
+		kill "${HELD_PID[$p]}" 2>/dev/null || true
+		wait "${HELD_PID[$p]}" 2>/dev/null || true
+		unset "HELD_PID[$p]"
+	done
+}
+
+# subflow_pairs NS [PORT]: "LOCAL>REMOTE:PORT" of each subflow of
+# mptcp_subflows NS [PORT], sorted, space separated, with a trailing space.
+subflow_pairs() {
+	mptcp_subflows "$@" | awk '{l = $1; sub(/:[0-9]+$/, "", l); print l ">" $2}' |
+		sort | tr '\n' ' '
+}
+_sf_pairs_are() {
+	[[ $(subflow_pairs "$2" "${3:-}") == "$1" ]]
+}
+
+# wait_pairs TIMEOUT_S NS "PAIRS" [PORT]: wait until subflow_pairs NS [PORT]
+# is PAIRS; on timeout fail, showing the pairs there are.
+wait_pairs() {
+	try_until "$1" _sf_pairs_are "$3" "$2" "${4:-}" ||
+		fail "$(printf 'timed out after %ss waiting for subflows "%s" in %s; there are "%s"' \
+			"$1" "$3" "$2" "$(subflow_pairs "$2" "${4:-}")")"
+	log "ok: subflows in $2${4:+ to port $4}: $3"
+}
+
+# client_endpoints: the in-kernel PM endpoints of $LAB_CLI, one per line,
+# sorted.
+client_endpoints() {
+	in_ns "$LAB_CLI" ip mptcp endpoint show | sed 's/ *$//' | sort
+}
+_sf_endpoints_are() {
+	[[ $(client_endpoints) == "$1" ]]
+}
+
+# wait_endpoints WHAT EXPECTED [TIMEOUT_S]: wait (10 s by default) until
+# client_endpoints prints the lines of EXPECTED, in any order.
+wait_endpoints() {
+	local want
+	want=$(sort <<<"$2")
+	if ! try_until "${3:-10}" _sf_endpoints_are "$want"; then
+		expect_eq "$(client_endpoints)" "$want" "$1"
+	fi
+	log "ok: $1"
+}
+
 # stage_daemon: a copy of the daemon and its plugins that any uid may reach
 # (a clone can sit in a directory only root may enter, as mktemp -d makes
 # them), for tests that run the daemon as another user. Points SUBFLOWD and

@@ -25,12 +25,9 @@ match-port = 5302
 policy = sspi'
 printf '[filter]\nexclude-interfaces =\n%s\n' "$rules" >"$conf"
 start_daemon "$LAB_CLI" -c "$conf" -p fullmesh --bus "$BUS"
-for p in 5301 5302; do
-	ip netns exec "$LAB_SRV" "$XFER" server -p "$p" >"$SF_TMP/server-$p.log" 2>&1 &
-	wait_until 5 grep -qsx READY "$SF_TMP/server-$p.log"
-	ip netns exec "$LAB_CLI" "$XFER" client -a "$LAB_SRV_ADDR_1" -p "$p" \
-		--hold 60 >"$SF_TMP/client-$p.log" 2>&1 &
-done
+xfer_servers 5301 5302
+held_client 5301
+held_client 5302
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5301
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5302
 
@@ -72,7 +69,7 @@ expect_rc 0 "enable c-eth2" sfctl set-interface c-eth2 enabled=yes
 wait_subflow_locals 3 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5301
 wait_subflow_locals 3 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5302
 wait_until 3 _backups_are "10.0.2.1 " 5301
-pkill -f "mptcp-xfer client" || true
+end_held 5301 5302
 stop_daemon "$LAB_CLI" || fail "the client's daemon did not exit cleanly"
 
 # --- announce on a server ---------------------------------------------------

@@ -34,20 +34,8 @@ MON="$SF_TMP/monitor.log"
 mptcp_monitor "$LAB_CLI" "$MON"
 
 POLICIES=(sspi ndiffports fullmesh)
-for p in 5301 5302 5303; do
-	ip netns exec "$LAB_SRV" "$XFER" server -p "$p" >"$SF_TMP/server-$p.log" 2>&1 &
-	wait_until 5 grep -qsx READY "$SF_TMP/server-$p.log"
-done
+xfer_servers 5301 5302 5303
 
-# connect PORT: a held client connection to PORT; prints its token.
-connect() {
-	local log="$SF_TMP/client-$1.log"
-	: >"$log"
-	ip netns exec "$LAB_CLI" "$XFER" client -a "$LAB_SRV_ADDR_1" -p "$1" \
-		--hold 60 >"$log" 2>&1 &
-	wait_until 5 grep -q '^connected token=' "$log"
-	sed -n 's/^connected token=\([0-9a-f]*\) .*/\1/p' "$log"
-}
 # closes TOKEN: the SF_CLOSED events of TOKEN seen so far.
 closes() {
 	grep -c "SF_CLOSED\\] token=$1 " "$MON" || true
@@ -60,7 +48,8 @@ _more_closes_than() {
 in_ns "$LAB_SRV" ip mptcp limits set subflows 0 add_addr_accepted 0
 declare -A TOKEN=()
 for i in 0 1 2; do
-	TOKEN[$i]=$(connect $((5301 + i)))
+	held_client $((5301 + i))
+	TOKEN[$i]=$(client_token $((5301 + i)))
 	wait_log 5 "\\[${TOKEN[$i]}\\] connection established, policy ${POLICIES[$i]}"
 done
 # Each policy's first joins are refused at once; then 10 s of watching.
@@ -77,13 +66,14 @@ for i in 0 1 2; do
 	expect_eq "$(subflow_count "$LAB_CLI" $((5301 + i)))" 1 \
 		"${POLICIES[$i]}: the initial subflow carries on"
 done
-pkill -f "mptcp-xfer client" || true
+end_held 5301 5302 5303
 wait_subflows 10 "$LAB_CLI" 0
 
 # --- (2) killed subflows come back ------------------------------------------
 in_ns "$LAB_SRV" ip mptcp limits set subflows 8 add_addr_accepted 8
 for i in 0 1 2; do
-	TOKEN[$i]=$(connect $((5301 + i)))
+	held_client $((5301 + i))
+	TOKEN[$i]=$(client_token $((5301 + i)))
 done
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5301
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.1.1 " 5302
