@@ -6,15 +6,18 @@
  * through the daemon's one transport; their outcome comes back to the
  * plugin's completion callback.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "api.h"
 #include "daemon.h"
 #include "log.h"
 #include "pmcmd.h"
+#include "sockdiag.h"
 #include "util.h"
 
 /* --- logging --- */
@@ -103,6 +106,55 @@ void sf_local_addr_foreach(sf_local_addr_func_t func, void *user_data)
 					&ctx);
 }
 
+struct path_ctx {
+	struct sf_conn *conn;
+	const struct sf_local_addr *local;	/* NULL: every local address */
+	const struct sf_addr *remote;		/* NULL: every remote address */
+	sf_path_func_t func;
+	void *user_data;
+};
+
+static void path_to(struct sf_conn *conn, uint8_t id,
+		    const struct sf_addr *addr, void *user_data)
+{
+	const struct path_ctx *ctx = user_data;
+	struct sf_addr remote = *addr;
+
+	if (!remote.port)
+		remote.port = sf_conn_remote(conn)->port;
+
+	if (remote.family == ctx->local->addr.family)
+		ctx->func(conn, ctx->local, &remote, ctx->user_data);
+}
+
+static void paths_from(const struct sf_local_addr *local, void *user_data)
+{
+	struct path_ctx ctx = *(const struct path_ctx *) user_data;
+
+	ctx.local = local;
+	if (ctx.remote) {
+		path_to(ctx.conn, 0, ctx.remote, &ctx);
+		return;
+	}
+
+	if (sf_conn_initial_addr_joinable(ctx.conn))
+		path_to(ctx.conn, 0, sf_conn_remote(ctx.conn), &ctx);
+	sf_conn_foreach_remote_addr(ctx.conn, path_to, &ctx);
+}
+
+void sf_conn_foreach_path(struct sf_conn *conn,
+			  const struct sf_local_addr *local,
+			  const struct sf_addr *remote, sf_path_func_t func,
+			  void *user_data)
+{
+	struct path_ctx ctx = { conn, NULL, remote, func, user_data };
+
+	if (local)
+		paths_from(local, &ctx);
+	else
+		sf_local_addr_foreach(paths_from, &ctx);
+}
+
 void sf_iface_get_policy(int32_t ifindex, struct sf_iface_policy *ret_policy)
 {
 	struct sf_daemon *d = sf_daemon_get();
@@ -148,21 +200,214 @@ enum cmd_kind {
 	CMD_KIND_SUBFLOW_CREATE,
 	CMD_KIND_SET_BACKUP,
 	CMD_KIND_SUBFLOW_DESTROY,
+	CMD_KIND_ENDPOINT_LIST,
+	CMD_KIND_LIMITS_GET,
+	CMD_KIND_STATS,		/* a sock_diag query, not a kernel command */
 	CMD_KIND_OTHER,
 };
 
-/* One command in flight. The connection is found again by token: it may
- * close before the kernel answers. */
+/*
+ * One command in flight, from the send until the kernel's answer ends it.
+ * The connection is found again by token: it may close before the kernel
+ * answers. The caller's part (id, callbacks, user_data) may end earlier:
+ * cancelled, or ended with -ECANCELED (sf_api_cancel_conn(),
+ * sf_api_cancel_code()); the daemon's part still waits for the answer.
+ */
 struct cmd {
 	enum cmd_kind kind;
 	uint32_t token;
-	struct sf_addr local;
+	struct sf_addr local;		/* announce: what is announced */
 	struct sf_addr remote;
 	bool backup;
+	uint8_t addr_id;		/* announce */
 	const char *what;
+	/* The caller's; linked in `callers` while it has a callback. */
+	int id;
 	sf_cmd_done_func_t done;
+	sf_endpoint_list_func_t list_func;
+	sf_limits_func_t limits_func;
+	sf_subflow_stats_func_t stats_func;
+	sf_destroy_func_t destroy;
 	void *user_data;
+	struct cmd *prev, *next;
+	/* What a query's replies carried so far. */
+	struct sf_endpoint *eps;
+	unsigned int n_eps;
+	struct sf_pm_limits limits;
+	bool has_limits;
+	const struct sf_subflow_stats *stats;	/* during stats_func */
 };
+
+/* Commands whose caller waits for a callback, oldest first. Commands sent
+ * without callbacks (most policies' subflow commands) cost nothing here. */
+static struct cmd *callers_head, *callers_tail;
+/* The last id given (ids are 1..INT_MAX, then again from 1). */
+static int last_id;
+
+/* Queries are neither counted nor logged as commands. */
+static bool cmd_is_query(const struct cmd *cmd)
+{
+	return cmd->kind == CMD_KIND_ENDPOINT_LIST ||
+	       cmd->kind == CMD_KIND_LIMITS_GET || cmd->kind == CMD_KIND_STATS;
+}
+
+static bool cmd_has_caller(const struct cmd *cmd)
+{
+	return cmd->done || cmd->list_func || cmd->limits_func ||
+	       cmd->stats_func || cmd->destroy;
+}
+
+static void caller_link(struct cmd *cmd)
+{
+	cmd->prev = callers_tail;
+	if (callers_tail)
+		callers_tail->next = cmd;
+	else
+		callers_head = cmd;
+	callers_tail = cmd;
+}
+
+/* Forget the caller: no callback of it runs after this. */
+static void caller_unlink(struct cmd *cmd)
+{
+	if (!cmd_has_caller(cmd))
+		return;
+
+	if (cmd->prev)
+		cmd->prev->next = cmd->next;
+	else
+		callers_head = cmd->next;
+	if (cmd->next)
+		cmd->next->prev = cmd->prev;
+	else
+		callers_tail = cmd->prev;
+	cmd->prev = cmd->next = NULL;
+	cmd->done = NULL;
+	cmd->list_func = NULL;
+	cmd->limits_func = NULL;
+	cmd->stats_func = NULL;
+	cmd->destroy = NULL;
+}
+
+/* The caller's callback, then its destroy, each once: the caller is
+ * forgotten first, so neither can run again, whatever they do. */
+static void caller_end(struct cmd *cmd, int error, const char *extack)
+{
+	struct cmd caller = *cmd;
+
+	if (!cmd_has_caller(cmd))
+		return;
+
+	caller_unlink(cmd);
+
+	if (caller.done)
+		caller.done(error, extack, caller.user_data);
+	if (caller.list_func)
+		caller.list_func(error, error ? NULL : caller.eps,
+				 error ? 0 : caller.n_eps, caller.user_data);
+	if (caller.limits_func)
+		caller.limits_func(error, error ? NULL : &caller.limits,
+				   caller.user_data);
+	if (caller.stats_func)
+		caller.stats_func(error, error ? NULL : caller.stats,
+				  caller.user_data);
+	if (caller.destroy)
+		caller.destroy(caller.user_data);
+}
+
+/* The pending caller of command id, or NULL. */
+static struct cmd *caller_find(int id)
+{
+	struct cmd *cmd;
+
+	for (cmd = callers_head; cmd; cmd = cmd->next)
+		if (cmd->id == id)
+			return cmd;
+
+	return NULL;
+}
+
+int sf_cmd_cancel(int id)
+{
+	struct cmd *cmd = id > 0 ? caller_find(id) : NULL;
+	sf_destroy_func_t destroy;
+	void *user_data;
+
+	if (!cmd)
+		return -ENOENT;
+
+	destroy = cmd->destroy;
+	user_data = cmd->user_data;
+	caller_unlink(cmd);
+	if (destroy)
+		destroy(user_data);
+	return 0;
+}
+
+typedef bool (*caller_match_func_t)(const struct cmd *cmd,
+				    const void *match_data);
+
+/*
+ * End with -ECANCELED every caller that match picks among those there now
+ * (not those its callbacks add by sending more). Each is looked up again
+ * before it ends: a callback may have ended or cancelled it meanwhile.
+ */
+static void callers_cancel(caller_match_func_t match, const void *match_data)
+{
+	_auto_(l_free) int *ids = NULL;
+	unsigned int n = 0;
+	struct cmd *cmd;
+
+	for (cmd = callers_head; cmd; cmd = cmd->next)
+		if (match(cmd, match_data)) {
+			ids = l_realloc(ids, (n + 1) * sizeof(*ids));
+			ids[n++] = cmd->id;
+		}
+
+	for (unsigned int i = 0; i < n; i++)
+		if ((cmd = caller_find(ids[i])))
+			caller_end(cmd, -ECANCELED, NULL);
+}
+
+static bool of_token(const struct cmd *cmd, const void *match_data)
+{
+	return cmd->token && cmd->token == *(const uint32_t *) match_data;
+}
+
+void sf_api_cancel_conn(uint32_t token)
+{
+	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
+
+	/* What the kernel has answered already ends with its answer. */
+	if (tx && tx->read_answers)
+		tx->read_answers(tx->ctx);
+	callers_cancel(of_token, &token);
+}
+
+/* Is addr code of the object whose base address is base? */
+static bool code_in(const void *addr, const void *base)
+{
+	Dl_info info;
+
+	return addr && dladdr(addr, &info) && info.dli_fbase == base;
+}
+
+static bool of_object(const struct cmd *cmd, const void *base)
+{
+	return code_in((const void *) cmd->done, base) ||
+	       code_in((const void *) cmd->list_func, base) ||
+	       code_in((const void *) cmd->limits_func, base) ||
+	       code_in((const void *) cmd->stats_func, base) ||
+	       code_in((const void *) cmd->destroy, base);
+}
+
+void sf_api_cancel_code(const void *addr)
+{
+	Dl_info info;
+
+	if (dladdr(addr, &info) && info.dli_fbase)
+		callers_cancel(of_object, info.dli_fbase);
+}
 
 /*
  * Did the kernel refuse for a reason that passes (memory, its answer lost
@@ -201,12 +446,42 @@ static void retry_create(struct sf_daemon *d, const struct cmd *cmd,
 	sf_daemon_retry_subflow(d, cmd->token, &info, -error);
 }
 
-static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
-		      void *user_data)
+/* One message of a query's answer: kept for the caller. */
+static void cmd_reply_message(struct cmd *cmd, const struct nlmsghdr *nlh)
 {
-	_auto_(l_free) struct cmd *cmd = user_data;
-	struct sf_daemon *d = sf_daemon_get();
+	struct sf_endpoint ep;
+
+	switch (cmd->kind) {
+	case CMD_KIND_ENDPOINT_LIST:
+		/* One endpoint per message. */
+		if (sf_pmcmd_parse_endpoint(nlh, &ep) == 0) {
+			cmd->eps = l_realloc(cmd->eps,
+					     (cmd->n_eps + 1) * sizeof(ep));
+			cmd->eps[cmd->n_eps++] = ep;
+		}
+		break;
+	case CMD_KIND_LIMITS_GET:
+		cmd->has_limits = !cmd->has_limits &&
+				  sf_pmcmd_parse_limits(nlh, &cmd->limits) == 0;
+		break;
+	case CMD_KIND_STATS:
+	case CMD_KIND_SUBFLOW_CREATE:
+	case CMD_KIND_SET_BACKUP:
+	case CMD_KIND_SUBFLOW_DESTROY:
+	case CMD_KIND_OTHER:
+		break;
+	}
+}
+
+/* The daemon's own part of the kernel's answer: counters, log, tables. */
+static void cmd_apply(struct sf_daemon *d, const struct cmd *cmd, int error,
+		      const char *extack)
+{
 	struct sf_conn *conn;
+
+	/* Cancelled: the daemon is going, nothing was refused. */
+	if (error == -ECANCELED || cmd_is_query(cmd))
+		return;
 
 	if (error < 0) {
 		sf_daemon_counters(d)->commands_failed++;
@@ -263,45 +538,93 @@ static void cmd_reply(int error, const char *extack, struct l_genl_msg *msg,
 				sf_conn_subflow_set_destroying(conn, sf, false);
 		}
 		break;
+	case CMD_KIND_ENDPOINT_LIST:
+	case CMD_KIND_LIMITS_GET:
+	case CMD_KIND_STATS:
 	case CMD_KIND_OTHER:
 		break;
 	}
-
-	if (cmd->done)
-		cmd->done(error, extack, cmd->user_data);
 }
 
-static int cmd_send(struct sf_daemon *d, struct l_genl_msg *msg,
-		    struct cmd *cmd)
+/* The transport's reply: the messages of the answer, then its end. */
+static void cmd_reply(int error, const char *extack, const struct nlmsghdr *nlh,
+		      void *user_data)
+{
+	struct cmd *cmd = user_data;
+
+	if (nlh) {
+		cmd_reply_message(cmd, nlh);
+		return;
+	}
+
+	if (!error && cmd->kind == CMD_KIND_LIMITS_GET && !cmd->has_limits)
+		error = -EBADMSG;
+
+	cmd_apply(sf_daemon_get(), cmd, error, extack);
+	caller_end(cmd, error, extack);
+	l_free(cmd->eps);
+	l_free(cmd);
+}
+
+/* Give cmd its id, and its caller a place among those waiting. */
+static int cmd_register(struct cmd *cmd)
+{
+	if (++last_id <= 0)
+		last_id = 1;
+	cmd->id = last_id;
+	if (cmd_has_caller(cmd))
+		caller_link(cmd);
+	return cmd->id;
+}
+
+/*
+ * Hand msg (NULL: the arguments were invalid) for cmd, a query when dump,
+ * to the transport. Returns 0, or a negative errno with cmd untouched.
+ */
+static int cmd_transmit(struct sf_daemon *d, struct l_genl_msg *msg,
+			bool dump, struct cmd *cmd)
 {
 	const struct sf_pm_transport *tx = sf_daemon_transport(d);
 	int r;
 
-	if (!msg) {
-		l_free(cmd);
+	if (!msg)
 		return -EINVAL;
-	}
 
 	if (!tx) {
 		l_genl_msg_unref(msg);
-		l_free(cmd);
 		return -ENETDOWN;
 	}
 
-	r = tx->send(tx->ctx, msg, false, cmd_reply, cmd);
+	r = tx->send(tx->ctx, msg, dump, cmd_reply, cmd);
+	if (r < 0)
+		return r;
+
+	if (!cmd_is_query(cmd))
+		sf_daemon_counters(d)->commands_sent++;
+	return 0;
+}
+
+/*
+ * Send msg for cmd. Returns cmd's id, or a negative errno with cmd freed
+ * and none of its callbacks called.
+ */
+static int cmd_send(struct sf_daemon *d, struct l_genl_msg *msg, bool dump,
+		    struct cmd *cmd)
+{
+	int r = cmd_transmit(d, msg, dump, cmd);
+
 	if (r < 0) {
 		l_free(cmd);
 		return r;
 	}
 
-	sf_daemon_counters(d)->commands_sent++;
-	return 0;
+	return cmd_register(cmd);
 }
 
 /* conn NULL: a namespace-wide (in-kernel PM) command. */
 static struct cmd *cmd_new(enum cmd_kind kind, struct sf_conn *conn,
 			   const char *what, sf_cmd_done_func_t done,
-			   void *user_data)
+			   void *user_data, sf_destroy_func_t destroy)
 {
 	struct cmd *cmd = l_new(struct cmd, 1);
 
@@ -310,6 +633,7 @@ static struct cmd *cmd_new(enum cmd_kind kind, struct sf_conn *conn,
 	cmd->what = what;
 	cmd->done = done;
 	cmd->user_data = user_data;
+	cmd->destroy = destroy;
 	return cmd;
 }
 
@@ -331,7 +655,8 @@ static int check_userspace_conn(struct sf_daemon *d, struct sf_conn *conn)
 /* extra: allow another subflow on an address pair that has one. */
 static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 			  const struct sf_addr *remote, bool backup, bool extra,
-			  sf_cmd_done_func_t done, void *user_data)
+			  sf_cmd_done_func_t done, void *user_data,
+			  sf_destroy_func_t destroy)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct sf_subflow_info info = { 0 };
@@ -357,6 +682,10 @@ static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 	    !sf_iface_table_addr_eligible(sf_daemon_ifaces(d), &info.local))
 		return -EADDRNOTAVAIL;
 
+	if (!sf_conn_initial_addr_joinable(conn) &&
+	    sf_addr_equal(&info.remote, sf_conn_remote(conn)))
+		return -EPERM;
+
 	if (!extra && sf_conn_subflow_exists(conn, &info.local, &info.remote))
 		return -EALREADY;
 
@@ -367,40 +696,44 @@ static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 						&info.local);
 
 	cmd = cmd_new(CMD_KIND_SUBFLOW_CREATE, conn, "subflow create", done,
-		      user_data);
+		      user_data, destroy);
 	cmd->local = info.local;
 	cmd->remote = info.remote;
 	cmd->backup = backup;
 
 	r = cmd_send(d, sf_pmcmd_subflow_create(sf_conn_token(conn),
 						&info.local, info.local_id,
-						backup, &info.remote), cmd);
+						backup, &info.remote),
+		     false, cmd);
 	if (r < 0)
 		return r;
 
 	sf_conn_subflow_add_creating(conn, &info);
-	return 0;
+	return r;
 }
 
 int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 		      const struct sf_addr *remote, bool backup,
-		      sf_cmd_done_func_t done, void *user_data)
+		      sf_cmd_done_func_t done, void *user_data,
+		      sf_destroy_func_t destroy)
 {
 	return subflow_create(conn, local, remote, backup, false, done,
-			      user_data);
+			      user_data, destroy);
 }
 
 int sf_subflow_create_extra(struct sf_conn *conn, const struct sf_addr *local,
 			    const struct sf_addr *remote, bool backup,
-			    sf_cmd_done_func_t done, void *user_data)
+			    sf_cmd_done_func_t done, void *user_data,
+			    sf_destroy_func_t destroy)
 {
 	return subflow_create(conn, local, remote, backup, true, done,
-			      user_data);
+			      user_data, destroy);
 }
 
 int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		       const struct sf_addr *remote,
-		       sf_cmd_done_func_t done, void *user_data)
+		       sf_cmd_done_func_t done, void *user_data,
+		       sf_destroy_func_t destroy)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	const struct sf_subflow_info *sf;
@@ -415,11 +748,11 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		return -EINVAL;
 
 	cmd = cmd_new(CMD_KIND_SUBFLOW_DESTROY, conn, "subflow destroy", done,
-		      user_data);
+		      user_data, destroy);
 	cmd->local = *local;
 	cmd->remote = *remote;
 	r = cmd_send(d, sf_pmcmd_subflow_destroy(sf_conn_token(conn), local,
-						 remote), cmd);
+						 remote), false, cmd);
 	if (r < 0)
 		return r;
 
@@ -427,12 +760,13 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 	sf = sf_conn_subflow_find(conn, local, remote);
 	if (sf)
 		sf_conn_subflow_set_destroying(conn, sf, true);
-	return 0;
+	return r;
 }
 
 int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  const struct sf_addr *remote, bool backup,
-			  sf_cmd_done_func_t done, void *user_data)
+			  sf_cmd_done_func_t done, void *user_data,
+			  sf_destroy_func_t destroy)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct cmd *cmd;
@@ -445,13 +779,14 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 	if (!local || !remote || !local->port || !remote->port)
 		return -EINVAL;
 
-	cmd = cmd_new(CMD_KIND_SET_BACKUP, conn, "set backup", done, user_data);
+	cmd = cmd_new(CMD_KIND_SET_BACKUP, conn, "set backup", done, user_data,
+		      destroy);
 	cmd->local = *local;
 	cmd->remote = *remote;
 	cmd->backup = backup;
 	return cmd_send(d, sf_pmcmd_subflow_set_backup(sf_conn_token(conn),
 						       local, remote, backup),
-			cmd);
+			false, cmd);
 }
 
 struct withdraw_ctx {
@@ -473,8 +808,7 @@ static void collect_from_addr(struct sf_conn *conn,
 }
 
 int sf_conn_withdraw_local_addr(struct sf_conn *conn,
-				const struct sf_addr *addr,
-				sf_cmd_done_func_t done, void *user_data)
+				const struct sf_addr *addr)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct withdraw_ctx ctx = { .addr = addr };
@@ -491,7 +825,7 @@ int sf_conn_withdraw_local_addr(struct sf_conn *conn,
 	sf_conn_foreach_subflow(conn, collect_from_addr, &ctx);
 
 	if (ctx.id && !l_queue_isempty(ctx.victims)) {
-		r = sf_addr_remove(conn, ctx.id, done, user_data);
+		r = sf_addr_remove(conn, ctx.id, NULL, NULL, NULL);
 		if (r < 0)
 			sf_conn_info(sf_conn_token(conn), "cannot withdraw %s "
 				     "from the peer: %s",
@@ -499,11 +833,12 @@ int sf_conn_withdraw_local_addr(struct sf_conn *conn,
 				     strerror(-r));
 	}
 
+	r = 0;
 	for (e = l_queue_get_entries(ctx.victims); e; e = e->next) {
 		const struct sf_subflow_info *sf = e->data;
 
-		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, done,
-				       user_data);
+		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL,
+				       NULL, NULL);
 		if (r < 0)
 			break;
 		n++;
@@ -513,11 +848,41 @@ int sf_conn_withdraw_local_addr(struct sf_conn *conn,
 	return r < 0 ? r : n;
 }
 
+/* ANNOUNCE of cmd->local (port 0: the connection's) under cmd->addr_id. */
+static int announce_transmit(struct sf_daemon *d, struct cmd *cmd)
+{
+	return cmd_transmit(d, sf_pmcmd_announce(cmd->token, &cmd->local,
+						 cmd->addr_id), false, cmd);
+}
+
+/*
+ * sock_diag said who holds the address an announce waits for: send it now
+ * (unless its connection went meanwhile), or end it with the reason.
+ */
+static void announce_checked(int error, void *user_data)
+{
+	struct cmd *cmd = user_data;
+	struct sf_daemon *d = sf_daemon_get();
+
+	if (!error && !sf_conn_table_lookup(sf_daemon_conns(d), cmd->token))
+		error = -ECANCELED;
+	if (!error)
+		error = announce_transmit(d, cmd);
+	if (!error)
+		return;		/* cmd_reply() ends it */
+
+	cmd_apply(d, cmd, error, NULL);
+	caller_end(cmd, error, NULL);
+	l_free(cmd);
+}
+
 int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
-		     uint16_t port, sf_cmd_done_func_t done, void *user_data)
+		     uint16_t port, sf_cmd_done_func_t done, void *user_data,
+		     sf_destroy_func_t destroy)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct sf_addr where;
+	struct cmd *cmd;
 	int r;
 
 	r = check_userspace_conn(d, conn);
@@ -533,25 +898,34 @@ int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
 	where = addr->addr;
 	where.port = port ? port : sf_conn_local(conn)->port;
 
-	/* Joins to an announced address need a listener there. */
-	r = sf_listeners_ensure(sf_daemon_listeners(d), &where,
-				where.port == sf_conn_local(conn)->port ? 0 :
-				sf_conn_token(conn));
-	if (r < 0)
-		return r;
-
+	cmd = cmd_new(CMD_KIND_OTHER, conn, "announce", done, user_data,
+		      destroy);
+	cmd->local = where;
+	cmd->addr_id = addr->id;
 	/* Announce the port only when it differs from the connection's. */
 	if (where.port == sf_conn_local(conn)->port)
-		where.port = 0;
+		cmd->local.port = 0;
 
-	return cmd_send(d, sf_pmcmd_announce(sf_conn_token(conn), &where,
-					     addr->id),
-			cmd_new(CMD_KIND_OTHER, conn, "announce", done,
-				user_data));
+	/* Joins to an announced address need a listener there: known now,
+	 * or once sock_diag has said who holds the address. */
+	r = sf_listeners_ensure(sf_daemon_listeners(d), sf_daemon_sockdiag(d),
+				&where, sf_conn_token(conn), announce_checked,
+				cmd, NULL);
+	if (r == -EINPROGRESS)
+		return cmd_register(cmd);
+	if (r == 0)
+		r = announce_transmit(d, cmd);
+	if (r < 0) {
+		l_free(cmd);
+		return r;
+	}
+
+	return cmd_register(cmd);
 }
 
 int sf_addr_remove(struct sf_conn *conn, uint8_t id,
-		   sf_cmd_done_func_t done, void *user_data)
+		   sf_cmd_done_func_t done, void *user_data,
+		   sf_destroy_func_t destroy)
 {
 	struct sf_daemon *d = sf_daemon_get();
 	int r;
@@ -563,151 +937,122 @@ int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_remove(sf_conn_token(conn), id),
+	return cmd_send(d, sf_pmcmd_remove(sf_conn_token(conn), id), false,
 			cmd_new(CMD_KIND_OTHER, conn, "remove address", done,
-				user_data));
+				user_data, destroy));
 }
 
 /* --- in-kernel PM --- */
 
 int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
-		    void *user_data)
+		    void *user_data, sf_destroy_func_t destroy)
 {
-	struct sf_daemon *d = sf_daemon_get();
-
 	if (!ep)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_endpoint_add(ep),
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_add(ep), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "endpoint add", done,
-				user_data));
+				user_data, destroy));
 }
 
-int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data)
+int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data,
+		    sf_destroy_func_t destroy)
 {
-	struct sf_daemon *d = sf_daemon_get();
-
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_endpoint_del(id),
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_del(id), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "endpoint delete", done,
-				user_data));
+				user_data, destroy));
 }
 
 int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
-			  void *user_data)
+			  void *user_data, sf_destroy_func_t destroy)
 {
-	struct sf_daemon *d = sf_daemon_get();
-
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_endpoint_set_flags(id, flags),
-			cmd_new(CMD_KIND_OTHER, NULL, "endpoint set flags", done,
-				user_data));
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_set_flags(id, flags),
+			false, cmd_new(CMD_KIND_OTHER, NULL,
+				       "endpoint set flags", done, user_data,
+				       destroy));
 }
 
 int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
-		  void *user_data)
+		  void *user_data, sf_destroy_func_t destroy)
 {
-	struct sf_daemon *d = sf_daemon_get();
-
 	if (!limits)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_set_limits(limits),
+	return cmd_send(sf_daemon_get(), sf_pmcmd_set_limits(limits), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "set limits", done,
-				user_data));
+				user_data, destroy));
 }
 
-/* A query whose replies are collected before the caller hears of them. */
-struct query {
-	sf_endpoint_list_func_t list_func;
-	sf_limits_func_t limits_func;
-	void *user_data;
-	struct sf_endpoint *eps;
-	unsigned int n;
-	int error;
-	struct sf_pm_limits limits;
-};
-
-static void endpoint_list_reply(int error, const char *extack,
-				struct l_genl_msg *msg, void *user_data)
+int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data,
+		     sf_destroy_func_t destroy)
 {
-	struct query *q = user_data;
-	struct sf_endpoint ep;
+	struct cmd *cmd;
 
-	if (error < 0) {
-		q->error = error;
-	} else if (msg) {
-		/* One endpoint per message; the end comes with msg NULL. */
-		if (sf_pmcmd_parse_endpoint(msg, &ep) == 0) {
-			q->eps = l_realloc(q->eps, (q->n + 1) * sizeof(ep));
-			q->eps[q->n++] = ep;
-		}
-		return;
-	}
+	if (!func)
+		return -EINVAL;
 
-	q->list_func(q->error, q->error ? NULL : q->eps,
-		     q->error ? 0 : q->n, q->user_data);
-	l_free(q->eps);
-	l_free(q);
+	cmd = cmd_new(CMD_KIND_ENDPOINT_LIST, NULL, "endpoint list", NULL,
+		      user_data, destroy);
+	cmd->list_func = func;
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_dump(), true, cmd);
 }
 
-static int query_send(struct l_genl_msg *msg, bool dump,
-		      sf_pm_reply_func_t reply, struct query *q)
+int sf_limits_get(sf_limits_func_t func, void *user_data,
+		  sf_destroy_func_t destroy)
 {
-	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
+	struct cmd *cmd;
+
+	if (!func)
+		return -EINVAL;
+
+	cmd = cmd_new(CMD_KIND_LIMITS_GET, NULL, "get limits", NULL, user_data,
+		      destroy);
+	cmd->limits_func = func;
+	return cmd_send(sf_daemon_get(), sf_pmcmd_get_limits(), false, cmd);
+}
+
+/* sock_diag answered: the caller hears it (unless it went), once. */
+static void stats_answered(int error, const struct sf_subflow_stats *stats,
+			   void *user_data)
+{
+	struct cmd *cmd = user_data;
+
+	cmd->stats = stats;
+	caller_end(cmd, error, NULL);
+	l_free(cmd);
+}
+
+int sf_subflow_query_stats(struct sf_conn *conn,
+			   const struct sf_subflow_info *sf,
+			   sf_subflow_stats_func_t func, void *user_data,
+			   sf_destroy_func_t destroy)
+{
+	struct sf_daemon *d = sf_daemon_get();
+	struct sf_sockdiag *sd = d ? sf_daemon_sockdiag(d) : NULL;
+	struct cmd *cmd;
 	int r;
 
-	if (!tx) {
-		l_genl_msg_unref(msg);
-		l_free(q);
+	if (!conn || !sf || !func || !sf->local.port || !sf->remote.port)
+		return -EINVAL;
+	if (!sd)
 		return -ENETDOWN;
+
+	cmd = cmd_new(CMD_KIND_STATS, conn, "subflow stats", NULL, user_data,
+		      destroy);
+	cmd->stats_func = func;
+	/* The query's answer ends cmd, whatever became of its caller. */
+	r = sf_sockdiag_query_tcp(sd, &sf->local, &sf->remote, sf->ifindex,
+				  stats_answered, cmd, NULL);
+	if (r < 0) {
+		l_free(cmd);
+		return r;
 	}
 
-	r = tx->send(tx->ctx, msg, dump, reply, q);
-	if (r < 0)
-		l_free(q);
-
-	return r;
-}
-
-int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data)
-{
-	struct query *q;
-
-	if (!func)
-		return -EINVAL;
-
-	q = l_new(struct query, 1);
-	q->list_func = func;
-	q->user_data = user_data;
-	return query_send(sf_pmcmd_endpoint_dump(), true, endpoint_list_reply, q);
-}
-
-static void limits_reply(int error, const char *extack, struct l_genl_msg *msg,
-			 void *user_data)
-{
-	struct query *q = user_data;
-
-	if (!error)
-		error = msg ? sf_pmcmd_parse_limits(msg, &q->limits) : -EBADMSG;
-
-	q->limits_func(error, error ? NULL : &q->limits, q->user_data);
-	l_free(q);
-}
-
-int sf_limits_get(sf_limits_func_t func, void *user_data)
-{
-	struct query *q;
-
-	if (!func)
-		return -EINVAL;
-
-	q = l_new(struct query, 1);
-	q->limits_func = func;
-	q->user_data = user_data;
-	return query_send(sf_pmcmd_get_limits(), false, limits_reply, q);
+	return cmd_register(cmd);
 }

@@ -27,9 +27,10 @@
 struct sf_pm {
 	const struct sf_pm_handlers *handlers;
 	void *user_data;
-	struct l_genl *genl;		/* finds the family, watches it */
-	unsigned int family_watch;
-	uint32_t family_id;		/* 0 while the family is absent */
+	uint16_t family_id;
+	struct l_idle *ready;		/* until handlers->ready has run */
+	bool freeing;			/* sends are refused */
+	bool reading;			/* commands_read() runs */
 	struct mnl_socket *events;
 	struct sf_nlwatch *events_watch;
 	uint64_t overruns;
@@ -48,8 +49,6 @@ struct sf_pm {
  */
 struct pm_request {
 	uint32_t seq;
-	bool dump;
-	bool replied;		/* a query's reply message was passed on */
 	sf_pm_reply_func_t reply;
 	void *user_data;
 };
@@ -86,10 +85,12 @@ static struct pm_request *request_push(struct sf_pm *pm)
 }
 
 /*
- * Request seq ended with error (and extack): pass it on, once. The requests
- * sent before it that are still pending lost their ends to an overrun of
- * the command socket (the kernel answers in order): they get -ENOBUFS.
- * seq 0 ends every pending request that way. Callbacks may send more.
+ * Request seq ended with error (and extack). The requests sent before it
+ * that are still pending lost their ends to an overrun of the command
+ * socket (the kernel answers in order): they end with -ENOBUFS. seq 0
+ * names no request: every pending one ends with error. Each request
+ * leaves the ring before its end is passed on, so each ends exactly once,
+ * and the callbacks may send more.
  */
 static void request_end(struct sf_pm *pm, uint32_t seq, int error,
 			const char *extack)
@@ -101,33 +102,24 @@ static void request_end(struct sf_pm *pm, uint32_t seq, int error,
 		pm->n_pending--;
 
 		if (done.seq == seq) {
-			if (!done.replied || error)
-				done.reply(error, extack, NULL, done.user_data);
+			done.reply(error, extack, NULL, done.user_data);
 			return;
 		}
 
-		done.reply(-ENOBUFS, "the kernel's answer was lost", NULL,
+		done.reply(seq ? -ENOBUFS : error,
+			   seq ? "the kernel's answer was lost" : extack, NULL,
 			   done.user_data);
 	}
 }
 
-/* A reply of the family to request seq: an entry of a dump or the answer
- * to a query. */
+/* A message of the answer to a pending request (a dump's entry, a
+ * query's reply); anything else of the family's type is dropped. */
 static void command_reply(struct sf_pm *pm, const struct nlmsghdr *nlh)
 {
 	struct pm_request *req = request_find(pm, nlh->nlmsg_seq);
-	struct l_genl_msg *msg;
 
-	if (!req || (!req->dump && req->replied))
-		return;
-
-	msg = l_genl_msg_new_from_data(nlh, nlh->nlmsg_len);
-	if (!msg)
-		return;
-
-	req->replied = !req->dump;
-	req->reply(0, NULL, msg, req->user_data);
-	l_genl_msg_unref(msg);
+	if (req)
+		req->reply(0, NULL, nlh, req->user_data);
 }
 
 static void commands_read_batch(struct sf_pm *pm, const char *buf, size_t len)
@@ -202,8 +194,16 @@ static unsigned int socket_drain(struct sf_pm *pm, struct mnl_socket *nl,
 static void commands_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
+	unsigned int overruns;
 
-	if (!socket_drain(pm, pm->cmds, "command", commands_read_batch))
+	/* Not again from a callback: answers are passed on in order. */
+	if (pm->reading)
+		return;
+
+	pm->reading = true;
+	overruns = socket_drain(pm, pm->cmds, "command", commands_read_batch);
+	pm->reading = false;
+	if (!overruns)
 		return;
 
 	l_warn("mptcp_pm command socket overrun: %u answers lost, resyncing",
@@ -225,9 +225,9 @@ static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
 	ssize_t n;
 	int r;
 
-	if (!pm->family_id) {
+	if (pm->freeing) {
 		l_genl_msg_unref(msg);
-		return -ENETDOWN;
+		return -ESHUTDOWN;
 	}
 
 	/* 0 never names a request (request_end() takes it for "all"). */
@@ -252,7 +252,6 @@ static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
 	req = request_push(pm);
 	*req = (struct pm_request) {
 		.seq = pm->seq,
-		.dump = dump,
 		.reply = reply,
 		.user_data = user_data,
 	};
@@ -353,36 +352,6 @@ int sf_pm_join_events(struct mnl_socket *nl, int *ret_family_id)
 	return 0;
 }
 
-static void family_appeared(const struct l_genl_family_info *info,
-			    void *user_data)
-{
-	struct sf_pm *pm = user_data;
-	int r;
-
-	if (pm->family_id)
-		return;
-
-	r = sf_pm_join_events(pm->events, NULL);
-	if (r < 0) {
-		/* Without events there is nothing to manage. */
-		pm->handlers->failed(r, pm->user_data);
-		return;
-	}
-
-	pm->family_id = l_genl_family_info_get_id(info);
-	l_debug("mptcp_pm family %u ready", pm->family_id);
-	pm->handlers->ready(pm->user_data);
-}
-
-static void family_vanished(const char *name, void *user_data)
-{
-	struct sf_pm *pm = user_data;
-
-	pm->family_id = 0;
-	if (pm->handlers->vanished)
-		pm->handlers->vanished(pm->user_data);
-}
-
 /*
  * The events socket's receive buffer: SF_PM_EVENTS_RCVBUF, or bytes from
  * the environment variable SUBFLOWD_EVENTS_RCVBUF (tests make it small to
@@ -408,24 +377,14 @@ static int events_rcvbuf(void)
 }
 
 /*
- * A generic-netlink socket of ours with a receive buffer of rcvbuf bytes,
- * watched with read. Command answers come capped (without our request
- * echoed back) and with the kernel's extended-ack text.
+ * Size fd's receive buffer to rcvbuf bytes. Command answers come capped
+ * (without our request echoed back) and with the kernel's extended-ack
+ * text.
  */
-static int socket_open(struct sf_pm *pm, int rcvbuf, sf_nlwatch_read_func_t read,
-		       struct mnl_socket **ret_nl, struct sf_nlwatch **ret_watch)
+static void socket_setup(int fd, int rcvbuf)
 {
 	static const int on = 1;
-	int fd;
 
-	*ret_nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!*ret_nl)
-		return SF_NEG_ERRNO();
-
-	if (mnl_socket_bind(*ret_nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return SF_NEG_ERRNO();
-
-	fd = mnl_socket_get_fd(*ret_nl);
 	/* FORCE needs CAP_NET_ADMIN, which we have; else the capped size. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
@@ -434,41 +393,43 @@ static int socket_open(struct sf_pm *pm, int rcvbuf, sf_nlwatch_read_func_t read
 	 * without a text. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
-
-	*ret_watch = sf_nlwatch_new(fd, read, pm);
-	return *ret_watch ? 0 : -EIO;
 }
 
-int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
-	      struct sf_pm **ret_pm)
+static void pm_ready(struct l_idle *idle, void *user_data)
+{
+	struct sf_pm *pm = user_data;
+
+	l_idle_remove(pm->ready);
+	pm->ready = NULL;
+	l_debug("mptcp_pm family %u ready", pm->family_id);
+	pm->handlers->ready(pm->user_data);
+}
+
+/* pm over events and cmds, which it takes (and closes, even on failure). */
+static int pm_new(const struct sf_pm_handlers *handlers, void *user_data,
+		  struct mnl_socket *events, struct mnl_socket *cmds,
+		  uint16_t family_id, uint32_t seq, struct sf_pm **ret_pm)
 {
 	_auto_(sf_pm_free) struct sf_pm *pm = l_new(struct sf_pm, 1);
-	int r;
 
 	pm->handlers = handlers;
 	pm->user_data = user_data;
+	pm->events = events;
+	pm->cmds = cmds;
+	pm->family_id = family_id;
+	pm->seq = seq;
 	pm->transport.send = pm_send;
 	pm->transport.ctx = pm;
+	pm->transport.read_answers = commands_read;
+	if (!events || !cmds)
+		return -ENOMEM;
 
-	r = socket_open(pm, events_rcvbuf(), events_read, &pm->events,
-			&pm->events_watch);
-	if (r < 0)
-		return r;
-
-	r = socket_open(pm, SF_PM_CMDS_RCVBUF, commands_read, &pm->cmds,
-			&pm->cmds_watch);
-	if (r < 0)
-		return r;
-
-	pm->genl = l_genl_new();
-	if (!pm->genl)
-		return -EIO;
-
-	pm->family_watch = l_genl_add_family_watch(pm->genl, MPTCP_PM_NAME,
-						   family_appeared,
-						   family_vanished, pm, NULL);
-	if (!l_genl_request_family(pm->genl, MPTCP_PM_NAME, family_appeared,
-				   pm, NULL))
+	pm->events_watch = sf_nlwatch_new(mnl_socket_get_fd(events),
+					  events_read, pm);
+	pm->cmds_watch = sf_nlwatch_new(mnl_socket_get_fd(cmds),
+					commands_read, pm);
+	pm->ready = l_idle_create(pm_ready, pm, NULL);
+	if (!pm->events_watch || !pm->cmds_watch || !pm->ready)
 		return -EIO;
 
 	*ret_pm = pm;
@@ -476,19 +437,76 @@ int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
 	return 0;
 }
 
+int sf_pm_new_on_sockets(const struct sf_pm_handlers *handlers,
+			 void *user_data, int events_fd, int cmds_fd,
+			 uint16_t family_id, uint32_t seq,
+			 struct sf_pm **ret_pm)
+{
+	struct mnl_socket *events = mnl_socket_fdopen(events_fd);
+	struct mnl_socket *cmds = mnl_socket_fdopen(cmds_fd);
+
+	if (!events)
+		close(events_fd);
+	if (!cmds)
+		close(cmds_fd);
+	return pm_new(handlers, user_data, events, cmds, family_id, seq,
+		      ret_pm);
+}
+
+/* A bound generic-netlink socket with a receive buffer of rcvbuf bytes. */
+static int genl_socket_open(int rcvbuf, struct mnl_socket **ret_nl)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	int r;
+
+	if (!nl)
+		return SF_NEG_ERRNO();
+
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = SF_NEG_ERRNO();
+		mnl_socket_close(nl);
+		return r;
+	}
+
+	socket_setup(mnl_socket_get_fd(nl), rcvbuf);
+	*ret_nl = nl;
+	return 0;
+}
+
+int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
+	      struct sf_pm **ret_pm)
+{
+	struct mnl_socket *events, *cmds;
+	int family, r;
+
+	r = genl_socket_open(events_rcvbuf(), &events);
+	if (r < 0)
+		return r;
+
+	/* Joined before anything is read: no event falls in between. */
+	r = sf_pm_join_events(events, &family);
+	if (r == 0)
+		r = genl_socket_open(SF_PM_CMDS_RCVBUF, &cmds);
+	if (r < 0) {
+		mnl_socket_close(events);
+		return r;
+	}
+
+	return pm_new(handlers, user_data, events, cmds, family, 0, ret_pm);
+}
+
 void sf_pm_free(struct sf_pm *pm)
 {
 	if (!pm)
 		return;
 
-	/* Requests still pending get no answer: their users go with us. */
-	if (pm->family_watch)
-		l_genl_remove_family_watch(pm->genl, pm->family_watch);
-	l_genl_unref(pm->genl);
+	pm->freeing = true;
 	sf_nlwatch_free(pm->events_watch);
+	sf_nlwatch_free(pm->cmds_watch);
+	l_idle_remove(pm->ready);
+	request_end(pm, 0, -ECANCELED, NULL);
 	if (pm->events)
 		mnl_socket_close(pm->events);
-	sf_nlwatch_free(pm->cmds_watch);
 	if (pm->cmds)
 		mnl_socket_close(pm->cmds);
 	l_free(pm->pending);

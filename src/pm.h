@@ -1,59 +1,80 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Glue: the kernel's mptcp_pm generic-netlink family. ELL's l_genl finds
- * the family and watches it come and go. Events arrive on a netlink socket
- * of our own (libmnl, large receive buffer) so that an ENOBUFS overrun is
- * seen and survived rather than silently ending event delivery. Commands
- * leave on another socket of ours the moment they are sent (no queue: a
- * burst of connections costs no memory for waiting commands), and their
- * answers are matched by sequence number.
+ * Glue: the kernel's mptcp_pm generic-netlink family, on two netlink
+ * sockets of our own (libmnl). Events: so that an ENOBUFS overrun is seen
+ * and survived (ELL's l_genl stops reading a socket after one). Commands:
+ * sent the moment they are made (no queue: a burst of connections costs
+ * no memory for waiting commands), answers matched by sequence number.
+ * MPTCP is built into the kernel, so the family exists from boot on and
+ * never goes: it is resolved once, at start.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <ell/ell.h>
 
 #include "event.h"
 
+struct nlmsghdr;
+
 /*
- * The one seam through which every command reaches the kernel; unit tests
- * install a fake. reply is called exactly once when send returned 0: with
- * the kernel's ack (error 0 or negative errno, extack text or NULL) for a
- * plain command, or for a dump with error 0 and msg NULL after every entry
- * has been passed as msg. send takes ownership of msg in every case.
+ * How a request sent through the transport is answered. For every message
+ * of the answer (the entries of a dump, the reply to a query) reply is
+ * called with error 0 and that message as nlh (valid during the call).
+ * Then it is called exactly once with nlh NULL: the end, with error 0 or a
+ * negative errno and the kernel's extended-ack text (or NULL). An end of
+ * -ENOBUFS means the answer was lost to an overrun; -ECANCELED, that the
+ * transport went away first. Never called from inside send.
  */
 typedef void (*sf_pm_reply_func_t)(int error, const char *extack,
-				   struct l_genl_msg *msg, void *user_data);
+				   const struct nlmsghdr *nlh, void *user_data);
 
+/* The one seam through which every command reaches the kernel; unit tests
+ * install a fake. send takes ownership of msg in every case; on 0, reply
+ * is called as above. read_answers (may be NULL) passes on, now, the
+ * answers the kernel has already sent (a no-op while they are being read):
+ * before requests are given up on, as when their connection closes. */
 struct sf_pm_transport {
 	int (*send)(void *ctx, struct l_genl_msg *msg, bool dump,
 		    sf_pm_reply_func_t reply, void *user_data);
 	void *ctx;
+	void (*read_answers)(void *ctx);
 };
 
 struct sf_pm_handlers {
-	/* The family appeared and events are subscribed. */
+	/* Events are subscribed (from the main loop, once, after
+	 * sf_pm_new() returned). */
 	void (*ready)(void *user_data);
-	/* The family went away (module unloaded). */
-	void (*vanished)(void *user_data);
 	void (*event)(const struct sf_event *event, void *user_data);
-	/* Events were lost (ENOBUFS); the daemon must resync. */
+	/* Events or answers were lost (ENOBUFS); the daemon must resync. */
 	void (*overrun)(void *user_data);
-	/* The events group cannot be joined (error: -EPERM without
-	 * CAP_NET_ADMIN): fatal. */
-	void (*failed)(int error, void *user_data);
 };
 
 struct sf_pm;
 
 /*
- * Start watching for the mptcp_pm family. handlers->ready fires once the
- * family exists and the events group is joined (maybe later, e.g. after a
- * module load). Returns 0 or a negative errno.
+ * Resolve the mptcp_pm family and join its events group (one blocking
+ * round trip to the kernel's nlctrl, at start), then read events and
+ * answers from the main loop. Returns 0, -EPERM without CAP_NET_ADMIN,
+ * -ENOENT without MPTCP, or another negative errno.
  */
 int sf_pm_new(const struct sf_pm_handlers *handlers, void *user_data,
 	      struct sf_pm **ret_pm);
+
+/*
+ * Test seam: the same over two netlink sockets the caller opened and
+ * bound (a fake kernel may use NETLINK_USERSOCK), which pm takes and
+ * closes. family_id is the nlmsg_type of events and replies; seq is the
+ * sequence number before the first command's.
+ */
+int sf_pm_new_on_sockets(const struct sf_pm_handlers *handlers,
+			 void *user_data, int events_fd, int cmds_fd,
+			 uint16_t family_id, uint32_t seq,
+			 struct sf_pm **ret_pm);
+
+/* Requests still waiting end with -ECANCELED, in the order sent. */
 void sf_pm_free(struct sf_pm *pm);
 DEFINE_CLEANUP_FUNC(sf_pm_free);
 

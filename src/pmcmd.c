@@ -2,9 +2,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <libmnl/libmnl.h>
+
+#include "nlmsg.h"
 #include "pmcmd.h"
+#include "util.h"
 
 /*
  * Wire formats, checked against the kernel's mptcp_pm netlink spec and the
@@ -251,154 +256,92 @@ struct l_genl_msg *sf_pmcmd_get_limits(void)
 	return l_genl_msg_new(MPTCP_PM_CMD_GET_LIMITS);
 }
 
-/*
- * The end of the attributes that attr (fresh from l_genl_attr_init() or
- * l_genl_attr_recurse()) walks.
- */
-static const char *attrs_end(const struct l_genl_attr *attr)
+/* The MPTCP_PM_ADDR_ATTR_* of an address nest we read. */
+static const struct sf_attr_policy
+addr_policy[MPTCP_PM_ADDR_ATTR_IF_IDX + 1] = {
+	[MPTCP_PM_ADDR_ATTR_FAMILY] = { MNL_TYPE_U16 },
+	[MPTCP_PM_ADDR_ATTR_ID] = { MNL_TYPE_U8 },
+	[MPTCP_PM_ADDR_ATTR_ADDR4] = { MNL_TYPE_BINARY, 4 },
+	[MPTCP_PM_ADDR_ATTR_ADDR6] = { MNL_TYPE_BINARY, 16 },
+	[MPTCP_PM_ADDR_ATTR_PORT] = { MNL_TYPE_U16 },
+	[MPTCP_PM_ADDR_ATTR_FLAGS] = { MNL_TYPE_U32 },
+	[MPTCP_PM_ADDR_ATTR_IF_IDX] = { MNL_TYPE_U32 },
+};
+
+/* The top-level MPTCP_PM_ATTR_* of a reply we read. */
+static const struct sf_attr_policy reply_policy[MPTCP_PM_ATTR_SUBFLOWS + 1] = {
+	[MPTCP_PM_ATTR_ADDR] = { MNL_TYPE_NESTED },
+	[MPTCP_PM_ATTR_RCV_ADD_ADDRS] = { MNL_TYPE_U32 },
+	[MPTCP_PM_ATTR_SUBFLOWS] = { MNL_TYPE_U32 },
+};
+
+/* The attributes of a reply of the family (a whole message, its
+ * nlmsg_len within what was received). */
+static int reply_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
-	return (const char *)attr->next_data + attr->next_len;
+	if (!nlh || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EBADMSG;
+
+	return sf_attr_parse(nlh, GENL_HDRLEN, reply_policy,
+			     SF_ARRAY_SIZE(reply_policy), tb);
 }
 
-/*
- * l_genl_attr_next(), kept within [.., end). ELL 0.56 counts the bytes left
- * in an unsigned integer that wraps when the last attribute's length is not
- * a multiple of 4, and would then walk on past the message.
- */
-static bool attr_next(struct l_genl_attr *attr, const char *end,
-		      uint16_t *type, uint16_t *len, const void **data)
+int sf_pmcmd_parse_endpoint(const struct nlmsghdr *nlh,
+			    struct sf_endpoint *ret_ep)
 {
-	if ((const char *)attr->next_data + NLA_HDRLEN > end)
-		return false;
-	return l_genl_attr_next(attr, type, len, data) &&
-	       (const char *)*data + *len <= end;
-}
-
-/* Copy a fixed-size attribute payload; false when the length differs. */
-static bool attr_get(uint16_t len, const void *data, void *out, size_t size)
-{
-	if (len != size)
-		return false;
-	memcpy(out, data, size);
-	return true;
-}
-
-/* Decode the MPTCP_PM_ADDR_ATTR_* inside one address nest. */
-static int endpoint_parse_nest(struct l_genl_attr *nest,
-			       struct sf_endpoint *ret_ep)
-{
+	const struct nlattr *top[SF_ARRAY_SIZE(reply_policy)] = { NULL };
+	const struct nlattr *tb[SF_ARRAY_SIZE(addr_policy)] = { NULL };
 	struct sf_endpoint ep = { .addr.family = AF_UNSPEC };
-	bool has_family = false, has_v4 = false, has_v6 = false;
-	const char *end = attrs_end(nest);
-	struct in6_addr in6;
-	struct in_addr in;
-	uint16_t family = 0, type, len;
-	const void *data;
-	bool ok = true;
+	const struct nlattr *ip;
+	uint16_t family;
+	int r;
 
-	while (ok && attr_next(nest, end, &type, &len, &data)) {
-		switch (type & NLA_TYPE_MASK) {
-		case MPTCP_PM_ADDR_ATTR_FAMILY:
-			ok = attr_get(len, data, &family, sizeof(family));
-			has_family = true;
-			break;
-		case MPTCP_PM_ADDR_ATTR_ID:
-			ok = attr_get(len, data, &ep.id, sizeof(ep.id));
-			break;
-		case MPTCP_PM_ADDR_ATTR_ADDR4:
-			ok = attr_get(len, data, &in, sizeof(in));
-			has_v4 = true;
-			break;
-		case MPTCP_PM_ADDR_ATTR_ADDR6:
-			ok = attr_get(len, data, &in6, sizeof(in6));
-			has_v6 = true;
-			break;
-		case MPTCP_PM_ADDR_ATTR_PORT:
-			ok = attr_get(len, data, &ep.addr.port,
-				      sizeof(ep.addr.port));
-			break;
-		case MPTCP_PM_ADDR_ATTR_FLAGS:
-			ok = attr_get(len, data, &ep.flags, sizeof(ep.flags));
-			break;
-		case MPTCP_PM_ADDR_ATTR_IF_IDX:
-			ok = attr_get(len, data, &ep.ifindex,
-				      sizeof(ep.ifindex));
-			break;
-		default:
-			break;
-		}
-	}
-	if (!ok || !has_family)
+	r = reply_parse(nlh, top);
+	if (r < 0)
+		return r;
+	if (!top[MPTCP_PM_ATTR_ADDR])
+		return -ENOMSG;
+
+	r = sf_attr_parse_nested(top[MPTCP_PM_ATTR_ADDR], addr_policy,
+				 SF_ARRAY_SIZE(addr_policy), tb);
+	if (r < 0 || !tb[MPTCP_PM_ADDR_ATTR_FAMILY])
 		return -EBADMSG;
 
-	if (family == AF_INET && has_v4)
-		ep.addr.ip.in = in;
-	else if (family == AF_INET6 && has_v6)
-		ep.addr.ip.in6 = in6;
-	else
+	family = mnl_attr_get_u16(tb[MPTCP_PM_ADDR_ATTR_FAMILY]);
+	ip = tb[family == AF_INET ? MPTCP_PM_ADDR_ATTR_ADDR4 :
+		MPTCP_PM_ADDR_ATTR_ADDR6];
+	if ((family != AF_INET && family != AF_INET6) || !ip)
 		return -EBADMSG;
+
 	ep.addr.family = family;
+	memcpy(&ep.addr.ip, mnl_attr_get_payload(ip),
+	       mnl_attr_get_payload_len(ip));
+	if (tb[MPTCP_PM_ADDR_ATTR_ID])
+		ep.id = mnl_attr_get_u8(tb[MPTCP_PM_ADDR_ATTR_ID]);
+	if (tb[MPTCP_PM_ADDR_ATTR_PORT])
+		ep.addr.port = mnl_attr_get_u16(tb[MPTCP_PM_ADDR_ATTR_PORT]);
+	if (tb[MPTCP_PM_ADDR_ATTR_FLAGS])
+		ep.flags = mnl_attr_get_u32(tb[MPTCP_PM_ADDR_ATTR_FLAGS]);
+	if (tb[MPTCP_PM_ADDR_ATTR_IF_IDX])
+		ep.ifindex = (int32_t)mnl_attr_get_u32(tb[MPTCP_PM_ADDR_ATTR_IF_IDX]);
 
 	*ret_ep = ep;
 	return 0;
 }
 
-int sf_pmcmd_parse_endpoint(struct l_genl_msg *msg, struct sf_endpoint *ret_ep)
-{
-	struct l_genl_attr attr, nest;
-	uint16_t type, len;
-	const void *data;
-	const char *end;
-
-	if (!msg || !ret_ep || !l_genl_attr_init(&attr, msg))
-		return -EBADMSG;
-
-	end = attrs_end(&attr);
-	while (attr_next(&attr, end, &type, &len, &data)) {
-		if ((type & NLA_TYPE_MASK) != MPTCP_PM_ATTR_ADDR)
-			continue;
-		if (!l_genl_attr_recurse(&attr, &nest))
-			return -EBADMSG;
-		return endpoint_parse_nest(&nest, ret_ep);
-	}
-	return -ENOMSG;
-}
-
-int sf_pmcmd_parse_limits(struct l_genl_msg *msg,
+int sf_pmcmd_parse_limits(const struct nlmsghdr *nlh,
 			  struct sf_pm_limits *ret_limits)
 {
-	struct sf_pm_limits limits = { 0 };
-	bool has_subflows = false, has_accepted = false;
-	struct l_genl_attr attr;
-	uint16_t type, len;
-	const void *data;
-	const char *end;
+	const struct nlattr *tb[SF_ARRAY_SIZE(reply_policy)] = { NULL };
+	int r;
 
-	if (!msg || !ret_limits || !l_genl_attr_init(&attr, msg))
+	r = reply_parse(nlh, tb);
+	if (r < 0 || !tb[MPTCP_PM_ATTR_SUBFLOWS] ||
+	    !tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS])
 		return -EBADMSG;
 
-	end = attrs_end(&attr);
-	while (attr_next(&attr, end, &type, &len, &data)) {
-		switch (type & NLA_TYPE_MASK) {
-		case MPTCP_PM_ATTR_SUBFLOWS:
-			if (!attr_get(len, data, &limits.subflows,
-				      sizeof(limits.subflows)))
-				return -EBADMSG;
-			has_subflows = true;
-			break;
-		case MPTCP_PM_ATTR_RCV_ADD_ADDRS:
-			if (!attr_get(len, data, &limits.add_addr_accepted,
-				      sizeof(limits.add_addr_accepted)))
-				return -EBADMSG;
-			has_accepted = true;
-			break;
-		default:
-			break;
-		}
-	}
-	if (!has_subflows || !has_accepted)
-		return -EBADMSG;
-
-	*ret_limits = limits;
+	ret_limits->subflows = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
+	ret_limits->add_addr_accepted =
+		mnl_attr_get_u32(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS]);
 	return 0;
 }

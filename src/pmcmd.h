@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Codec: mptcp_pm generic-netlink commands (userspace PM and in-kernel PM
- * endpoints) and the replies they get. Pure: builds and parses l_genl_msg
- * objects, never sends them.
+ * endpoints) and the replies they get. Pure: builds l_genl_msg objects and
+ * parses reply messages (libmnl), never sends.
  *
  * Every builder returns a new message the caller owns (l_genl_msg_unref), or
  * NULL when an argument is invalid (AF_UNSPEC address, missing port where one
@@ -19,6 +19,8 @@
 #include <subflowd/plugin.h>
 
 #include "mptcp_uapi.h"
+
+struct nlmsghdr;
 
 /* struct sf_endpoint and struct sf_pm_limits are public: <subflowd/plugin.h>. */
 
@@ -71,9 +73,12 @@ struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits);
 struct l_genl_msg *sf_pmcmd_get_limits(void);
 
 /*
- * Parse a GET_ADDR reply (one endpoint, nested MPTCP_PM_ATTR_ADDR).
+ * Parse a GET_ADDR reply (one endpoint, nested MPTCP_PM_ATTR_ADDR): a whole
+ * message of the family, its nlmsg_len within what was received.
  * Returns 0, -ENOMSG without an address attribute, -EBADMSG when malformed.
  */
-int sf_pmcmd_parse_endpoint(struct l_genl_msg *msg, struct sf_endpoint *ret_ep);
-/* Parse a GET_LIMITS reply. Returns 0 or -EBADMSG. */
-int sf_pmcmd_parse_limits(struct l_genl_msg *msg, struct sf_pm_limits *ret_limits);
+int sf_pmcmd_parse_endpoint(const struct nlmsghdr *nlh,
+			    struct sf_endpoint *ret_ep);
+/* Parse a GET_LIMITS reply, likewise. Returns 0 or -EBADMSG. */
+int sf_pmcmd_parse_limits(const struct nlmsghdr *nlh,
+			  struct sf_pm_limits *ret_limits);

@@ -60,10 +60,10 @@ static void add_one(struct sf_conn *conn, void *user_data)
 
 	r = sf_subflow_create(conn, &pick.best.addr, sf_conn_remote(conn),
 			      false, done,
-			      (void *) (uintptr_t) sf_conn_token(conn));
+			      (void *) (uintptr_t) sf_conn_token(conn), NULL);
 	sf_log(LOG_INFO, "[%08x] one-extra: subflow from %s: %s",
 	       sf_conn_token(conn), sf_addr_to_str(&pick.best.addr, false, buf),
-	       r ? strerror(-r) : "requested");
+	       r < 0 ? strerror(-r) : "requested");
 }
 
 static enum sf_verdict established(struct sf_conn *conn)

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the loader refuses other values. */
-#define SF_PLUGIN_ABI_VERSION 1
+#define SF_PLUGIN_ABI_VERSION 2
 
 struct sf_conn;		/* one MPTCP connection, opaque */
 
@@ -110,7 +110,7 @@ struct sf_subflow_stats {
 struct sf_iface_policy {
 	bool backup;			/* subflows on it carry the backup flag */
 	bool announce;			/* may be advertised to peers */
-	bool enabled;			/* false: its addresses are not eligible */
+	bool enabled;			/* may policies use it? */
 	unsigned int subflows;		/* per remote address, >= 1 */
 	uint32_t endpoint_flags;	/* kernel mode: MPTCP_PM_ADDR_FLAG_* */
 	unsigned int priority;		/* kernel mode: who gets one of the
@@ -129,6 +129,10 @@ struct sf_iface_policy {
 struct sf_plugin_ops {
 	enum sf_verdict (*conn_created)(struct sf_conn *conn);
 	enum sf_verdict (*conn_established)(struct sf_conn *conn);
+	/* The connection closed, or SetPolicy handed it to another policy:
+	 * either way it is no longer this plugin's, and the plugin forgets any
+	 * state it keeps for it. The new policy then sees conn_created, and
+	 * conn_established and addr_announced as the connection stands. */
 	enum sf_verdict (*conn_closed)(struct sf_conn *conn);
 	enum sf_verdict (*addr_announced)(struct sf_conn *conn, uint8_t id,
 					  const struct sf_addr *addr);
@@ -148,6 +152,16 @@ struct sf_plugin_ops {
 	enum sf_verdict (*iface_down)(int32_t ifindex, const char *ifname);
 	enum sf_verdict (*local_addr_added)(const struct sf_local_addr *addr);
 	enum sf_verdict (*local_addr_removed)(const struct sf_local_addr *addr);
+	/* The interface's policy changed at run time (reload, D-Bus
+	 * SetInterfacePolicy); old_policy is what it was, sf_iface_get_policy()
+	 * gives the new one. The core has already applied `backup` (MP_PRIO on
+	 * the interface's established subflows) and `enabled = false` (its
+	 * subflows closed); the policy applies what is its own (opening
+	 * subflows on an interface enabled again, `subflows`, `announce`,
+	 * endpoint flags) to its live connections. */
+	enum sf_verdict (*iface_policy_changed)(int32_t ifindex,
+						const char *ifname,
+						const struct sf_iface_policy *old_policy);
 };
 
 enum sf_plugin_flags {
@@ -200,8 +214,15 @@ const struct sf_addr *sf_conn_local(const struct sf_conn *conn);
 const struct sf_addr *sf_conn_remote(const struct sf_conn *conn);
 bool sf_conn_server_side(const struct sf_conn *conn);
 bool sf_conn_established(const struct sf_conn *conn);
+/* Established, and opened by this host: a connection whose subflows a
+ * client-side policy opens (on the server side the peer opens them). */
+bool sf_conn_client_established(const struct sf_conn *conn);
 /* Name of the policy plugin that decides for this connection. */
 const char *sf_conn_policy(const struct sf_conn *conn);
+/* May subflows join the peer's initial address and port? Not when the peer
+ * said so (the MP_CAPABLE C flag, DENY_JOIN_ID0) or refused such a join on
+ * this connection; then only the addresses it announced may be joined. */
+bool sf_conn_initial_addr_joinable(const struct sf_conn *conn);
 /* Make plugin the connection's policy (claim it). */
 void sf_conn_claim(struct sf_conn *conn, const struct sf_plugin_desc *plugin);
 /* Subflows the daemon knows, including ones still being created, but not
@@ -232,6 +253,21 @@ void sf_conn_foreach(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
 		     void *user_data);
 /* Every eligible local address. */
 void sf_local_addr_foreach(sf_local_addr_func_t func, void *user_data);
+/*
+ * The paths of conn, for policies that open subflows along them: every
+ * eligible local address (only local, when not NULL) with every remote
+ * address of its family (only remote, when not NULL): the peer's initial
+ * address unless it takes no joins there, and each address it announced.
+ * remote's port is never 0 (an announcement without one stands for the
+ * connection's port). func runs once per pair, from inside this call.
+ */
+typedef void (*sf_path_func_t)(struct sf_conn *conn,
+			       const struct sf_local_addr *local,
+			       const struct sf_addr *remote, void *user_data);
+void sf_conn_foreach_path(struct sf_conn *conn,
+			  const struct sf_local_addr *local,
+			  const struct sf_addr *remote, sf_path_func_t func,
+			  void *user_data);
 /* Policy for the interface with this index (defaults if unknown). */
 void sf_iface_get_policy(int32_t ifindex, struct sf_iface_policy *ret_policy);
 /* Every known interface, by index. */
@@ -247,26 +283,6 @@ int32_t sf_local_addr_ifindex(const struct sf_addr *addr);
 unsigned int sf_config_max_subflows(void);
 enum sf_standby sf_config_standby(void);
 
-/*
- * The TCP state of one subflow of conn, as the kernel reports it. stats is
- * valid during the call; error is 0, -ENOENT when the kernel has no such
- * socket (or only its TIME_WAIT), -ECANCELED when the connection closed or
- * the daemon stops first, or another negative errno.
- */
-typedef void (*sf_subflow_stats_func_t)(int error,
-					const struct sf_subflow_stats *stats,
-					void *user_data);
-/*
- * Ask the kernel for the TCP state of one subflow (ports required). func
- * runs exactly once, from the event loop, never from inside this call.
- * Returns a query id (> 0), or a negative errno (-EINVAL, -ENOMEM), and
- * then func never runs.
- */
-int sf_subflow_query_stats(struct sf_conn *conn,
-			   const struct sf_subflow_info *sf,
-			   sf_subflow_stats_func_t func, void *user_data);
-/* Drop a query that has not completed: its func never runs. */
-void sf_subflow_query_cancel(unsigned int id);
 /* Blocking: going away in favour of sf_subflow_query_stats(). */
 int sf_subflow_get_stats(const struct sf_subflow_info *sf,
 			 struct sf_subflow_stats *ret_stats);
@@ -340,26 +356,76 @@ void sf_health_watch(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
 /* --- commands ----------------------------------------------------------- */
 
 /*
- * Completion of a command: error is 0 or the kernel's negative errno, extack
- * the kernel's extended-ack text or NULL. Called exactly once for every
- * command that returned 0, from the event loop (never from inside the
- * command call itself). May be NULL: the daemon logs every refusal itself,
- * with the connection's token and the kernel's text.
+ * Every command and query below takes a callback, user_data and destroy,
+ * and returns the command's id (> 0) once it is sent, or a negative errno
+ * when nothing was sent (then neither callback nor destroy ever runs and
+ * user_data stays the caller's).
+ *
+ * For a command that was sent, the callback runs exactly once, from the
+ * event loop (never from inside the call that sent it), unless
+ * sf_cmd_cancel() came first: with the kernel's answer, or with
+ * -ECANCELED when the command's connection closes (before conn_closed),
+ * when the plugin whose code the callback (or destroy) is is unloaded after
+ * its exit ran, or when the daemon stops first. destroy(user_data) then
+ * runs exactly once: after the callback, or inside sf_cmd_cancel(). Both
+ * may be NULL: the daemon logs every refusal itself, with the connection's
+ * token and the kernel's text.
+ */
+
+/*
+ * Completion of a command: error is 0 or the kernel's negative errno
+ * (-ECANCELED: see above), extack the kernel's extended-ack text or NULL.
  */
 typedef void (*sf_cmd_done_func_t)(int error, const char *extack,
 				   void *user_data);
+/* Frees user_data (see above). */
+typedef void (*sf_destroy_func_t)(void *user_data);
+
+/*
+ * Stop waiting for command id: its callback will not run; destroy runs
+ * now. The kernel still carries it out (it was sent). Returns 0, or
+ * -ENOENT when id has no callback or destroy left to drop (it ended, or
+ * had none).
+ */
+int sf_cmd_cancel(int id);
+
+/*
+ * The TCP state of one subflow, as the kernel reports it (sock_diag,
+ * tcp_info): error 0 with stats (valid during the call), -ENOENT when the
+ * kernel has no such socket (or only its TIME_WAIT), -ECANCELED (see
+ * above), or another negative errno.
+ */
+typedef void (*sf_subflow_stats_func_t)(int error,
+					const struct sf_subflow_stats *stats,
+					void *user_data);
+/*
+ * Ask the kernel for the TCP state of one subflow of conn (ports
+ * required): a query, answered like a command (see above; cancel with
+ * sf_cmd_cancel()). Returns its id, or -EINVAL, -ENETDOWN, -ENOMEM.
+ */
+int sf_subflow_query_stats(struct sf_conn *conn,
+			   const struct sf_subflow_info *sf,
+			   sf_subflow_stats_func_t func, void *user_data,
+			   sf_destroy_func_t destroy);
 
 /*
  * Open a subflow from local (port ignored) to remote (port 0: the
- * connection's remote port). Returns 0 when sent; -EALREADY when a subflow
- * with this local address and remote address/port exists or is being
- * created; -ENOSPC at [core] max-subflows; -EADDRNOTAVAIL when local is not
- * an eligible local address; -ENOTCONN when the connection is not
+ * connection's remote port). Returns the id when sent; -EALREADY when a
+ * subflow with this local address and remote address/port exists or is
+ * being created; -ENOSPC at [core] max-subflows; -EADDRNOTAVAIL when local
+ * is not an eligible local address; -EPERM when remote is the peer's initial
+ * address and port and the peer does not take joins there (see
+ * sf_conn_initial_addr_joinable()); -ENOTCONN when the connection is not
  * established; -ENOMEM.
+ *
+ * A subflow that then fails (closes with an error, or the peer refuses the
+ * join) is re-created by the daemon with backoff, extra ones included:
+ * policies keep no re-open timers of their own.
  */
 int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 		      const struct sf_addr *remote, bool backup,
-		      sf_cmd_done_func_t done, void *user_data);
+		      sf_cmd_done_func_t done, void *user_data,
+		      sf_destroy_func_t destroy);
 /*
  * Like sf_subflow_create(), but open another subflow even when one from this
  * local address to this remote address/port exists (the kernel picks a new
@@ -367,15 +433,18 @@ int sf_subflow_create(struct sf_conn *conn, const struct sf_addr *local,
  */
 int sf_subflow_create_extra(struct sf_conn *conn, const struct sf_addr *local,
 			    const struct sf_addr *remote, bool backup,
-			    sf_cmd_done_func_t done, void *user_data);
+			    sf_cmd_done_func_t done, void *user_data,
+			    sf_destroy_func_t destroy);
 /* Close the subflow with this 4-tuple (ports required). */
 int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		       const struct sf_addr *remote,
-		       sf_cmd_done_func_t done, void *user_data);
+		       sf_cmd_done_func_t done, void *user_data,
+		       sf_destroy_func_t destroy);
 /* Set or clear the backup flag of one subflow (MP_PRIO). */
 int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  const struct sf_addr *remote, bool backup,
-			  sf_cmd_done_func_t done, void *user_data);
+			  sf_cmd_done_func_t done, void *user_data,
+			  sf_destroy_func_t destroy);
 
 /*
  * A local address went away: withdraw it from the connection. The peer is
@@ -384,24 +453,26 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
  * on a timeout (packets from a deleted address go nowhere); then every
  * subflow from the address is closed. Returns the number of subflows being
  * closed (0: none used the address; nothing is sent) or a negative errno
- * as for sf_subflow_destroy(). done is called once per command sent.
+ * as for sf_subflow_destroy(). The daemon logs how its commands end.
  */
 int sf_conn_withdraw_local_addr(struct sf_conn *conn,
-				const struct sf_addr *addr,
-				sf_cmd_done_func_t done, void *user_data);
+				const struct sf_addr *addr);
 
 /*
  * Announce a local address to the peer (ADD_ADDR) under its id, with port
  * (0: the connection's local port, i.e. the listening port on a server).
  * The daemon makes sure an MPTCP socket listens on addr:port so that the
  * peer's joins are accepted (an application's wildcard listener on that
- * port already does). Returns 0 when sent, -EADDRNOTAVAIL when addr is not
- * an eligible local address, -EADDRINUSE when something other than an MPTCP
+ * port already does). Returns the id, -EADDRNOTAVAIL when addr is not an
+ * eligible local address, -EADDRINUSE when something other than an MPTCP
  * listener (a plain TCP one) holds addr:port, so joins would fail (nothing
- * is sent), or -EINVAL/-ENOTCONN/-EOPNOTSUPP as for subflow creation.
+ * is sent), or -EINVAL/-ENOTCONN/-EOPNOTSUPP as for subflow creation. When
+ * the kernel must first be asked who holds addr:port, the id comes at once
+ * and -EADDRINUSE, if so, through the callback.
  */
 int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
-		     uint16_t port, sf_cmd_done_func_t done, void *user_data);
+		     uint16_t port, sf_cmd_done_func_t done, void *user_data,
+		     sf_destroy_func_t destroy);
 
 /*
  * Tell the peer that local address id is gone (REMOVE_ADDR); the peer then
@@ -409,34 +480,89 @@ int sf_addr_announce(struct sf_conn *conn, const struct sf_local_addr *addr,
  * connection uses (a subflow's local_id).
  */
 int sf_addr_remove(struct sf_conn *conn, uint8_t id,
-		   sf_cmd_done_func_t done, void *user_data);
+		   sf_cmd_done_func_t done, void *user_data,
+		   sf_destroy_func_t destroy);
 
 /* --- in-kernel PM (plugins of SF_PLUGIN_MODE_KERNEL) ------------------- */
 
 /* Add an endpoint; on success the completion's error is 0 and the kernel
  * chose ep->id when it was 0 (see sf_endpoint_list to learn it). */
 int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
-		    void *user_data);
-int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data);
+		    void *user_data, sf_destroy_func_t destroy);
+int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data,
+		    sf_destroy_func_t destroy);
 /* Change the backup/fullmesh flags of an endpoint. */
 int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
-			  void *user_data);
+			  void *user_data, sf_destroy_func_t destroy);
 
 /*
- * Every endpoint of the namespace. func is called once, from the event
- * loop: with error 0 and the list (valid during the call), or with a
+ * Every endpoint of the namespace. func is called like a command's
+ * callback: with error 0 and the list (valid during the call), or with a
  * negative errno and n == 0.
  */
 typedef void (*sf_endpoint_list_func_t)(int error,
 					const struct sf_endpoint *endpoints,
 					unsigned int n, void *user_data);
-int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data);
+int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data,
+		     sf_destroy_func_t destroy);
 
 int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
-		  void *user_data);
+		  void *user_data, sf_destroy_func_t destroy);
+/* Like sf_endpoint_list(): limits valid during the call, NULL on error. */
 typedef void (*sf_limits_func_t)(int error, const struct sf_pm_limits *limits,
 				 void *user_data);
-int sf_limits_get(sf_limits_func_t func, void *user_data);
+int sf_limits_get(sf_limits_func_t func, void *user_data,
+		  sf_destroy_func_t destroy);
+
+/* --- timers -------------------------------------------------------------- */
+
+/*
+ * A one-shot timer on the daemon's event loop. The plugin owns it from
+ * sf_timer_new() to sf_timer_free(); whatever the daemon's event loop
+ * library is, these calls are all a plugin needs (it links nothing else of
+ * the daemon).
+ */
+struct sf_timer;
+
+/* The timer fired; timer is the one sf_timer_new() returned. */
+typedef void (*sf_timer_func_t)(struct sf_timer *timer, void *user_data);
+
+/*
+ * Start a timer: func(timer, user_data) runs once, ms milliseconds from now
+ * (0 counts as 1), from the event loop, never from inside this call. After
+ * it fired the timer sleeps until sf_timer_modify() arms it again (func may
+ * do that, to repeat) or sf_timer_free() frees it. Returns NULL when no
+ * timer can be made (out of memory or file descriptors).
+ */
+struct sf_timer *sf_timer_new(unsigned int ms, sf_timer_func_t func,
+			      void *user_data, sf_destroy_func_t destroy);
+/* Arm timer again: func runs once, ms (0: 1) from now, whether or not it
+ * fired already; an earlier deadline not reached yet is forgotten. */
+void sf_timer_modify(struct sf_timer *timer, unsigned int ms);
+/*
+ * Stop timer and free it (NULL: nothing); destroy(user_data) runs now.
+ * Fine from inside func. A timer whose func or destroy is a plugin's code
+ * and that is still there after the plugin's exit ran is freed by the
+ * daemon (destroy runs) before the plugin is unloaded.
+ */
+void sf_timer_free(struct sf_timer *timer);
+
+/* --- a plugin's state on a connection ------------------------------------ */
+
+/*
+ * Keep data on conn for plugin (SF_PLUGIN_SELF), replacing what plugin kept
+ * there: the old data's destroy runs, unless it is data itself; data NULL
+ * just drops it. The daemon runs destroy(data) when it stops keeping it:
+ * when the connection is freed (after conn_closed reached every plugin),
+ * when SetPolicy hands the connection from plugin to another policy (after
+ * plugin's conn_closed), or when plugin is unloaded (after its exit).
+ * destroy may be NULL; it frees data and calls nothing of this API.
+ */
+void sf_conn_set_data(struct sf_conn *conn, const struct sf_plugin_desc *plugin,
+		      void *data, sf_destroy_func_t destroy);
+/* What plugin keeps on conn, NULL when nothing. */
+void *sf_conn_get_data(const struct sf_conn *conn,
+		       const struct sf_plugin_desc *plugin);
 
 #ifdef __cplusplus
 }

@@ -77,7 +77,7 @@ START_TEST(loading_all_keeps_good_ones_in_priority_order)
 	ck_assert_str_eq(names, "early good");
 
 	/* Each refusal is reported, with its reason. */
-	ck_assert_msg(strstr(err, "bad-abi.so: plugin ABI 2, daemon needs 1"),
+	ck_assert_msg(strstr(err, "bad-abi.so: plugin ABI 3, daemon needs 2"),
 		      "%s", err);
 	ck_assert_msg(strstr(err, "no-symbol.so: no 'sf_plugin_descriptor' "
 			     "symbol (not a subflowd plugin)"), "%s", err);

@@ -279,8 +279,8 @@ START_TEST(max_subflows_refused_without_sending)
 	ck_assert_uint_eq(log_count("No space left", NULL), 0);
 	ck_assert_uint_eq(log_count("cannot create", NULL), 0);
 
-	ck_assert_int_eq(sf_subflow_create(conn, &l, &r, false, NULL, NULL),
-			 -ENOSPC);
+	ck_assert_int_eq(sf_subflow_create(conn, &l, &r, false, NULL, NULL,
+					   NULL), -ENOSPC);
 	ck_assert_uint_eq(fk_n_sent, 1);
 	ck_assert_uint_eq(sf_daemon_counters(d)->commands_sent, 1);
 	ck_assert_uint_eq(sf_conn_subflow_count(conn), 2);
