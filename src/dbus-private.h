@@ -26,18 +26,21 @@ struct sf_dbus {
 	bool writing;			/* the io has a write handler */
 	bool holds_ready;		/* the daemon's readiness hold */
 	bool failed;
-	bool emitting;			/* getters run for a signal */
 	struct l_hashmap *conns;	/* token -> struct sf_dbus_conn */
 	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
 	struct l_queue *calls;		/* struct sf_dbus_call, pending */
+	/* [core] control-group, resolved at start and on reload. */
+	bool has_control_gid;
+	gid_t control_gid;
+	uid_t *control_uids;		/* its members, by uid */
+	unsigned int n_control_uids;
+	struct l_queue *callers;	/* what the bus said of callers */
 };
 
 /* A published connection object; lives from conn_added to conn_removed. */
 struct sf_dbus_conn {
 	struct sf_dbus *dbus;
 	uint32_t token;
-	bool has_owner;
-	uid_t owner;
 };
 
 /* A published interface object. */
@@ -67,6 +70,11 @@ extern const sd_bus_vtable sf_dbus_iface_vtable[];
 extern const char *const sf_dbus_conn_changing[];
 extern const char *const sf_dbus_iface_changing[];
 
+/* Look [core] control-group up again (start, settings changed), and
+ * forget what the bus said of callers; _clear() frees it all. */
+void sf_dbus_access_reload(struct sf_dbus *dbus);
+void sf_dbus_access_clear(struct sf_dbus *dbus);
+
 /*
  * 0 when the caller of m may change things: uid 0, a member of [core]
  * control-group, or (conn not NULL) the owner of that connection's socket.
@@ -75,8 +83,8 @@ extern const char *const sf_dbus_iface_changing[];
 int sf_dbus_check_access(struct sf_dbus *dbus, sd_bus_message *m,
 			 struct sf_dbus_conn *conn, sd_bus_error *ret_error);
 
-/* The connection's socket owner, looked up (sock_diag) on first use unless
- * the service is emitting a signal. Returns false while unknown. */
+/* The connection's socket owner, as learned (src/owner.c) when it was
+ * published; false while unknown (never waits). */
 bool sf_dbus_conn_owner(struct sf_dbus_conn *conn, uid_t *ret_uid);
 
 /* The daemon's connection behind a published object, or NULL. */

@@ -8,9 +8,7 @@
  * dbus-conn.c and dbus-iface.c.
  */
 #include <errno.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,7 +16,7 @@
 
 #include "dbus-private.h"
 #include "log.h"
-#include "sockdiag.h"
+#include "owner.h"
 #include "util.h"
 
 /* --- driving sd-bus from the ELL loop ------------------------------------ */
@@ -141,8 +139,20 @@ static void dbus_update(struct sf_dbus *d)
 		d->timeout = l_timeout_create_ms(until, timeout_cb, d, NULL);
 }
 
+/*
+ * Process what the bus has for us, but not without end: a flood of calls
+ * must not starve the kernel's sockets, which the loop serves between
+ * slices. A slice ends after SF_DBUS_SLICE_MESSAGES messages or
+ * SF_DBUS_SLICE_US of work (one large call may take longer alone); what
+ * is left waits for the next loop iteration (an idle).
+ */
+#define SF_DBUS_SLICE_MESSAGES 32
+#define SF_DBUS_SLICE_US 2000
+
 static void dbus_process(struct sf_dbus *d)
 {
+	uint64_t start = l_time_now();
+	unsigned int n = 0;
 	int r;
 
 	if (!d->bus)
@@ -150,7 +160,8 @@ static void dbus_process(struct sf_dbus *d)
 
 	do
 		r = sd_bus_process(d->bus, NULL);
-	while (r > 0 && d->bus);
+	while (r > 0 && d->bus && ++n < SF_DBUS_SLICE_MESSAGES &&
+	       l_time_diff(start, l_time_now()) < SF_DBUS_SLICE_US);
 
 	if (!d->bus)
 		return;
@@ -160,6 +171,9 @@ static void dbus_process(struct sf_dbus *d)
 		return;
 	}
 
+	/* More may be queued in sd-bus already, where the fd says nothing. */
+	if (r > 0)
+		dbus_kick(d);
 	dbus_update(d);
 }
 
@@ -183,28 +197,20 @@ struct sf_conn *sf_dbus_conn_lookup(struct sf_dbus_conn *conn)
 
 bool sf_dbus_conn_owner(struct sf_dbus_conn *conn, uid_t *ret_uid)
 {
-	struct sf_conn *c;
-	uint64_t cgroup;
-	int r;
+	struct sf_conn *c = sf_dbus_conn_lookup(conn);
+	uint32_t uid;
 
-	if (!conn->has_owner && !conn->dbus->emitting) {
-		c = sf_dbus_conn_lookup(conn);
-		if (!c)
-			return false;
+	if (!c)
+		return false;
 
-		r = sf_sockdiag_mptcp_owner(sf_conn_local(c), sf_conn_remote(c),
-					    &conn->owner, &cgroup);
-		if (r == 0)
-			conn->has_owner = true;
-		else
-			sf_conn_debug(conn->token, "socket owner unknown: %s",
-				      strerror(-r));
+	if (!sf_conn_get_owner(c, &uid)) {
+		/* Known from the answer on (asked when it was published). */
+		sf_owner_learn(conn->dbus->daemon, c);
+		return false;
 	}
 
-	if (conn->has_owner)
-		*ret_uid = conn->owner;
-
-	return conn->has_owner;
+	*ret_uid = uid;
+	return true;
 }
 
 static int conn_find(sd_bus *bus, const char *path, const char *interface,
@@ -294,9 +300,7 @@ static void emit_added(struct sf_dbus *d, const char *path)
 	if (!d->bus)
 		return;
 
-	d->emitting = true;
 	r = sd_bus_emit_object_added(d->bus, path);
-	d->emitting = false;
 	if (r < 0)
 		l_debug("InterfacesAdded for %s: %s", path, strerror(-r));
 	dbus_kick(d);
@@ -323,10 +327,8 @@ static void emit_changed(struct sf_dbus *d, const char *path,
 	if (!d->bus)
 		return;
 
-	d->emitting = true;
 	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface,
 						(char **)props);
-	d->emitting = false;
 	if (r < 0)
 		l_debug("PropertiesChanged for %s: %s", path, strerror(-r));
 	dbus_kick(d);
@@ -436,9 +438,14 @@ static void ifaces_sync(struct sf_dbus *d, bool announce)
 
 /* --- the daemon's observer hooks ----------------------------------------- */
 
+
 static void on_conn_added(struct sf_conn *conn, void *user_data)
 {
-	conn_publish(user_data, sf_conn_token(conn), true);
+	struct sf_dbus *d = user_data;
+
+	/* Its Owner is known by the time anyone asks, but never waited for. */
+	sf_owner_learn(d->daemon, conn);
+	conn_publish(d, sf_conn_token(conn), true);
 }
 
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
@@ -471,6 +478,7 @@ static void on_settings_changed(struct sf_daemon *daemon, void *user_data)
 	static const char *const props[] = { "DefaultPolicy", NULL };
 	struct sf_dbus *d = user_data;
 
+	sf_dbus_access_reload(d);
 	emit_changed(d, SF_DBUS_PATH, SF_DBUS_MANAGER_IFACE, props);
 	/* A reload may change every interface's policy. */
 	l_hashmap_foreach(d->ifaces, emit_iface_policy, d);
@@ -483,142 +491,6 @@ static const struct sf_daemon_observer observer = {
 	.iface_changed = on_iface_changed,
 	.settings_changed = on_settings_changed,
 };
-
-/* --- access control ------------------------------------------------------- */
-
-static bool gids_contain(const gid_t *gids, int n, gid_t gid)
-{
-	for (int i = 0; i < n; i++)
-		if (gids[i] == gid)
-			return true;
-
-	return false;
-}
-
-/*
- * Does the caller's process (its pid as the bus says) have gid as its
- * primary or a supplementary group? Only while that pid still runs as uid:
- * it may be another process's by now. A hardened service sees no other
- * user's /proc entries and learns nothing here.
- */
-static bool proc_in_group(sd_bus_creds *creds, uid_t uid, gid_t gid)
-{
-	sd_bus_creds *proc = NULL;
-	const gid_t *gids;
-	bool found = false;
-	gid_t primary;
-	uid_t euid;
-	pid_t pid;
-	int n;
-
-	if (sd_bus_creds_get_pid(creds, &pid) < 0 ||
-	    sd_bus_creds_new_from_pid(&proc, pid, SD_BUS_CREDS_EUID |
-				      SD_BUS_CREDS_GID |
-				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS) < 0)
-		return false;
-
-	if (sd_bus_creds_get_euid(proc, &euid) == 0 && euid == uid) {
-		n = sd_bus_creds_get_supplementary_gids(proc, &gids);
-		found = (sd_bus_creds_get_gid(proc, &primary) == 0 &&
-			 primary == gid) || gids_contain(gids, n, gid);
-	}
-
-	sd_bus_creds_unref(proc);
-	return found;
-}
-
-/*
- * Is the caller (uid, as the bus vouches) in [core] control-group? Its
- * groups as the bus (peer to peer: the socket) reports them, else as its
- * process shows them, else as the group database says.
- */
-static bool in_control_group(struct sf_dbus *d, sd_bus_creds *creds,
-			     uid_t uid)
-{
-	const char *name = sf_daemon_config(d->daemon)->control_group;
-	const struct passwd *pw;
-	const struct group *gr;
-	const gid_t *gids;
-	gid_t gr_gid;
-	int n;
-
-	if (!name || !*name)
-		return false;
-
-	gr = getgrnam(name);
-	if (!gr)
-		return false;
-	gr_gid = gr->gr_gid;
-
-	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-	if (n >= 0 ? gids_contain(gids, n, gr_gid) :
-	    proc_in_group(creds, uid, gr_gid))
-		return true;
-
-	pw = getpwuid(uid);
-	if (!pw)
-		return false;
-	if (pw->pw_gid == gr_gid)
-		return true;
-
-	/* getpwuid() may have reused getgrnam()'s buffers: look again. */
-	gr = getgrgid(gr_gid);
-	for (char **m = gr ? gr->gr_mem : NULL; m && *m; m++)
-		if (!strcmp(*m, pw->pw_name))
-			return true;
-
-	return false;
-}
-
-int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
-			 struct sf_dbus_conn *conn, sd_bus_error *ret_error)
-{
-	sd_bus_creds *creds = NULL;
-	bool allowed = false;
-	uid_t uid, owner;
-	int r;
-
-	/*
-	 * The uid is what the bus vouches for (peer to peer: the socket):
-	 * the caller's effective uid when it connected. Never from /proc
-	 * (SD_BUS_CREDS_AUGMENT): the sender's pid may be another process's
-	 * by now, and a hardened service (ProtectProc=invisible) cannot read
-	 * other users' /proc entries at all.
-	 */
-	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID |
-				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds);
-	if (r < 0 || sd_bus_creds_get_euid(creds, &uid) < 0) {
-		sd_bus_creds_unref(creds);
-		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
-				  "%s: the caller's credentials are unknown",
-				  sd_bus_message_get_member(m));
-		return -EACCES;
-	}
-
-	/* The daemon's own uid: its unit's ExecReload= (subflowctl reload). */
-	if (uid == 0 || uid == geteuid() || in_control_group(d, creds, uid))
-		allowed = true;
-	else if (conn && sf_dbus_conn_owner(conn, &owner) && owner == uid)
-		allowed = true;
-
-	sd_bus_creds_unref(creds);
-	if (allowed)
-		return 0;
-
-	if (conn)
-		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
-				  "%s: uid %u is not root, not in group '%s' and "
-				  "does not own connection %08x",
-				  sd_bus_message_get_member(m), (unsigned int)uid,
-				  sf_daemon_config(d->daemon)->control_group,
-				  conn->token);
-	else
-		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
-				  "%s: uid %u is not root and not in group '%s'",
-				  sd_bus_message_get_member(m), (unsigned int)uid,
-				  sf_daemon_config(d->daemon)->control_group);
-	return -EACCES;
-}
 
 /* --- method calls waiting for the kernel --------------------------------- */
 
@@ -722,7 +594,10 @@ static int name_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 
 static void conn_publish_existing(struct sf_conn *conn, void *user_data)
 {
-	conn_publish(user_data, sf_conn_token(conn), false);
+	struct sf_dbus *d = user_data;
+
+	sf_owner_learn(d->daemon, conn);
+	conn_publish(d, sf_conn_token(conn), false);
 }
 
 static int publish(struct sf_dbus *d)
@@ -784,6 +659,7 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
 	d->name = l_strdup(name);
+	sf_dbus_access_reload(d);
 
 	r = publish(d);
 	if (r < 0)
@@ -860,6 +736,7 @@ void sf_dbus_free(struct sf_dbus *d)
 	l_hashmap_destroy(d->conns, l_free);
 	l_hashmap_destroy(d->ifaces, l_free);
 	l_free(d->name);
+	sf_dbus_access_clear(d);
 	l_free(d);
 }
 

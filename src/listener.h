@@ -4,6 +4,10 @@
  * it announces are accepted. A peer's MP_JOIN to an announced address and
  * port needs a listener there; when an application already listens on that
  * port (its wildcard listener covers every address), none is added.
+ *
+ * Our listeners are counted by the connections that announced them: one
+ * lives while a connection that needed it does, and closing a connection
+ * touches its own listeners only.
  */
 #pragma once
 
@@ -11,39 +15,46 @@
 
 #include <subflowd/addr.h>
 
+#include "sockdiag.h"
+
 struct sf_listeners;
 
 struct sf_listeners *sf_listeners_new(void);
-/* Closes every listener. */
+/* Closes every listener; checks still waiting end with -ECANCELED. */
 void sf_listeners_free(struct sf_listeners *listeners);
 DEFINE_CLEANUP_FUNC(sf_listeners_free);
 
-/*
- * Make sure something listens on addr (IP and port, port required).
- * Returns 0 when a listener of ours or another covering MPTCP listener is
- * there, -EADDRINUSE when a socket that is not an MPTCP listener (a plain
- * TCP one) holds addr, else a negative errno. token, when not 0, is a
- * connection that needs the listener on a port other than its own: the
- * listener is kept for it until sf_listeners_release(token).
- */
-int sf_listeners_ensure(struct sf_listeners *listeners,
-			const struct sf_addr *addr, uint32_t token);
+typedef void (*sf_listeners_func_t)(int error, void *user_data);
 
-/* The connection token closed: it keeps no listener any more. */
+/*
+ * Make sure something listens on addr (IP and port, port required) for the
+ * connection token, which keeps our listener there (if one is ours) until
+ * sf_listeners_release(token).
+ *
+ * Returns 0 when a listener of ours, or an MPTCP listener known to cover
+ * addr, is there now; -EINPROGRESS when addr is taken and sd must tell by
+ * whom: func (not NULL) then runs once, from the event loop, with 0 (an
+ * MPTCP listener covers it), -EADDRINUSE (another socket, such as a plain
+ * TCP listener, holds it: joins would fail) or another negative errno
+ * (-ECANCELED when the listeners are freed first), then destroy (may be
+ * NULL). Otherwise a negative errno (-EADDRINUSE when taken and sd is
+ * NULL), and neither runs. What sd says of addr is believed for
+ * SF_LISTENERS_VERDICT_MS.
+ */
+#define SF_LISTENERS_VERDICT_MS 1000
+int sf_listeners_ensure(struct sf_listeners *listeners, struct sf_sockdiag *sd,
+			const struct sf_addr *addr, uint32_t token,
+			sf_listeners_func_t func, void *user_data,
+			sf_sockdiag_destroy_func_t destroy);
+
+/* The connection token closed: its listeners lose it, and those that no
+ * connection keeps any more close. */
 void sf_listeners_release(struct sf_listeners *listeners, uint32_t token);
 
-/* Close our listeners on this IP (any port): the address went away. */
+/* Close our listeners on this IP (any port), and forget what sock_diag
+ * said of it: the address went away. */
 void sf_listeners_drop_ip(struct sf_listeners *listeners,
 			  const struct sf_addr *addr);
-
-/*
- * Close our listeners that no connection keeps and whose port is none of
- * ports (the local ports of the live connections, whose joins they serve).
- * A listener of ours left on a specific address would also keep an
- * application from binding the port's wildcard address again.
- */
-void sf_listeners_drop_unused(struct sf_listeners *listeners,
-			      const struct l_uintset *ports);
 
 /* Number of listening sockets we own. */
 unsigned int sf_listeners_count(const struct sf_listeners *listeners);

@@ -8,8 +8,11 @@
  * the middle of a dump are applied in the order received.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -50,11 +53,19 @@ static const unsigned int netmon_groups[] = {
 	RTNLGRP_IPV6_ROUTE,
 };
 
-static const uint16_t netmon_dumps[] = {
-	RTM_GETLINK,
-	RTM_GETADDR,
-	RTM_GETROUTE,
+/* Routes matter only as default routes ([filter] require-default-route):
+ * they are dumped per family, and only unicast ones (with strict checking,
+ * the kernel skips the local table's local and broadcast routes). */
+static const struct {
+	uint16_t type;
+	uint8_t family;
+} netmon_dumps[] = {
+	{ RTM_GETLINK, AF_UNSPEC },
+	{ RTM_GETADDR, AF_UNSPEC },
+	{ RTM_GETROUTE, AF_INET },
+	{ RTM_GETROUTE, AF_INET6 },
 };
+
 
 static const char *msg_name(uint16_t type)
 {
@@ -154,15 +165,18 @@ static int netmon_recv(struct sf_netmon *nm, int flags, bool *ret_multicast)
  * notifications that come in between. 0 or a negative errno; -EINTR when
  * the kernel flagged the dump as inconsistent (NLM_F_DUMP_INTR).
  */
-static int netmon_dump(struct sf_netmon *nm, uint16_t type)
+static int netmon_dump(struct sf_netmon *nm, uint16_t type, uint8_t family)
 {
 	uint32_t seq = ++nm->seq;
 	bool interrupted = false;
 	int len;
 
-	len = sf_rtnl_build_dump(nm->buf, NETMON_BUF_SIZE, type, AF_UNSPEC, seq);
+	len = sf_rtnl_build_dump(nm->buf, NETMON_BUF_SIZE, type, family, seq);
 	if (len < 0)
 		return len;
+	if (type == RTM_GETROUTE)
+		((struct rtmsg *)mnl_nlmsg_get_payload(nm->buf))->rtm_type =
+			RTN_UNICAST;
 	if (mnl_socket_sendto(nm->nl, nm->buf, len) < 0)
 		return SF_NEG_ERRNO();
 
@@ -208,7 +222,8 @@ static int netmon_dump_all(struct sf_netmon *nm)
 
 	sf_iface_table_resync_begin(nm->table);
 	for (i = 0; i < SF_ARRAY_SIZE(netmon_dumps); i++) {
-		r = netmon_dump(nm, netmon_dumps[i]);
+		r = netmon_dump(nm, netmon_dumps[i].type,
+				netmon_dumps[i].family);
 		if (r < 0)
 			return r;
 	}
@@ -315,9 +330,52 @@ static void netmon_set_rcvbuf(struct sf_netmon *nm)
 		       strerror(errno));
 }
 
+#define NLMSG_TYPE_OFFSET	offsetof(struct nlmsghdr, nlmsg_type)
+#define NLMSG_FLAGS_OFFSET	offsetof(struct nlmsghdr, nlmsg_flags)
+#define RTMSG_OFFSET(field)	(sizeof(struct nlmsghdr) + \
+				 offsetof(struct rtmsg, field))
+
+/*
+ * The route groups carry every route change of every table (a router's
+ * full table churns all day): this socket filter lets only unicast
+ * default routes through among route notifications. Every other message
+ * passes, dump replies too (NLM_F_MULTI; the kernel filters them as well,
+ * a datagram at a time, by its first message). Halfwords load in network
+ * order: the constants they are compared with are converted alike.
+ */
+static int attach_route_filter(int fd)
+{
+	const struct sock_filter code[] = {
+		/* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, NLMSG_TYPE_OFFSET),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				 htons(RTM_NEWROUTE), 1, 0),
+		/* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				 htons(RTM_DELROUTE), 0, 6),
+		/* 3 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, NLMSG_FLAGS_OFFSET),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+				 htons(NLM_F_MULTI), 4, 0),
+		/* 5 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS,
+				 RTMSG_OFFSET(rtm_dst_len)),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),
+		/* 7 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS,
+				 RTMSG_OFFSET(rtm_type)),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTN_UNICAST, 0, 1),
+		/* 9 */ BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		/* 10 */ BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	const struct sock_fprog prog = {
+		.len = SF_ARRAY_SIZE(code),
+		.filter = (struct sock_filter *)code,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog)) < 0 ? SF_NEG_ERRNO() : 0;
+}
+
 static int netmon_open(struct sf_netmon *nm)
 {
 	struct timeval timeout = { .tv_sec = NETMON_DUMP_TIMEOUT_SEC };
+	int one = 1, r;
 	size_t i;
 
 	nm->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -332,6 +390,15 @@ static int netmon_open(struct sf_netmon *nm)
 	if (mnl_socket_bind(nm->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return SF_NEG_ERRNO();
 	nm->portid = mnl_socket_get_portid(nm->nl);
+
+	/* Without them (before 4.20) more is read, and dropped by iface.c. */
+	if (setsockopt(mnl_socket_get_fd(nm->nl), SOL_NETLINK,
+		       NETLINK_GET_STRICT_CHK, &one, sizeof(one)) < 0)
+		l_debug("netmon: no strict dump filters: %s", strerror(errno));
+	r = attach_route_filter(mnl_socket_get_fd(nm->nl));
+	if (r < 0)
+		l_debug("netmon: no route notification filter: %s",
+			strerror(-r));
 
 	for (i = 0; i < SF_ARRAY_SIZE(netmon_groups); i++) {
 		int group = (int)netmon_groups[i];

@@ -1,23 +1,34 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sock_diag: the inet_diag request builders and reply parser (pure), then
- * the synchronous queries on a NETLINK_SOCK_DIAG socket of their own.
+ * Glue: the sock_diag queries of sockdiag.h on one persistent, non-blocking
+ * NETLINK_SOCK_DIAG socket.
+ *
+ * The kernel answers a sock_diag request while handling the sendmsg(), so
+ * nothing here ever waits: requests queued during one loop iteration leave
+ * together in one sendmsg() from an idle callback, and their answers are
+ * read when the socket turns readable, matched to their query by sequence
+ * number. A query may take several requests in turn (the IPv4-mapped
+ * second try of a subflow lookup, a dump per family); it keeps its place
+ * at the head of the queue between them.
+ *
+ * Exact lookups are pipelined, at most SOCKDIAG_WINDOW in flight: their
+ * answers always fit the receive buffer. A dump goes out alone and the
+ * queue waits behind it: the kernel runs one dump per socket at a time and
+ * fills the buffer with it, where any other answer would be dropped.
+ * A dump is read SOCKDIAG_RECV_BATCH buffers per loop iteration at most, so
+ * that a dump of every subflow cannot hold the events socket off.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
-#include <linux/tcp.h>
 
 #include <libmnl/libmnl.h>
 
-#include "mptcp_uapi.h"
 #include "nlmsg.h"
+#include "nlwatch.h"
 #include "sockdiag.h"
 #include "util.h"
 
@@ -25,336 +36,763 @@
 #define IPPROTO_MPTCP 262
 #endif
 
-/* TCP states, as bits of inet_diag_req_v2.idiag_states (<net/tcp_states.h>). */
 #define TCP_STATE_LISTEN	10
 #define TCP_STATES_ALL		0xfffu
 
-/* --- codec ---------------------------------------------------------------- */
+/* Exact lookups in flight at once: each answer is under 1 kB. */
+#define SOCKDIAG_WINDOW		64
+/* What one recv() takes: the kernel sizes dump parts to what we read. */
+#define SOCKDIAG_RECV_SIZE	32768
+/* recv() calls per loop iteration at most. */
+#define SOCKDIAG_RECV_BATCH	8
+#define SOCKDIAG_RCVBUF		(1 << 20)
 
-static const uint8_t v4mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+enum query_kind {
+	QUERY_OWNER,
+	QUERY_TCP,
+	QUERY_LISTENING,
+	QUERY_LIST,
 };
 
-/* The address as idiag_src/idiag_dst hold it for a socket of family. */
-static int sockid_addr_put(uint8_t family, const struct sf_addr *addr,
-			   __be32 ret_words[4])
-{
-	uint8_t *out = (uint8_t *)ret_words;
+struct query {
+	unsigned int id;
+	enum query_kind kind;
+	unsigned int step;		/* which request of the query */
+	uint32_t seq;			/* of the request in flight, or 0 */
+	bool dump;			/* that request is a dump */
+	bool cancelled;			/* answers are read and dropped */
+	bool found;
+	int error;			/* from a reply that did not parse */
+	union {
+		struct {
+			uint32_t token;
+			struct sf_sockdiag_owner owner;
+			sf_sockdiag_owner_func_t func;
+		} owner;
+		struct {
+			struct sf_addr local;
+			struct sf_addr remote;
+			int32_t ifindex;
+			struct sf_subflow_stats stats;
+			sf_sockdiag_stats_func_t func;
+		} tcp;
+		struct {
+			struct sf_addr addr;
+			sf_sockdiag_listening_func_t func;
+		} listening;
+		struct {
+			sf_sockdiag_func_t sock_func;
+			sf_sockdiag_done_func_t func;
+		} list;
+	} u;
+	void *user_data;
+	sf_sockdiag_destroy_func_t destroy;
+};
 
-	memset(ret_words, 0, 16);
-	switch (addr->family) {
-	case AF_INET:
-		if (family == AF_INET) {
-			memcpy(out, &addr->ip.in, 4);
-			return 0;
-		}
-		if (family != AF_INET6)
-			return -EINVAL;
-		memcpy(out, v4mapped_prefix, sizeof(v4mapped_prefix));
-		memcpy(out + 12, &addr->ip.in, 4);
-		return 0;
-	case AF_INET6:
-		if (family != AF_INET6)
-			return -EINVAL;
-		memcpy(out, &addr->ip.in6, 16);
-		return 0;
+struct sf_sockdiag {
+	struct mnl_socket *nl;
+	struct sf_nlwatch *watch;
+	struct l_idle *kick;		/* send what is queued */
+	struct l_queue *queue;		/* struct query, not sent yet */
+	struct l_queue *flight;		/* struct query, awaiting answers */
+	unsigned int next_id;
+	uint32_t next_seq;
+	bool dumping;			/* a dump is in flight */
+	uint32_t draining;		/* seq of a dump whose query ended */
+	bool freeing;
+	char *buf;			/* SOCKDIAG_RECV_SIZE */
+};
+
+/* --- the queries' own logic ---------------------------------------------- */
+
+static const uint8_t list_families[] = { AF_INET, AF_INET6 };
+static const uint16_t list_protocols[] = { IPPROTO_MPTCP, IPPROTO_TCP };
+
+/* The protocol the current request of q asks about. */
+static uint16_t query_protocol(const struct query *q)
+{
+	switch (q->kind) {
+	case QUERY_OWNER:
+	case QUERY_LISTENING:
+		return IPPROTO_MPTCP;
+	case QUERY_TCP:
+		return IPPROTO_TCP;
+	case QUERY_LIST:
+		return list_protocols[q->step / 2];
 	}
+
+	return IPPROTO_TCP;
+}
+
+/*
+ * Build the request for q's current step into buf. Returns 0, 1 when q has
+ * no more requests, or a negative errno.
+ */
+static int query_build(struct query *q, uint32_t seq, void *buf,
+		       struct nlmsghdr **ret_nlh)
+{
+	uint8_t family;
+
+	q->dump = false;
+	switch (q->kind) {
+	case QUERY_OWNER:
+		if (q->step > 0)
+			return 1;
+		return sf_sockdiag_build_owner_query(q->u.owner.token, seq, buf,
+						     ret_nlh);
+	case QUERY_TCP:
+		/* An IPv4 pair may be a subflow of an AF_INET6 socket. */
+		if (q->step > 1 ||
+		    (q->step == 1 && q->u.tcp.local.family != AF_INET))
+			return 1;
+		family = q->step ? AF_INET6 : q->u.tcp.local.family;
+		return sf_sockdiag_build_tcp_query(family, &q->u.tcp.local,
+						   &q->u.tcp.remote,
+						   q->u.tcp.ifindex, seq, buf,
+						   ret_nlh);
+	case QUERY_LISTENING:
+		/* No AF_INET socket listens on an IPv6 address. */
+		if (q->step == 0 && q->u.listening.addr.family == AF_INET6)
+			q->step = 1;
+		if (q->step > 1)
+			return 1;
+		q->dump = true;
+		return sf_sockdiag_build_dump(list_families[q->step],
+					      IPPROTO_MPTCP,
+					      1u << TCP_STATE_LISTEN, seq, buf,
+					      ret_nlh);
+	case QUERY_LIST:
+		if (q->step >= 4)
+			return 1;
+		q->dump = true;
+		return sf_sockdiag_build_dump(list_families[q->step % 2],
+					      list_protocols[q->step / 2],
+					      TCP_STATES_ALL, seq, buf,
+					      ret_nlh);
+	}
+
 	return -EINVAL;
 }
 
-/* idiag_src/idiag_dst of a socket of family; IPv4-mapped comes out IPv4. */
-static int sockid_addr_get(uint8_t family, const __be32 words[4],
-			   uint16_t port_be, struct sf_addr *ret)
+static bool is_wildcard(const struct sf_addr *addr)
 {
-	const uint8_t *in = (const uint8_t *)words;
+	static const uint8_t zero[sizeof(struct in6_addr)];
 
-	memset(ret, 0, sizeof(*ret));
-	ret->port = ntohs(port_be);
-	switch (family) {
-	case AF_INET:
-		ret->family = AF_INET;
-		memcpy(&ret->ip.in, in, 4);
-		return 0;
-	case AF_INET6:
-		if (!memcmp(in, v4mapped_prefix, sizeof(v4mapped_prefix))) {
-			ret->family = AF_INET;
-			memcpy(&ret->ip.in, in + 12, 4);
-		} else {
-			ret->family = AF_INET6;
-			memcpy(&ret->ip.in6, in, 16);
-		}
-		return 0;
+	if (addr->family == AF_INET)
+		return addr->ip.in.s_addr == 0;
+
+	return !memcmp(&addr->ip.in6, zero, sizeof(zero));
+}
+
+/* A listener on addr's port, bound to addr or to its family's wildcard
+ * (an IPv6 one also takes IPv4 unless it is v6-only). */
+static bool covers(const struct sf_sockdiag_sock *sock,
+		   const struct sf_addr *addr)
+{
+	if (sock->local.port != addr->port)
+		return false;
+
+	if (is_wildcard(&sock->local))
+		return sock->local.family == addr->family ||
+		       sock->local.family == AF_INET6;
+
+	return sf_addr_ip_equal(&sock->local, addr);
+}
+
+/* One socket of an answer to q. */
+static void query_sock(struct query *q, const struct sf_sockdiag_sock *sock)
+{
+	switch (q->kind) {
+	case QUERY_OWNER:
+		q->u.owner.owner.uid = sock->uid;
+		q->u.owner.owner.cgroup_id = sock->cgroup_id;
+		q->found = true;
+		return;
+	case QUERY_TCP:
+		if (!sf_addr_equal(&sock->local, &q->u.tcp.local) ||
+		    !sf_addr_equal(&sock->remote, &q->u.tcp.remote))
+			return;
+		/* A TIME_WAIT socket (no tcp_info): the subflow is gone. */
+		if (!sock->has_tcp_info)
+			return;
+		q->u.tcp.stats = sock->tcp;
+		q->found = true;
+		return;
+	case QUERY_LISTENING:
+		if (covers(sock, &q->u.listening.addr))
+			q->found = true;
+		return;
+	case QUERY_LIST:
+		if (query_protocol(q) == IPPROTO_MPTCP || sock->is_subflow)
+			q->u.list.sock_func(sock, query_protocol(q),
+					    q->user_data);
+		return;
 	}
-	return -EBADMSG;
 }
 
-static struct inet_diag_req_v2 *request_start(void *buf, uint32_t seq,
-					      uint16_t flags, uint8_t family,
-					      struct nlmsghdr **ret_nlh)
+/* The outcome of q once it has no more requests to make. */
+static int query_exhausted(const struct query *q)
 {
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
+	switch (q->kind) {
+	case QUERY_OWNER:
+	case QUERY_TCP:
+		return q->found ? 0 : q->error ?: -ENOENT;
+	case QUERY_LISTENING:
+	case QUERY_LIST:
+		break;
+	}
 
-	memset(buf, 0, SF_SOCKDIAG_REQ_SIZE);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = family;
-	*ret_nlh = nlh;
-	return req;
-}
-
-int sf_sockdiag_build_tcp_query(uint8_t family, const struct sf_addr *local,
-				const struct sf_addr *remote, int32_t ifindex,
-				uint32_t seq, void *buf,
-				struct nlmsghdr **ret_nlh)
-{
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
-
-	if (!local || !remote || !buf || !ret_nlh || !local->port ||
-	    !remote->port || local->family != remote->family || ifindex < 0)
-		return -EINVAL;
-
-	req = request_start(buf, seq, NLM_F_ACK, family, &nlh);
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
-	req->idiag_states = TCP_STATES_ALL;
-	req->id.idiag_sport = htons(local->port);
-	req->id.idiag_dport = htons(remote->port);
-	req->id.idiag_if = ifindex;
-	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
-	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (sockid_addr_put(family, local, req->id.idiag_src) < 0 ||
-	    sockid_addr_put(family, remote, req->id.idiag_dst) < 0)
-		return -EINVAL;
-
-	*ret_nlh = nlh;
 	return 0;
 }
 
 /*
- * The bytecode "local port == sport && remote port == dport". A program is
- * run op by op; each jumps by its yes or no offset, and the socket passes
- * when the program ends exactly at its end: no = remaining + 4 rejects.
- * A port comparison is two ops, the second carrying the port in .no.
+ * q's current request ended with error (0: its ack or NLMSG_DONE). Returns
+ * true when q is complete, with *ret_error its outcome; false when it goes
+ * on with its next request.
  */
-struct port_filter {
-	struct inet_diag_bc_op sport_op;
-	struct inet_diag_bc_op sport_val;
-	struct inet_diag_bc_op dport_op;
-	struct inet_diag_bc_op dport_val;
-};
-
-int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
-				 uint16_t remote_port, uint32_t seq, void *buf,
-				 struct nlmsghdr **ret_nlh)
+static bool query_step_done(struct query *q, int error, int *ret_error)
 {
-	const uint8_t step = 2 * sizeof(struct inet_diag_bc_op);
-	struct port_filter filter = {
-		.sport_op = { INET_DIAG_BC_S_EQ, step, 2 * step + 4 },
-		.sport_val = { 0, 0, local_port },
-		.dport_op = { INET_DIAG_BC_D_EQ, step, step + 4 },
-		.dport_val = { 0, 0, remote_port },
-	};
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
+	if (error == -ENOENT && q->kind != QUERY_LIST)
+		error = 0;	/* not found: the outcome says so */
 
-	if (!buf || !ret_nlh || (family != AF_INET && family != AF_INET6))
-		return -EINVAL;
+	if (error < 0) {
+		*ret_error = error;
+		return true;
+	}
 
-	req = request_start(buf, seq, NLM_F_DUMP, family, &nlh);
-	/* The u8 sdiag_protocol cannot say 262: the attribute does. */
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = TCP_STATES_ALL & ~(1u << TCP_STATE_LISTEN);
-	mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
-	mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, sizeof(filter), &filter);
+	switch (q->kind) {
+	case QUERY_OWNER:
+		*ret_error = query_exhausted(q);
+		return true;
+	case QUERY_TCP:
+	case QUERY_LISTENING:
+		if (q->found) {
+			*ret_error = 0;
+			return true;
+		}
+		break;
+	case QUERY_LIST:
+		break;
+	}
 
-	*ret_nlh = nlh;
-	return 0;
+	q->step++;
+	return false;
 }
 
-int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
-			   uint32_t seq, void *buf, struct nlmsghdr **ret_nlh)
+/* The outcome, to q's caller, once; then destroy. */
+static void query_finish(struct query *q, int error)
 {
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
-
-	if (!buf || !ret_nlh || (family != AF_INET && family != AF_INET6) ||
-	    (protocol != IPPROTO_TCP && protocol != IPPROTO_MPTCP))
-		return -EINVAL;
-
-	req = request_start(buf, seq, NLM_F_DUMP, family, &nlh);
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
-	req->idiag_states = states;
-	if (protocol == IPPROTO_MPTCP)
-		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
-
-	*ret_nlh = nlh;
-	return 0;
-}
-
-/* INET_DIAG_ULP_INFO of a TCP socket: is it an MPTCP subflow, of which
- * connection? Other ULPs (kTLS) are not subflows. */
-static int parse_ulp(const struct nlattr *ulp, struct sf_sockdiag_sock *sock)
-{
-	const struct nlattr *attr, *inner;
-	bool mptcp = false;
-
-	mnl_attr_for_each_nested(attr, ulp) {
-		switch (mnl_attr_get_type(attr)) {
-		case INET_ULP_INFO_NAME:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-				return -EBADMSG;
-			mptcp = !strcmp(mnl_attr_get_str(attr), "mptcp");
+	if (!q->cancelled) {
+		switch (q->kind) {
+		case QUERY_OWNER:
+			q->u.owner.func(error, error ? NULL : &q->u.owner.owner,
+					q->user_data);
 			break;
-		case INET_ULP_INFO_MPTCP:
-			mnl_attr_for_each_nested(inner, attr) {
-				uint16_t type = mnl_attr_get_type(inner);
-				enum mnl_attr_data_type want;
+		case QUERY_TCP:
+			q->u.tcp.func(error, error ? NULL : &q->u.tcp.stats,
+				      q->user_data);
+			break;
+		case QUERY_LISTENING:
+			q->u.listening.func(error, !error && q->found,
+					    q->user_data);
+			break;
+		case QUERY_LIST:
+			q->u.list.func(error, q->user_data);
+			break;
+		}
 
-				switch (type) {
-				case MPTCP_SUBFLOW_ATTR_TOKEN_LOC:
-				case MPTCP_SUBFLOW_ATTR_FLAGS:
-					want = MNL_TYPE_U32;
-					break;
-				case MPTCP_SUBFLOW_ATTR_ID_LOC:
-				case MPTCP_SUBFLOW_ATTR_ID_REM:
-					want = MNL_TYPE_U8;
-					break;
-				default:
-					continue;
-				}
-				if (mnl_attr_validate(inner, want) < 0)
-					return -EBADMSG;
-				if (type == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
-					sock->subflow_token = mnl_attr_get_u32(inner);
-				else if (type == MPTCP_SUBFLOW_ATTR_FLAGS)
-					sock->subflow_flags = mnl_attr_get_u32(inner);
-				else if (type == MPTCP_SUBFLOW_ATTR_ID_LOC)
-					sock->subflow_local_id = mnl_attr_get_u8(inner);
-				else
-					sock->subflow_remote_id = mnl_attr_get_u8(inner);
-			}
+		if (q->destroy)
+			q->destroy(q->user_data);
+	}
+
+	l_free(q);
+}
+
+/* --- the socket ---------------------------------------------------------- */
+
+static bool query_by_seq(const void *data, const void *user_data)
+{
+	return ((const struct query *)data)->seq == L_PTR_TO_UINT(user_data);
+}
+
+static bool query_by_id(const void *data, const void *user_data)
+{
+	return ((const struct query *)data)->id == L_PTR_TO_UINT(user_data);
+}
+
+static void kick(struct sf_sockdiag *sd);
+
+/* q leaves the flight; ended, or back to the head of the queue. */
+static void query_landed(struct sf_sockdiag *sd, struct query *q, int error)
+{
+	int outcome = -ECANCELED;
+
+	l_queue_remove(sd->flight, q);
+	if (q->dump)
+		sd->dumping = false;
+	q->seq = 0;
+
+	if (!query_step_done(q, error, &outcome) && !q->cancelled) {
+		l_queue_push_head(sd->queue, q);
+		kick(sd);
+		return;
+	}
+
+	query_finish(q, outcome);
+}
+
+/* Every query in flight ends with error (lost answers). A dump in the
+ * kernel goes on: its remaining parts are read and dropped. */
+static void flight_fail(struct sf_sockdiag *sd, int error)
+{
+	struct query *q;
+
+	while ((q = l_queue_pop_head(sd->flight))) {
+		if (q->dump) {
+			sd->dumping = false;
+			sd->draining = q->seq;
+		}
+		query_finish(q, error);
+	}
+}
+
+/*
+ * Send every request that may go now: exact lookups up to the window, all
+ * in one sendmsg(), or one dump alone.
+ */
+static void flush(struct sf_sockdiag *sd)
+{
+	char batch[SOCKDIAG_WINDOW * SF_SOCKDIAG_REQ_SIZE];
+	struct l_queue *sent = l_queue_new();
+	size_t len = 0;
+	struct query *q;
+
+	while (!sd->dumping && !sd->draining &&
+	       l_queue_length(sd->flight) < SOCKDIAG_WINDOW &&
+	       (q = l_queue_peek_head(sd->queue))) {
+		char req[SF_SOCKDIAG_REQ_SIZE];
+		struct nlmsghdr *nlh;
+		int r;
+
+		if (!++sd->next_seq)
+			sd->next_seq = 1;
+		r = query_build(q, sd->next_seq, req, &nlh);
+		if (r != 0) {
+			/* No more requests: what was found is the outcome. */
+			l_queue_pop_head(sd->queue);
+			query_finish(q, r == 1 ? query_exhausted(q) : r);
+			continue;
+		}
+
+		/* A dump goes alone, after what is in flight. */
+		if (q->dump && (len || !l_queue_isempty(sd->flight)))
+			break;
+
+		l_queue_pop_head(sd->queue);
+		q->seq = sd->next_seq;
+		memcpy(batch + len, nlh, nlh->nlmsg_len);
+		len += MNL_ALIGN(nlh->nlmsg_len);
+		l_queue_push_tail(sd->flight, q);
+		l_queue_push_tail(sent, q);
+		if (q->dump) {
+			sd->dumping = true;
 			break;
 		}
 	}
 
-	sock->is_subflow = mptcp;
-	return 0;
-}
+	if (len && mnl_socket_sendto(sd->nl, batch, len) < 0) {
+		int error = SF_NEG_ERRNO();
 
-static void stats_from_tcp_info(const struct tcp_info *ti,
-				struct sf_subflow_stats *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->ca_state = ti->tcpi_ca_state;
-	ret->retransmits = ti->tcpi_retransmits;
-	ret->backoff = ti->tcpi_backoff;
-	ret->unacked = ti->tcpi_unacked;
-	ret->lost = ti->tcpi_lost;
-	ret->total_retrans = ti->tcpi_total_retrans;
-	ret->rto_us = ti->tcpi_rto;
-	ret->rtt_us = ti->tcpi_rtt;
-	ret->last_data_sent_ms = ti->tcpi_last_data_sent;
-	ret->last_data_recv_ms = ti->tcpi_last_data_recv;
-	ret->last_ack_recv_ms = ti->tcpi_last_ack_recv;
-	ret->bytes_acked = ti->tcpi_bytes_acked;
-}
-
-/* Every kernel since 2.6 sends at least up to tcpi_total_retrans; what an
- * older kernel leaves out of the rest reads as 0. */
-#define TCP_INFO_MIN_LEN \
-	(offsetof(struct tcp_info, tcpi_total_retrans) + sizeof(uint32_t))
-
-int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
-		      struct sf_sockdiag_sock *ret_sock)
-{
-	const struct inet_diag_msg *msg;
-	const struct nlattr *attr;
-	struct sf_sockdiag_sock sock = { 0 };
-
-	/* libmnl walks the attributes up to nlmsg_len rounded up to 4: one
-	 * that is not a multiple of 4 (the kernel's always is) would be read
-	 * past its end. */
-	if (!nlh || !ret_sock || nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*msg) ||
-	    nlh->nlmsg_len % MNL_ALIGNTO)
-		return -EBADMSG;
-
-	msg = mnl_nlmsg_get_payload(nlh);
-	sock.family = msg->idiag_family;
-	sock.state = msg->idiag_state;
-	sock.uid = msg->idiag_uid;
-	if (sockid_addr_get(msg->idiag_family, msg->id.idiag_src,
-			    msg->id.idiag_sport, &sock.local) < 0 ||
-	    sockid_addr_get(msg->idiag_family, msg->id.idiag_dst,
-			    msg->id.idiag_dport, &sock.remote) < 0)
-		return -EBADMSG;
-
-	mnl_attr_for_each(attr, nlh, sizeof(*msg)) {
-		uint16_t len = mnl_attr_get_payload_len(attr);
-
-		switch (mnl_attr_get_type(attr)) {
-		case INET_DIAG_INFO: {
-			struct tcp_info ti = { 0 };
-
-			if (protocol == IPPROTO_MPTCP) {
-				/* struct mptcp_info: the token is all we use. */
-				if (len < offsetof(struct mptcp_info,
-						   mptcpi_token) + 4)
-					return -EBADMSG;
-				memcpy(&sock.token, (const char *)
-				       mnl_attr_get_payload(attr) +
-				       offsetof(struct mptcp_info, mptcpi_token),
-				       sizeof(sock.token));
-				sock.has_token = true;
-				break;
-			}
-			if (protocol != IPPROTO_TCP)
-				break;
-			if (len < TCP_INFO_MIN_LEN)
-				return -EBADMSG;
-			memcpy(&ti, mnl_attr_get_payload(attr),
-			       len < sizeof(ti) ? len : sizeof(ti));
-			stats_from_tcp_info(&ti, &sock.tcp);
-			sock.has_tcp_info = true;
-			break;
-		}
-		case INET_DIAG_CGROUP_ID:
-			if (len != sizeof(uint64_t))
-				return -EBADMSG;
-			sock.cgroup_id = mnl_attr_get_u64(attr);
-			break;
-		case INET_DIAG_ULP_INFO:
-			if (protocol == IPPROTO_TCP && parse_ulp(attr, &sock) < 0)
-				return -EBADMSG;
-			break;
+		/* Nothing of it reached the kernel. */
+		while ((q = l_queue_pop_head(sent))) {
+			l_queue_remove(sd->flight, q);
+			if (q->dump)
+				sd->dumping = false;
+			query_finish(q, error);
 		}
 	}
 
-	/* mnl_attr_for_each stops at the first attribute that does not fit. */
-	if ((const void *)attr < mnl_nlmsg_get_payload_tail(nlh))
-		return -EBADMSG;
+	l_queue_destroy(sent, NULL);
+}
 
-	*ret_sock = sock;
+static void kick_cb(struct l_idle *idle, void *user_data)
+{
+	struct sf_sockdiag *sd = user_data;
+
+	l_idle_remove(sd->kick);
+	sd->kick = NULL;
+	flush(sd);
+}
+
+static void kick(struct sf_sockdiag *sd)
+{
+	if (!sd->kick && !sd->freeing)
+		sd->kick = l_idle_create(kick_cb, sd, NULL);
+}
+
+/* One message of an answer. */
+static void handle_msg(struct sf_sockdiag *sd, const struct nlmsghdr *nlh)
+{
+	struct sf_sockdiag_sock sock;
+	const char *extack;
+	struct query *q;
+	int error, r;
+
+	if (nlh->nlmsg_seq == sd->draining && sd->draining) {
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR)
+			sd->draining = 0;
+		return;
+	}
+
+	q = l_queue_find(sd->flight, query_by_seq,
+			 L_UINT_TO_PTR(nlh->nlmsg_seq));
+	if (!q)
+		return;		/* an answer to a request that failed */
+
+	r = sf_nlmsg_parse_end(nlh, &error, &extack);
+	if (r == 0) {
+		query_landed(sd, q, error);
+		return;
+	}
+	if (r != -ENOMSG) {
+		query_landed(sd, q, -EBADMSG);
+		return;
+	}
+
+	if (q->cancelled)
+		return;
+
+	r = sf_sockdiag_parse(nlh, query_protocol(q), &sock);
+	if (r < 0) {
+		q->error = r;
+		return;
+	}
+
+	query_sock(q, &sock);
+}
+
+static void readable(void *user_data)
+{
+	struct sf_sockdiag *sd = user_data;
+
+	for (int i = 0; i < SOCKDIAG_RECV_BATCH; i++) {
+		const struct nlmsghdr *nlh;
+		ssize_t n;
+		int left;
+
+		n = recv(mnl_socket_get_fd(sd->nl), sd->buf, SOCKDIAG_RECV_SIZE,
+			 MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			/* ENOBUFS: answers were lost; none is awaited. */
+			flight_fail(sd, SF_NEG_ERRNO());
+			break;
+		}
+
+		if (!sf_nlmsg_batch_ok(sd->buf, n)) {
+			flight_fail(sd, -EBADMSG);
+			break;
+		}
+
+		nlh = (const struct nlmsghdr *)sd->buf;
+		for (left = n; sf_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left))
+			handle_msg(sd, nlh);
+	}
+
+	flush(sd);
+}
+
+int sf_sockdiag_new(struct sf_sockdiag **ret_sd)
+{
+	_auto_(sf_sockdiag_free) struct sf_sockdiag *sd = NULL;
+	int size = SOCKDIAG_RCVBUF;
+	int fd;
+
+	if (!ret_sd)
+		return -EINVAL;
+
+	sd = l_new(struct sf_sockdiag, 1);
+	sd->queue = l_queue_new();
+	sd->flight = l_queue_new();
+	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG,
+				  SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!sd->nl)
+		return SF_NEG_ERRNO();
+
+	if (mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return SF_NEG_ERRNO();
+
+	fd = mnl_socket_get_fd(sd->nl);
+	/* The larger, privileged size when we may; the sysctl cap if not. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+
+	sd->watch = sf_nlwatch_new(fd, readable, sd);
+	if (!sd->watch)
+		return -ENOMEM;
+
+	sd->buf = l_malloc(SOCKDIAG_RECV_SIZE);
+	*ret_sd = sd;
+	sd = NULL;
 	return 0;
 }
 
-/* --- the queries ---------------------------------------------------------- */
+void sf_sockdiag_free(struct sf_sockdiag *sd)
+{
+	struct query *q;
 
-#define SOCKDIAG_RECV_SIZE 32768
-/* The kernel answers while handling the request; this only guards against
- * a kernel that never does, so that the event loop cannot hang. */
+	if (!sd)
+		return;
+
+	/* Callbacks may ask for more: refused from here on. */
+	sd->freeing = true;
+	l_idle_remove(sd->kick);
+	sd->kick = NULL;
+	while ((q = l_queue_pop_head(sd->flight)))
+		query_finish(q, -ECANCELED);
+	while ((q = l_queue_pop_head(sd->queue)))
+		query_finish(q, -ECANCELED);
+	l_queue_destroy(sd->flight, NULL);
+	l_queue_destroy(sd->queue, NULL);
+	sf_nlwatch_free(sd->watch);
+	if (sd->nl)
+		mnl_socket_close(sd->nl);
+	l_free(sd->buf);
+	l_free(sd);
+}
+
+bool sf_sockdiag_cancel(struct sf_sockdiag *sd, unsigned int id)
+{
+	struct query *q;
+
+	if (!sd || !id)
+		return false;
+
+	q = l_queue_remove_if(sd->queue, query_by_id, L_UINT_TO_PTR(id));
+	if (q) {
+		q->cancelled = true;
+		if (q->destroy)
+			q->destroy(q->user_data);
+		l_free(q);
+		return true;
+	}
+
+	q = l_queue_find(sd->flight, query_by_id, L_UINT_TO_PTR(id));
+	if (!q || q->cancelled)
+		return false;
+
+	/* Its answers are on their way: read and dropped, then it ends. */
+	q->cancelled = true;
+	if (q->destroy)
+		q->destroy(q->user_data);
+	return true;
+}
+
+unsigned int sf_sockdiag_pending(const struct sf_sockdiag *sd)
+{
+	return sd ? l_queue_length(sd->queue) + l_queue_length(sd->flight) : 0;
+}
+
+static int query_add(struct sf_sockdiag *sd, struct query *q, void *user_data,
+		     sf_sockdiag_destroy_func_t destroy)
+{
+	if (sd->freeing) {
+		l_free(q);
+		return -ECANCELED;
+	}
+
+	if (++sd->next_id > INT32_MAX)
+		sd->next_id = 1;
+	q->id = sd->next_id;
+	q->user_data = user_data;
+	q->destroy = destroy;
+	l_queue_push_tail(sd->queue, q);
+	kick(sd);
+	return (int)q->id;
+}
+
+int sf_sockdiag_query_owner(struct sf_sockdiag *sd, uint32_t token,
+			    sf_sockdiag_owner_func_t func, void *user_data,
+			    sf_sockdiag_destroy_func_t destroy)
+{
+	struct query *q;
+
+	if (!sd || !func)
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->kind = QUERY_OWNER;
+	q->u.owner.token = token;
+	q->u.owner.func = func;
+	return query_add(sd, q, user_data, destroy);
+}
+
+int sf_sockdiag_query_tcp(struct sf_sockdiag *sd, const struct sf_addr *local,
+			  const struct sf_addr *remote, int32_t ifindex,
+			  sf_sockdiag_stats_func_t func, void *user_data,
+			  sf_sockdiag_destroy_func_t destroy)
+{
+	char req[SF_SOCKDIAG_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct query *q;
+
+	if (!sd || !func || !local || !remote)
+		return -EINVAL;
+
+	/* What the builder refuses is refused now, not in the callback. */
+	if (sf_sockdiag_build_tcp_query(local->family, local, remote, ifindex,
+					0, req, &nlh) < 0)
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->kind = QUERY_TCP;
+	q->u.tcp.local = *local;
+	q->u.tcp.remote = *remote;
+	q->u.tcp.ifindex = ifindex;
+	q->u.tcp.func = func;
+	return query_add(sd, q, user_data, destroy);
+}
+
+int sf_sockdiag_query_listening(struct sf_sockdiag *sd,
+				const struct sf_addr *addr,
+				sf_sockdiag_listening_func_t func,
+				void *user_data,
+				sf_sockdiag_destroy_func_t destroy)
+{
+	struct query *q;
+
+	if (!sd || !func || !addr || !addr->port ||
+	    (addr->family != AF_INET && addr->family != AF_INET6))
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->kind = QUERY_LISTENING;
+	q->u.listening.addr = *addr;
+	q->u.listening.func = func;
+	return query_add(sd, q, user_data, destroy);
+}
+
+int sf_sockdiag_query_list(struct sf_sockdiag *sd,
+			   sf_sockdiag_func_t sock_func,
+			   sf_sockdiag_done_func_t done_func, void *user_data,
+			   sf_sockdiag_destroy_func_t destroy)
+{
+	struct query *q;
+
+	if (!sd || !sock_func || !done_func)
+		return -EINVAL;
+
+	q = l_new(struct query, 1);
+	q->kind = QUERY_LIST;
+	q->u.list.sock_func = sock_func;
+	q->u.list.func = done_func;
+	return query_add(sd, q, user_data, destroy);
+}
+
+/* --- blocking, until plugins move to sf_subflow_query_stats() ---------- */
+
+/* One exact tcp lookup on a socket of its own, waiting up to 1 s. */
+static int tcp_lookup_now(uint8_t family, const struct sf_addr *local,
+			  const struct sf_addr *remote, int32_t ifindex,
+			  struct sf_subflow_stats *ret_stats)
+{
+	const struct timeval tv = { .tv_sec = 1 };
+	char req[SF_SOCKDIAG_REQ_SIZE];
+	_auto_(l_free) char *buf = l_malloc(SOCKDIAG_RECV_SIZE);
+	struct sf_sockdiag_sock sock;
+	struct nlmsghdr *nlh;
+	struct mnl_socket *nl;
+	bool found = false;
+	int r, error = 0;
+
+	r = sf_sockdiag_build_tcp_query(family, local, remote, ifindex, 1, req,
+					&nlh);
+	if (r < 0)
+		return r;
+
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		return SF_NEG_ERRNO();
+
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv)) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		r = SF_NEG_ERRNO();
+		mnl_socket_close(nl);
+		return r;
+	}
+
+	for (r = 1; r > 0;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, SOCKDIAG_RECV_SIZE);
+		const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
+		int left;
+
+		if (n < 0 || !sf_nlmsg_batch_ok(buf, n)) {
+			r = n < 0 ? SF_NEG_ERRNO() : -EBADMSG;
+			break;
+		}
+
+		for (left = n; r > 0 && sf_nlmsg_ok(m, left);
+		     m = mnl_nlmsg_next(m, &left)) {
+			const char *extack;
+
+			if (sf_nlmsg_parse_end(m, &error, &extack) == 0)
+				r = 0;
+			else if (!sf_sockdiag_parse(m, IPPROTO_TCP, &sock) &&
+				 sock.has_tcp_info &&
+				 sf_addr_equal(&sock.local, local) &&
+				 sf_addr_equal(&sock.remote, remote)) {
+				*ret_stats = sock.tcp;
+				found = true;
+			}
+		}
+	}
+
+	mnl_socket_close(nl);
+	if (r < 0)
+		return r;
+	return found ? 0 : error && error != -ENOENT ? error : -ENOENT;
+}
+
+int sf_sockdiag_tcp_stats(const struct sf_addr *local,
+			  const struct sf_addr *remote, int32_t ifindex,
+			  struct sf_subflow_stats *ret_stats)
+{
+	int r;
+
+	if (!local || !remote || !ret_stats)
+		return -EINVAL;
+
+	r = tcp_lookup_now(local->family, local, remote, ifindex, ret_stats);
+	if (r == -ENOENT && local->family == AF_INET)
+		r = tcp_lookup_now(AF_INET6, local, remote, ifindex, ret_stats);
+	return r;
+}
+
+int sf_subflow_get_stats(const struct sf_subflow_info *sf,
+			 struct sf_subflow_stats *ret_stats)
+{
+	if (!sf || !sf->local.port || !sf->remote.port)
+		return -EINVAL;
+
+	return sf_sockdiag_tcp_stats(&sf->local, &sf->remote, sf->ifindex,
+				     ret_stats);
+}
+
+/* The dump of sf_sockdiag_query_list(), read at once: until its last
+ * caller moves to the query. */
 #define SOCKDIAG_TIMEOUT_MS 1000
-
 typedef bool (*sock_match_func_t)(const struct sf_sockdiag_sock *sock,
 				  void *user_data);
 
-struct query {
+struct sync_query {
 	uint16_t protocol;
 	sock_match_func_t match;
 	void *user_data;
@@ -365,7 +803,7 @@ struct query {
 
 static int query_reply(const struct nlmsghdr *nlh, void *data)
 {
-	struct query *q = data;
+	struct sync_query *q = data;
 	struct sf_sockdiag_sock sock;
 	int r;
 
@@ -390,7 +828,7 @@ static int query_reply(const struct nlmsghdr *nlh, void *data)
  * q->match until the dump's end or the ACK. Returns 0 (q->found tells
  * whether a socket matched) or a negative errno, the kernel's included.
  */
-static int query_run(struct nlmsghdr *nlh, struct query *q)
+static int query_run(struct nlmsghdr *nlh, struct sync_query *q)
 {
 	struct timeval tv = {
 		.tv_sec = SOCKDIAG_TIMEOUT_MS / 1000,
@@ -442,133 +880,7 @@ out:
 	return r;
 }
 
-/* --- the TCP socket of a subflow --- */
 
-struct tuple {
-	const struct sf_addr *local;
-	const struct sf_addr *remote;
-};
-
-static bool tuple_match(const struct sf_sockdiag_sock *sock, void *user_data)
-{
-	const struct tuple *t = user_data;
-
-	return sf_addr_equal(&sock->local, t->local) &&
-	       sf_addr_equal(&sock->remote, t->remote);
-}
-
-static int tcp_lookup(uint8_t family, const struct sf_addr *local,
-		      const struct sf_addr *remote, int32_t ifindex,
-		      struct sf_subflow_stats *ret_stats)
-{
-	struct tuple t = { local, remote };
-	struct query q = {
-		.protocol = IPPROTO_TCP,
-		.match = tuple_match,
-		.user_data = &t,
-	};
-	char req[SF_SOCKDIAG_REQ_SIZE];
-	struct nlmsghdr *nlh;
-	int r;
-
-	r = sf_sockdiag_build_tcp_query(family, local, remote, ifindex, 1, req,
-					&nlh);
-	if (r < 0)
-		return r;
-
-	r = query_run(nlh, &q);
-	if (r < 0)
-		return r;
-	/* A TIME_WAIT socket (no tcp_info) is a subflow that is gone. */
-	if (!q.found || !q.sock.has_tcp_info)
-		return -ENOENT;
-
-	*ret_stats = q.sock.tcp;
-	return 0;
-}
-
-int sf_sockdiag_tcp_stats(const struct sf_addr *local,
-			  const struct sf_addr *remote, int32_t ifindex,
-			  struct sf_subflow_stats *ret_stats)
-{
-	int r;
-
-	if (!local || !remote || !ret_stats)
-		return -EINVAL;
-
-	r = tcp_lookup(local->family, local, remote, ifindex, ret_stats);
-	/* A subflow of an AF_INET6 MPTCP socket may carry IPv4-mapped
-	 * addresses. */
-	if (r == -ENOENT && local->family == AF_INET)
-		r = tcp_lookup(AF_INET6, local, remote, ifindex, ret_stats);
-	return r;
-}
-
-int sf_subflow_get_stats(const struct sf_subflow_info *sf,
-			 struct sf_subflow_stats *ret_stats)
-{
-	if (!sf || !sf->local.port || !sf->remote.port)
-		return -EINVAL;
-
-	return sf_sockdiag_tcp_stats(&sf->local, &sf->remote, sf->ifindex,
-				     ret_stats);
-}
-
-/* --- the owner of an MPTCP socket --- */
-
-static int mptcp_find(uint8_t family, const struct sf_addr *local,
-		      const struct sf_addr *remote,
-		      struct sf_sockdiag_sock *ret_sock)
-{
-	struct tuple t = { local, remote };
-	struct query q = {
-		.protocol = IPPROTO_MPTCP,
-		.match = tuple_match,
-		.user_data = &t,
-	};
-	char req[SF_SOCKDIAG_REQ_SIZE];
-	struct nlmsghdr *nlh;
-	int r;
-
-	r = sf_sockdiag_build_mptcp_dump(family, local->port, remote->port, 1,
-					 req, &nlh);
-	if (r < 0)
-		return r;
-
-	r = query_run(nlh, &q);
-	if (r < 0)
-		return r;
-	if (!q.found)
-		return -ENOENT;
-
-	*ret_sock = q.sock;
-	return 0;
-}
-
-int sf_sockdiag_mptcp_owner(const struct sf_addr *local,
-			    const struct sf_addr *remote,
-			    uid_t *ret_uid, uint64_t *ret_cgroup_id)
-{
-	struct sf_sockdiag_sock sock;
-	int r;
-
-	if (!local || !remote || !ret_uid || !ret_cgroup_id ||
-	    local->family != remote->family)
-		return -EINVAL;
-
-	r = mptcp_find(local->family, local, remote, &sock);
-	/* An AF_INET6 socket may hold an IPv4 connection (IPv4-mapped). */
-	if (r == -ENOENT && local->family == AF_INET)
-		r = mptcp_find(AF_INET6, local, remote, &sock);
-	if (r < 0)
-		return r;
-
-	*ret_uid = sock.uid;
-	*ret_cgroup_id = sock.cgroup_id;
-	return 0;
-}
-
-/* --- every MPTCP socket and subflow --- */
 
 struct list_ctx {
 	sf_sockdiag_func_t func;
@@ -598,7 +910,7 @@ int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data)
 	for (size_t p = 0; p < SF_ARRAY_SIZE(protocols); p++) {
 		for (size_t f = 0; f < SF_ARRAY_SIZE(families); f++) {
 			struct list_ctx ctx = { func, user_data, protocols[p] };
-			struct query q = {
+			struct sync_query q = {
 				.protocol = protocols[p],
 				.match = list_visit,
 				.user_data = &ctx,
@@ -616,65 +928,3 @@ int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data)
 	return 0;
 }
 
-/* --- MPTCP listeners --- */
-
-static bool is_wildcard(const struct sf_addr *addr)
-{
-	static const uint8_t zero[sizeof(struct in6_addr)];
-
-	if (addr->family == AF_INET)
-		return addr->ip.in.s_addr == 0;
-
-	return !memcmp(&addr->ip.in6, zero, sizeof(zero));
-}
-
-/* A listener on addr's port, bound to addr or to its family's wildcard
- * (an IPv6 one also takes IPv4 unless it is v6-only). */
-static bool covers(const struct sf_sockdiag_sock *sock, void *user_data)
-{
-	const struct sf_addr *addr = user_data;
-
-	if (sock->local.port != addr->port)
-		return false;
-
-	if (is_wildcard(&sock->local))
-		return sock->local.family == addr->family ||
-		       sock->local.family == AF_INET6;
-
-	return sf_addr_ip_equal(&sock->local, addr);
-}
-
-int sf_sockdiag_mptcp_listening(const struct sf_addr *addr)
-{
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
-	char req[SF_SOCKDIAG_REQ_SIZE];
-	struct nlmsghdr *nlh;
-	int r;
-
-	if (!addr || !addr->port ||
-	    (addr->family != AF_INET && addr->family != AF_INET6))
-		return -EINVAL;
-
-	for (size_t f = 0; f < SF_ARRAY_SIZE(families); f++) {
-		struct query q = {
-			.protocol = IPPROTO_MPTCP,
-			.match = covers,
-			.user_data = (void *) addr,
-		};
-
-		/* No AF_INET socket listens on an IPv6 address. */
-		if (families[f] == AF_INET && addr->family == AF_INET6)
-			continue;
-
-		r = sf_sockdiag_build_dump(families[f], IPPROTO_MPTCP,
-					   1u << TCP_STATE_LISTEN, 1, req, &nlh);
-		if (r == 0)
-			r = query_run(nlh, &q);
-		if (r < 0)
-			return r;
-		if (q.found)
-			return 1;
-	}
-
-	return 0;
-}

@@ -57,7 +57,7 @@ unsigned int sf_sockdiag_pending(const struct sf_sockdiag *sd);
 /* The owner of an MPTCP connection's socket. */
 struct sf_sockdiag_owner {
 	uint32_t uid;
-	uint64_t cgroup_id;		/* cgroup v2 id; 0: the kernel gave none */
+	uint64_t cgroup_id;		/* cgroup v2 id; 0: none given */
 };
 typedef void (*sf_sockdiag_owner_func_t)(int error,
 					 const struct sf_sockdiag_owner *owner,
@@ -118,11 +118,8 @@ int sf_sockdiag_query_list(struct sf_sockdiag *sd,
 			   sf_sockdiag_done_func_t done_func, void *user_data,
 			   sf_sockdiag_destroy_func_t destroy);
 
-/* Blocking, on a socket opened per query: going away with their callers. */
-int sf_sockdiag_mptcp_owner(const struct sf_addr *local,
-			    const struct sf_addr *remote,
-			    uid_t *ret_uid, uint64_t *ret_cgroup_id);
-int sf_sockdiag_mptcp_listening(const struct sf_addr *addr);
+/* Blocking, on a socket opened per query: goes when sf_subflow_get_stats()
+ * does. */
 int sf_sockdiag_tcp_stats(const struct sf_addr *local,
 			  const struct sf_addr *remote, int32_t ifindex,
 			  struct sf_subflow_stats *ret_stats);

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The D-Bus service's access control: who may change things. Uid 0, the
+ * daemon's own uid, members of [core] control-group, and, for one
+ * connection's methods, the uid that owns its socket.
+ *
+ * Who the caller is, is the bus's word alone: peer to peer, the socket's
+ * credentials (SO_PEERCRED, SO_PEERGROUPS); on a message bus, what the bus
+ * answers to GetConnectionCredentials (UnixUserID, UnixGroupIDs), asked
+ * once per caller connection and remembered (a unique name is never given
+ * twice by one bus). Nothing is read from /proc: the sender's pid may be
+ * another process's by now, and a hardened service (ProtectProc=invisible)
+ * cannot read other users' entries at all. The group's gid and members are
+ * looked up (NSS) when the service starts and when the settings change,
+ * never for a call: NSS may block (LDAP, sssd).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dbus-private.h"
+#include "log.h"
+#include "util.h"
+
+/* Callers remembered at most; the oldest is forgotten first. */
+#define CALLERS_MAX 64
+
+struct caller {
+	char *name;			/* its unique name on the bus */
+	uid_t uid;
+	unsigned int n_gids;		/* -1u: the bus gave none */
+	gid_t gids[];
+};
+
+static bool gids_contain(const gid_t *gids, unsigned int n, gid_t gid)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (gids[i] == gid)
+			return true;
+
+	return false;
+}
+
+static void uids_add(struct sf_dbus *d, uid_t uid)
+{
+	for (unsigned int i = 0; i < d->n_control_uids; i++)
+		if (d->control_uids[i] == uid)
+			return;
+
+	d->control_uids = l_realloc(d->control_uids, (d->n_control_uids + 1) *
+				    sizeof(*d->control_uids));
+	d->control_uids[d->n_control_uids++] = uid;
+}
+
+static void caller_free(void *data)
+{
+	struct caller *c = data;
+
+	if (!c)
+		return;
+
+	l_free(c->name);
+	l_free(c);
+}
+
+static void caller_free_cleanup(void *p)
+{
+	caller_free(*(void **)p);
+}
+
+static bool caller_is(const void *data, const void *user_data)
+{
+	return !strcmp(((const struct caller *)data)->name, user_data);
+}
+
+void sf_dbus_access_clear(struct sf_dbus *d)
+{
+	d->has_control_gid = false;
+	l_free(d->control_uids);
+	d->control_uids = NULL;
+	d->n_control_uids = 0;
+	l_queue_destroy(d->callers, caller_free);
+	d->callers = NULL;
+}
+
+void sf_dbus_access_reload(struct sf_dbus *d)
+{
+	const char *name = sf_daemon_config(d->daemon)->control_group;
+	const struct group *gr;
+	const struct passwd *pw;
+	char **members = NULL;
+	unsigned int n = 0;
+
+	sf_dbus_access_clear(d);
+	d->callers = l_queue_new();
+	if (!name || !*name)
+		return;
+
+	gr = getgrnam(name);
+	if (!gr) {
+		l_warn("[core] control-group '%s' does not exist: only root "
+		       "may change settings", name);
+		return;
+	}
+
+	d->control_gid = gr->gr_gid;
+	d->has_control_gid = true;
+	/* The next lookups may reuse gr's buffers: copy the names first. */
+	for (char **m = gr->gr_mem; m && *m; m++) {
+		members = l_realloc(members, (n + 2) * sizeof(*members));
+		members[n++] = l_strdup(*m);
+		members[n] = NULL;
+	}
+
+	for (unsigned int i = 0; i < n; i++)
+		if ((pw = getpwnam(members[i])))
+			uids_add(d, pw->pw_uid);
+	l_strfreev(members);
+
+	/* Those whose primary group it is. */
+	setpwent();
+	while ((pw = getpwent()))
+		if (pw->pw_gid == d->control_gid)
+			uids_add(d, pw->pw_uid);
+	endpwent();
+}
+
+/* A message bus's answer about sender, as a caller; NULL when it has
+ * none (then the caller is refused). */
+static struct caller *caller_from_bus(sd_bus_message *m, const char *sender)
+{
+	sd_bus_message *reply = NULL;
+	struct caller *c = NULL;
+	bool has_uid = false;
+	const char *key;
+	int r;
+
+	r = sd_bus_call_method(sd_bus_message_get_bus(m),
+			       "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus",
+			       "GetConnectionCredentials", NULL, &reply, "s",
+			       sender);
+	if (r < 0)
+		return NULL;
+
+	c = l_new(struct caller, 1);
+	c->n_gids = -1u;
+	if (sd_bus_message_enter_container(reply, 'a', "{sv}") <= 0)
+		goto fail;
+
+	while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+		if (sd_bus_message_read(reply, "s", &key) < 0)
+			goto fail;
+
+		if (!strcmp(key, "UnixUserID")) {
+			if (sd_bus_message_read(reply, "v", "u", &c->uid) < 0)
+				goto fail;
+			has_uid = true;
+		} else if (!strcmp(key, "UnixGroupIDs")) {
+			const uint32_t *gids;
+			size_t size;
+
+			if (sd_bus_message_enter_container(reply, 'v',
+							   "au") <= 0 ||
+			    sd_bus_message_read_array(reply, 'u',
+						      (const void **)&gids,
+						      &size) < 0 ||
+			    sd_bus_message_exit_container(reply) < 0)
+				goto fail;
+			c = l_realloc(c, sizeof(*c) + size);
+			c->n_gids = size / sizeof(uint32_t);
+			memcpy(c->gids, gids, size);
+		} else if (sd_bus_message_skip(reply, "v") < 0) {
+			goto fail;
+		}
+
+		if (sd_bus_message_exit_container(reply) < 0)
+			goto fail;
+	}
+
+	sd_bus_message_unref(reply);
+	if (has_uid) {
+		c->name = l_strdup(sender);
+		return c;
+	}
+	l_free(c);
+	return NULL;
+
+fail:
+	sd_bus_message_unref(reply);
+	l_free(c);
+	return NULL;
+}
+
+/* Peer to peer: the socket's credentials, which sd-bus holds. */
+static struct caller *caller_from_socket(sd_bus_message *m)
+{
+	sd_bus_creds *creds = NULL;
+	struct caller *c = NULL;
+	const gid_t *gids;
+	uid_t uid;
+	int n;
+
+	if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID |
+				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS,
+				      &creds) < 0 ||
+	    sd_bus_creds_get_euid(creds, &uid) < 0)
+		goto out;
+
+	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+	c = l_malloc(sizeof(*c) + (n > 0 ? n : 0) * sizeof(gid_t));
+	c->name = NULL;
+	c->uid = uid;
+	c->n_gids = n >= 0 ? (unsigned int)n : -1u;
+	if (n > 0)
+		memcpy(c->gids, gids, n * sizeof(gid_t));
+out:
+	sd_bus_creds_unref(creds);
+	return c;
+}
+
+/* The caller of m as the bus vouches for it, or NULL. */
+static const struct caller *caller_of(struct sf_dbus *d, sd_bus_message *m)
+{
+	const char *sender = sd_bus_message_get_sender(m);
+	struct caller *c;
+
+	if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)) || !sender)
+		return NULL;
+
+	if (!d->callers)
+		d->callers = l_queue_new();
+
+	c = l_queue_find(d->callers, caller_is, sender);
+	if (c)
+		return c;
+
+	c = caller_from_bus(m, sender);
+	if (!c)
+		return NULL;
+
+	if (l_queue_length(d->callers) >= CALLERS_MAX)
+		caller_free(l_queue_pop_head(d->callers));
+	l_queue_push_tail(d->callers, c);
+	return c;
+}
+
+/* Is the caller in [core] control-group: by the groups the bus gives, or
+ * by the group's members as resolved with the settings? */
+static bool in_control_group(struct sf_dbus *d, const struct caller *c)
+{
+	if (!d->has_control_gid)
+		return false;
+
+	if (c->n_gids != -1u && gids_contain(c->gids, c->n_gids,
+					     d->control_gid))
+		return true;
+
+	for (unsigned int i = 0; i < d->n_control_uids; i++)
+		if (d->control_uids[i] == c->uid)
+			return true;
+
+	return false;
+}
+
+int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
+			 struct sf_dbus_conn *conn, sd_bus_error *ret_error)
+{
+	_auto_(caller_free) struct caller *p2p = NULL;
+	const struct caller *c;
+	bool allowed = false;
+	uid_t owner;
+
+	c = caller_of(d, m);
+	if (!c && !sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
+		c = p2p = caller_from_socket(m);
+	if (!c) {
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: the caller's credentials are unknown",
+				  sd_bus_message_get_member(m));
+		return -EACCES;
+	}
+
+	/* The daemon's own uid: its unit's ExecReload= (subflowctl reload). */
+	if (c->uid == 0 || c->uid == geteuid() || in_control_group(d, c))
+		allowed = true;
+	else if (conn && sf_dbus_conn_owner(conn, &owner) && owner == c->uid)
+		allowed = true;
+
+	if (allowed)
+		return 0;
+
+	if (conn)
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: uid %u is not root, not in group '%s' "
+				  "and does not own connection %08x",
+				  sd_bus_message_get_member(m),
+				  (unsigned int)c->uid,
+				  sf_daemon_config(d->daemon)->control_group,
+				  conn->token);
+	else
+		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "%s: uid %u is not root and not in "
+				  "group '%s'",
+				  sd_bus_message_get_member(m),
+				  (unsigned int)c->uid,
+				  sf_daemon_config(d->daemon)->control_group);
+	return -EACCES;
+}
