@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "dbus-private.h"
 #include "log.h"
 #include "owner.h"
@@ -721,6 +722,9 @@ void sf_dbus_free(struct sf_dbus *d)
 	if (d->daemon)
 		sf_daemon_set_observer(d->daemon, NULL, NULL);
 
+	/* Calls still waiting for the kernel end now (-ECANCELED, replied
+	 * while the bus is there): this code is their commands' caller. */
+	sf_api_cancel_code((const void *) sf_dbus_call_done);
 	while (!l_queue_isempty(d->calls))
 		sf_dbus_call_free(l_queue_peek_head(d->calls));
 	l_queue_destroy(d->calls, NULL);
