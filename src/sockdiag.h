@@ -118,13 +118,6 @@ int sf_sockdiag_query_list(struct sf_sockdiag *sd,
 			   sf_sockdiag_done_func_t done_func, void *user_data,
 			   sf_sockdiag_destroy_func_t destroy);
 
-/* Blocking, on a socket opened per query: goes when sf_subflow_get_stats()
- * does. */
-int sf_sockdiag_tcp_stats(const struct sf_addr *local,
-			  const struct sf_addr *remote, int32_t ifindex,
-			  struct sf_subflow_stats *ret_stats);
-int sf_sockdiag_list(sf_sockdiag_func_t func, void *user_data);
-
 /* --- codec: pure functions, no I/O ---------------------------------------- */
 
 /* Room for any request the builders below write. */

@@ -283,9 +283,6 @@ int32_t sf_local_addr_ifindex(const struct sf_addr *addr);
 unsigned int sf_config_max_subflows(void);
 enum sf_standby sf_config_standby(void);
 
-/* Blocking: going away in favour of sf_subflow_query_stats(). */
-int sf_subflow_get_stats(const struct sf_subflow_info *sf,
-			 struct sf_subflow_stats *ret_stats);
 
 /* --- path health: the daemon's judgement of each subflow --------------- */
 
