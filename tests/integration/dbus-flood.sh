@@ -19,6 +19,9 @@ FLOOD="$top_builddir/tests/tools/dbus-flood"
 ulimit -n $((N + 1024))
 
 lab_up --paths 2
+# Two bursts, each leaving 2 N ports in TIME_WAIT behind.
+in_ns "$LAB_CLI" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
+	net.ipv4.tcp_tw_reuse=1
 bus_up
 printf '[filter]\nexclude-interfaces =\n' >"$SF_TMP/subflowd.conf"
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
@@ -47,7 +50,13 @@ burst() {
 	ip netns exec "$LAB_CLI" python3 "$BURST" client "$LAB_SRV_ADDR_1" 5201 \
 		"$N" >"$SF_TMP/client-$1.log" 2>&1 &
 	client=$!
-	wait_until 60 grep -qsx "open $N" "$SF_TMP/client-$1.log"
+	_opened() {
+		grep -qsx "open $N" "$SF_TMP/client-$1.log" ||
+			! kill -0 "$client" 2>/dev/null
+	}
+	wait_until 60 _opened "$1"
+	grep -qsx "open $N" "$SF_TMP/client-$1.log" ||
+		fail "$1: the client failed: $(tail -n 1 "$SF_TMP/client-$1.log")"
 	try_until 90 _all_meshed ||
 		fail "$1: $(subflow_count "$LAB_CLI" 5201) subflows for $N connections, $((2 * N)) expected"
 	LOST=$(($(overruns) - before))
