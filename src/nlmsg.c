@@ -145,6 +145,9 @@ int sf_attr_parse_payload(const void *buf, size_t len,
 	struct table t = { policy, n, tb };
 	struct walk w = { table_attr, &t, buf };
 
+	/* No attributes; buf may be NULL then. */
+	if (!len)
+		return 0;
 	return walk_result(mnl_attr_parse_payload(buf, len, walk_attr, &w), &w,
 			   (const char *) buf + len);
 }
