@@ -124,7 +124,7 @@ static int fake_send(void *ctx, struct l_genl_msg *msg, bool dump,
 	return 0;
 }
 
-static const struct sf_pm_transport fake_transport = { fake_send, NULL };
+static const struct sf_pm_transport fake_transport = { fake_send, NULL, NULL };
 
 /* The kernel answers what was sent so far, as from the main loop. */
 static void answer_commands(void)
@@ -762,7 +762,7 @@ static void reset(void)
 		FAIL("cannot reset the default policy");
 	for (size_t i = 0; i < L_ARRAY_SIZE(ifnames); i++)
 		sf_daemon_set_iface_policy(daemon_, ifnames[i],
-					   &iface_policies[i]);
+					   &iface_policies[i], NULL, NULL);
 	conns_close();
 	/* Every connection is gone: so are the listeners Announce opened. */
 	if (sf_listeners_count(sf_daemon_listeners(daemon_)))
