@@ -15,19 +15,16 @@
  * default policy (`-p announce`) or names it in a [rule].
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
-#include <ell/ell.h>
-
 #include <subflowd/plugin.h>
 
-/* The address ids announced on one connection, by token. */
+/* The address ids announced on one connection (its sf_conn_get_data()). */
 struct announced {
 	uint64_t ids[4];		/* bit i: id i was announced */
 };
-
-static struct l_hashmap *announced;	/* token -> struct announced */
 
 static bool id_test(const struct announced *a, uint8_t id)
 {
@@ -47,6 +44,39 @@ static bool announcing(const struct sf_conn *conn)
 	return sf_conn_established(conn) && sf_conn_server_side(conn);
 }
 
+/* An ANNOUNCE asked for: what its outcome is said of. */
+struct sent {
+	uint32_t token;
+	struct sf_local_addr local;	/* ifname not kept */
+};
+
+static void say_refused(const struct sent *s, int error)
+{
+	char buf[SF_ADDR_STRLEN];
+
+	sf_log(LOG_INFO, "[%08x] announce: cannot announce %s: %s", s->token,
+	       sf_addr_to_str(&s->local.addr, false, buf), strerror(-error));
+}
+
+/*
+ * Said once per address and connection: announced, or why not when it is
+ * not the kernel's refusal (which the daemon logs): -EADDRINUSE, a socket
+ * that is not an MPTCP listener holds the address and port, so joins there
+ * would fail; nothing was sent.
+ */
+static void announce_done(int error, const char *extack, void *user_data)
+{
+	const struct sent *s = user_data;
+	char buf[SF_ADDR_STRLEN];
+
+	if (!error)
+		sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) announced",
+		       s->token, sf_addr_to_str(&s->local.addr, false, buf),
+		       s->local.id);
+	else if (error == -EADDRINUSE)
+		say_refused(s, error);
+}
+
 static void announce_one(const struct sf_local_addr *local, void *user_data)
 {
 	struct sf_conn *conn = user_data;
@@ -54,7 +84,7 @@ static void announce_one(const struct sf_local_addr *local, void *user_data)
 	uint32_t token = sf_conn_token(conn);
 	struct sf_iface_policy policy;
 	struct announced *a;
-	char buf[SF_ADDR_STRLEN];
+	struct sent *sent;
 	int r;
 
 	/* The peer knows the address it connected to. */
@@ -66,24 +96,31 @@ static void announce_one(const struct sf_local_addr *local, void *user_data)
 	if (!policy.enabled || !policy.announce)
 		return;
 
-	a = l_hashmap_lookup(announced, L_UINT_TO_PTR(token));
+	a = sf_conn_get_data(conn, SF_PLUGIN_SELF);
 	if (!a) {
-		a = l_new(struct announced, 1);
-		l_hashmap_insert(announced, L_UINT_TO_PTR(token), a);
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return;
+		sf_conn_set_data(conn, SF_PLUGIN_SELF, a, free);
 	} else if (id_test(a, local->id)) {
 		return;
 	}
 
-	r = sf_addr_announce(conn, local, 0, NULL, NULL, NULL);
+	sent = malloc(sizeof(*sent));
+	if (!sent)
+		return;
+	sent->token = token;
+	sent->local = *local;
+	sent->local.ifname = NULL;
+	r = sf_addr_announce(conn, local, 0, announce_done, sent, free);
 	if (r < 0) {
-		l_info("[%08x] announce: cannot announce %s: %s", token,
-		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
+		say_refused(&(struct sent) { token, *local }, r);
+		free(sent);
 		return;
 	}
 
+	/* Asked once: a refusal is not tried again on its own. */
 	id_set(a, local->id, true);
-	sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) announced", token,
-	       sf_addr_to_str(&local->addr, false, buf), local->id);
 }
 
 static enum sf_verdict announce_established(struct sf_conn *conn)
@@ -96,8 +133,7 @@ static enum sf_verdict announce_established(struct sf_conn *conn)
 
 static enum sf_verdict announce_closed(struct sf_conn *conn)
 {
-	l_free(l_hashmap_remove(announced,
-				L_UINT_TO_PTR(sf_conn_token(conn))));
+	sf_conn_set_data(conn, SF_PLUGIN_SELF, NULL, NULL);
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -117,7 +153,7 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 {
 	const struct sf_local_addr *local = user_data;
 	uint32_t token = sf_conn_token(conn);
-	struct announced *a = l_hashmap_lookup(announced, L_UINT_TO_PTR(token));
+	struct announced *a = sf_conn_get_data(conn, SF_PLUGIN_SELF);
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
@@ -127,7 +163,8 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 	id_set(a, local->id, false);
 	r = sf_addr_remove(conn, local->id, NULL, NULL, NULL);
 	if (r < 0)
-		l_info("[%08x] announce: cannot withdraw %s: %s", token,
+		sf_log(LOG_INFO,
+		       "[%08x] announce: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
 	else
 		sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) withdrawn", token,
@@ -179,18 +216,6 @@ static enum sf_verdict announce_policy_changed(int32_t ifindex,
 	return SF_VERDICT_CONTINUE;
 }
 
-static int announce_init(void)
-{
-	announced = l_hashmap_new();
-	return 0;
-}
-
-static void announce_exit(void)
-{
-	l_hashmap_destroy(announced, l_free);
-	announced = NULL;
-}
-
 static const struct sf_plugin_ops announce_ops = {
 	.conn_established = announce_established,
 	.conn_closed = announce_closed,
@@ -199,5 +224,5 @@ static const struct sf_plugin_ops announce_ops = {
 	.iface_policy_changed = announce_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE, 0, announce_init,
-		 announce_exit, &announce_ops);
+SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
+		 &announce_ops);

@@ -30,12 +30,12 @@
  * and touches nothing.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <linux/mptcp.h>
-
-#include <ell/ell.h>
 
 #include <subflowd/plugin.h>
 
@@ -51,6 +51,10 @@
 #define REJOIN_FIRST_MS 100
 #define REJOIN_MAX 5
 
+/* An endpoint id as a command's user_data, and back. */
+#define ID_TO_PTR(id) ((void *) (uintptr_t) (id))
+#define PTR_TO_ID(p) ((unsigned int) (uintptr_t) (p))
+
 enum ep_state {
 	EP_ADDING,
 	EP_ACTIVE,
@@ -61,6 +65,7 @@ enum ep_state {
 struct owned {
 	struct sf_endpoint ep;
 	enum ep_state state;
+	struct owned *next;
 };
 
 /* An eligible local address, as the core reported it. */
@@ -71,19 +76,22 @@ struct candidate {
 	unsigned int failures;		/* adds the kernel refused in a row */
 	bool left_out_logged;		/* "no room" said once */
 	unsigned int rejoins;		/* re-adds after lost joins, in a row */
-	struct l_timeout *rejoin;	/* the next re-add, NULL: none */
+	struct sf_timer *rejoin;	/* the next re-add, NULL: none */
 	/* Filled in by reconcile(): */
 	struct sf_iface_policy policy;
+	struct candidate *next;
 };
 
 static struct {
+	bool running;			/* between init and exit */
 	bool listed;			/* foreign endpoints are known */
 	bool listing;			/* a dump is in flight */
-	struct l_timeout *list_retry;
+	struct sf_timer *list_retry;
 	unsigned int list_wait_ms;	/* next wait for the family */
-	struct l_queue *foreign;	/* struct sf_endpoint, not ours */
-	struct l_queue *owned;		/* struct owned */
-	struct l_queue *candidates;	/* struct candidate */
+	struct sf_endpoint *foreign;	/* not ours */
+	unsigned int n_foreign;
+	struct owned *owned;		/* in the order they were added */
+	struct candidate *candidates;	/* in the order they came */
 	unsigned int limits_checked;	/* subflow endpoints at last check */
 	bool limits_busy;
 } st;
@@ -96,37 +104,76 @@ static const char *ep_str(const struct sf_addr *addr, char buf[SF_ADDR_STRLEN])
 	return sf_addr_to_str(addr, false, buf);
 }
 
-static bool ep_has_ip(const void *data, const void *user_data)
-{
-	const struct sf_endpoint *ep = data;
-
-	return sf_addr_ip_equal(&ep->addr, user_data);
-}
-
-static bool ep_has_id(const void *data, const void *user_data)
-{
-	const struct sf_endpoint *ep = data;
-
-	return ep->id == L_PTR_TO_UINT(user_data);
-}
-
-static bool candidate_has_ip(const void *data, const void *user_data)
-{
-	const struct candidate *c = data;
-
-	return sf_addr_ip_equal(&c->addr, user_data);
-}
-
-/* struct owned starts with its endpoint: ep_has_* work on both queues. */
 static struct owned *owned_by_id(uint8_t id)
 {
-	return l_queue_find(st.owned, ep_has_id, L_UINT_TO_PTR(id));
+	struct owned *o;
+
+	for (o = st.owned; o; o = o->next)
+		if (o->ep.id == id)
+			return o;
+
+	return NULL;
+}
+
+static struct owned *owned_by_ip(const struct sf_addr *addr)
+{
+	struct owned *o;
+
+	for (o = st.owned; o; o = o->next)
+		if (sf_addr_ip_equal(&o->ep.addr, addr))
+			return o;
+
+	return NULL;
+}
+
+/* Append o to st.owned. */
+static void owned_add(struct owned *o)
+{
+	struct owned **link = &st.owned;
+
+	while (*link)
+		link = &(*link)->next;
+	*link = o;
+}
+
+/* Unlink o from st.owned and free it. */
+static void owned_free(struct owned *o)
+{
+	struct owned **link;
+
+	for (link = &st.owned; *link; link = &(*link)->next)
+		if (*link == o) {
+			*link = o->next;
+			break;
+		}
+	free(o);
+}
+
+/* Is there a foreign endpoint on addr (not NULL), or else with id? */
+static bool foreign_has(const struct sf_addr *addr, unsigned int id)
+{
+	for (unsigned int i = 0; i < st.n_foreign; i++)
+		if (addr ? sf_addr_ip_equal(&st.foreign[i].addr, addr) :
+			   st.foreign[i].id == id)
+			return true;
+
+	return false;
+}
+
+static struct candidate *candidate_by_ip(const struct sf_addr *addr)
+{
+	struct candidate *c;
+
+	for (c = st.candidates; c; c = c->next)
+		if (sf_addr_ip_equal(&c->addr, addr))
+			return c;
+
+	return NULL;
 }
 
 static bool id_in_use(uint8_t id)
 {
-	return l_queue_find(st.foreign, ep_has_id, L_UINT_TO_PTR(id)) ||
-	       owned_by_id(id);
+	return foreign_has(NULL, id) || owned_by_id(id);
 }
 
 /* The address's stable id if free in the namespace, else the lowest free. */
@@ -170,7 +217,7 @@ static int candidate_compare(const void *a, const void *b)
 
 static void add_done(int error, const char *extack, void *user_data)
 {
-	uint8_t id = L_PTR_TO_UINT(user_data);
+	uint8_t id = PTR_TO_ID(user_data);
 	struct owned *o = owned_by_id(id);
 	struct candidate *c;
 	char buf[SF_ADDR_STRLEN];
@@ -178,7 +225,7 @@ static void add_done(int error, const char *extack, void *user_data)
 	if (!o)
 		return;		/* exited meanwhile */
 
-	c = l_queue_find(st.candidates, candidate_has_ip, &o->ep.addr);
+	c = candidate_by_ip(&o->ep.addr);
 
 	if (!error) {
 		if (o->state == EP_ADDING)
@@ -189,11 +236,11 @@ static void add_done(int error, const char *extack, void *user_data)
 		return;
 	}
 
-	l_warn("endpoints: the kernel refused endpoint %s id %u: %s%s%s",
+	sf_log(LOG_WARNING,
+	       "endpoints: the kernel refused endpoint %s id %u: %s%s%s",
 	       ep_str(&o->ep.addr, buf), id, strerror(-error),
 	       extack ? ": " : "", extack ? extack : "");
-	l_queue_remove(st.owned, o);
-	l_free(o);
+	owned_free(o);
 	if (c)
 		c->failures++;
 
@@ -204,7 +251,7 @@ static void add_done(int error, const char *extack, void *user_data)
 
 static void del_done(int error, const char *extack, void *user_data)
 {
-	uint8_t id = L_PTR_TO_UINT(user_data);
+	uint8_t id = PTR_TO_ID(user_data);
 	struct owned *o = owned_by_id(id);
 	char buf[SF_ADDR_STRLEN];
 
@@ -213,21 +260,22 @@ static void del_done(int error, const char *extack, void *user_data)
 
 	/* -ENOENT/-EINVAL: someone deleted it already; it is gone anyway. */
 	if (error < 0 && error != -ENOENT && error != -EINVAL)
-		l_warn("endpoints: cannot delete endpoint %s id %u: %s%s%s, "
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot delete endpoint %s id %u: %s%s%s, "
 		       "forgetting it", ep_str(&o->ep.addr, buf), id,
 		       strerror(-error), extack ? ": " : "",
 		       extack ? extack : "");
 
-	l_queue_remove(st.owned, o);
-	l_free(o);
+	owned_free(o);
 	reconcile();
 }
 
 static void flags_done(int error, const char *extack, void *user_data)
 {
 	if (error < 0)
-		l_warn("endpoints: cannot change the flags of endpoint id %u: "
-		       "%s%s%s", L_PTR_TO_UINT(user_data), strerror(-error),
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot change the flags of endpoint id %u: "
+		       "%s%s%s", PTR_TO_ID(user_data), strerror(-error),
 		       extack ? ": " : "", extack ? extack : "");
 }
 
@@ -236,23 +284,27 @@ static void endpoint_del(struct owned *o, const char *why)
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
-	r = sf_endpoint_del(o->ep.id, del_done, L_UINT_TO_PTR(o->ep.id), NULL);
+	r = sf_endpoint_del(o->ep.id, del_done, ID_TO_PTR(o->ep.id), NULL);
 	if (r < 0) {
-		l_warn("endpoints: cannot delete endpoint %s id %u: %s, ignoring",
-		       ep_str(&o->ep.addr, buf), o->ep.id, strerror(-r));
+		sf_log(LOG_WARNING, "endpoints: cannot delete endpoint %s id %u: "
+		       "%s, ignoring", ep_str(&o->ep.addr, buf), o->ep.id,
+		       strerror(-r));
 		return;
 	}
 
 	o->state = EP_DELETING;
-	l_info("endpoints: deleting endpoint %s id %u (%s)",
+	sf_log(LOG_INFO, "endpoints: deleting endpoint %s id %u (%s)",
 	       ep_str(&o->ep.addr, buf), o->ep.id, why);
 }
 
 static void endpoint_add(struct candidate *c)
 {
-	struct owned *o = l_new(struct owned, 1);
+	struct owned *o = calloc(1, sizeof(*o));
 	char buf[SF_ADDR_STRLEN];
 	int r;
+
+	if (!o)
+		return;
 
 	o->ep.addr = c->addr;
 	o->ep.addr.port = 0;
@@ -262,21 +314,22 @@ static void endpoint_add(struct candidate *c)
 	o->state = EP_ADDING;
 
 	if (!o->ep.id) {
-		l_free(o);
+		free(o);
 		return;
 	}
 
-	r = sf_endpoint_add(&o->ep, add_done, L_UINT_TO_PTR(o->ep.id), NULL);
+	r = sf_endpoint_add(&o->ep, add_done, ID_TO_PTR(o->ep.id), NULL);
 	if (r < 0) {
-		l_warn("endpoints: cannot add endpoint %s: %s, ignoring",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot add endpoint %s: %s, ignoring",
 		       ep_str(&c->addr, buf), strerror(-r));
-		l_free(o);
+		free(o);
 		return;
 	}
 
-	l_queue_push_tail(st.owned, o);
+	owned_add(o);
 	c->left_out_logged = false;
-	l_info("endpoints: adding endpoint %s id %u flags 0x%x on %s",
+	sf_log(LOG_INFO, "endpoints: adding endpoint %s id %u flags 0x%x on %s",
 	       ep_str(&c->addr, buf), o->ep.id, o->ep.flags,
 	       sf_iface_name(c->ifindex) ?: "?");
 }
@@ -286,7 +339,8 @@ static void endpoint_add(struct candidate *c)
 static void limits_set_done(int error, const char *extack, void *user_data)
 {
 	if (error < 0)
-		l_warn("endpoints: cannot raise the subflows limit: %s%s%s",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot raise the subflows limit: %s%s%s",
 		       strerror(-error), extack ? ": " : "",
 		       extack ? extack : "");
 }
@@ -294,13 +348,14 @@ static void limits_set_done(int error, const char *extack, void *user_data)
 static void limits_got(int error, const struct sf_pm_limits *limits,
 		       void *user_data)
 {
-	unsigned int want = L_PTR_TO_UINT(user_data);
+	unsigned int want = PTR_TO_ID(user_data);
 	struct sf_pm_limits raised;
 	int r;
 
 	st.limits_busy = false;
 	if (error < 0) {
-		l_warn("endpoints: cannot read the in-kernel PM limits: %s",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot read the in-kernel PM limits: %s",
 		       strerror(-error));
 		return;
 	}
@@ -312,23 +367,17 @@ static void limits_got(int error, const struct sf_pm_limits *limits,
 	raised.subflows = want;
 	r = sf_limits_set(&raised, limits_set_done, NULL, NULL);
 	if (r < 0) {
-		l_warn("endpoints: cannot raise the subflows limit: %s",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot raise the subflows limit: %s",
 		       strerror(-r));
 		return;
 	}
 
-	l_info("endpoints: raising the in-kernel PM subflows limit from %u to "
+	sf_log(LOG_INFO,
+	       "endpoints: raising the in-kernel PM subflows limit from %u to "
 	       "%u for %u subflow endpoints (add_addr_accepted stays %u)",
 	       limits->subflows, raised.subflows, want,
 	       limits->add_addr_accepted);
-}
-
-static void count_subflow_eps(void *data, void *user_data)
-{
-	const struct sf_endpoint *ep = data;
-
-	if (ep->flags & MPTCP_PM_ADDR_FLAG_SUBFLOW)
-		(*(unsigned int *) user_data)++;
 }
 
 /*
@@ -340,15 +389,19 @@ static void check_limits(void)
 {
 	unsigned int n = 0;
 
-	l_queue_foreach(st.foreign, count_subflow_eps, &n);
-	l_queue_foreach(st.owned, count_subflow_eps, &n);
+	for (unsigned int i = 0; i < st.n_foreign; i++)
+		if (st.foreign[i].flags & MPTCP_PM_ADDR_FLAG_SUBFLOW)
+			n++;
+	for (struct owned *o = st.owned; o; o = o->next)
+		if (o->ep.flags & MPTCP_PM_ADDR_FLAG_SUBFLOW)
+			n++;
 	if (n > EP_MAX)
 		n = EP_MAX;
 
 	if (n <= st.limits_checked || st.limits_busy)
 		return;
 
-	if (sf_limits_get(limits_got, L_UINT_TO_PTR(n), NULL) < 0)
+	if (sf_limits_get(limits_got, ID_TO_PTR(n), NULL) < 0)
 		return;
 
 	st.limits_checked = n;
@@ -362,14 +415,11 @@ struct collect_ctx {
 	unsigned int n;
 };
 
-static void collect(void *data, void *user_data)
+static void collect(struct collect_ctx *ctx, struct candidate *c)
 {
-	struct collect_ctx *ctx = user_data;
-	struct candidate *c = data;
-
 	sf_iface_get_policy(c->ifindex, &c->policy);
 	if (!c->policy.enabled || c->failures >= 2 ||
-	    l_queue_find(st.foreign, ep_has_ip, &c->addr))
+	    foreign_has(&c->addr, 0))
 		return;
 
 	ctx->list[ctx->n++] = c;
@@ -393,27 +443,32 @@ static bool in_list(struct candidate **list, unsigned int n,
 static void reconcile(void)
 {
 	struct collect_ctx ctx;
-	const struct l_queue_entry *e, *next;
-	unsigned int room, used, n_foreign;
+	struct owned *o, *next;
+	struct candidate *c;
+	unsigned int room, used, n_foreign, n_owned = 0, n = 1;
 	char buf[SF_ADDR_STRLEN];
 
-	if (!st.owned || !st.listed)
+	if (!st.running || !st.listed)
 		return;
 
-	ctx.list = l_new(struct candidate *,
-			 l_queue_length(st.candidates) + 1);
+	for (c = st.candidates; c; c = c->next)
+		n++;
+	ctx.list = calloc(n, sizeof(*ctx.list));
+	if (!ctx.list)
+		return;
 	ctx.n = 0;
-	l_queue_foreach(st.candidates, collect, &ctx);
+	for (c = st.candidates; c; c = c->next)
+		collect(&ctx, c);
 	qsort(ctx.list, ctx.n, sizeof(*ctx.list), candidate_compare);
 
-	n_foreign = l_queue_length(st.foreign);
+	n_foreign = st.n_foreign;
 	room = n_foreign < EP_MAX ? EP_MAX - n_foreign : 0;
 	for (unsigned int i = room; i < ctx.n; i++) {
-		struct candidate *c = ctx.list[i];
+		c = ctx.list[i];
 
-		if (!c->left_out_logged &&
-		    !l_queue_find(st.owned, ep_has_ip, &c->addr))
-			l_info("endpoints: no room for %s (priority %u): the "
+		if (!c->left_out_logged && !owned_by_ip(&c->addr))
+			sf_log(LOG_INFO,
+			       "endpoints: no room for %s (priority %u): the "
 			       "namespace's %u endpoints go to others",
 			       ep_str(&c->addr, buf), c->policy.priority,
 			       EP_MAX);
@@ -422,23 +477,20 @@ static void reconcile(void)
 	if (ctx.n > room)
 		ctx.n = room;
 
-	for (e = l_queue_get_entries(st.owned); e; e = next) {
-		struct owned *o = e->data;
-		struct candidate *c;
+	for (o = st.owned; o; o = next) {
 		uint32_t want;
 
-		next = e->next;
+		next = o->next;
 		if (o->state != EP_ACTIVE)
 			continue;
 
 		if (!in_list(ctx.list, ctx.n, &o->ep.addr)) {
-			c = l_queue_find(st.candidates, candidate_has_ip,
-					 &o->ep.addr);
+			c = candidate_by_ip(&o->ep.addr);
 			endpoint_del(o, c ? "lower priority" : "address gone");
 			continue;
 		}
 
-		c = l_queue_find(st.candidates, candidate_has_ip, &o->ep.addr);
+		c = candidate_by_ip(&o->ep.addr);
 		want = wanted_flags(c);
 		if (want == o->ep.flags)
 			continue;
@@ -451,19 +503,21 @@ static void reconcile(void)
 		}
 
 		if (sf_endpoint_set_flags(o->ep.id, want, flags_done,
-					  L_UINT_TO_PTR(o->ep.id), NULL) > 0) {
-			l_info("endpoints: endpoint %s id %u flags 0x%x -> 0x%x",
-			       ep_str(&o->ep.addr, buf), o->ep.id, o->ep.flags,
+					  ID_TO_PTR(o->ep.id), NULL) > 0) {
+			sf_log(LOG_INFO, "endpoints: endpoint %s id %u flags "
+			       "0x%x -> 0x%x", ep_str(&o->ep.addr, buf), o->ep.id, o->ep.flags,
 			       want);
 			o->ep.flags = want;
 		}
 	}
 
-	used = n_foreign + l_queue_length(st.owned);
+	for (o = st.owned; o; o = o->next)
+		n_owned++;
+	used = n_foreign + n_owned;
 	for (unsigned int i = 0; i < ctx.n; i++) {
-		struct candidate *c = ctx.list[i];
+		c = ctx.list[i];
 
-		if (l_queue_find(st.owned, ep_has_ip, &c->addr))
+		if (owned_by_ip(&c->addr))
 			continue;
 
 		/* Room is made by deletes in flight: their completion
@@ -475,13 +529,13 @@ static void reconcile(void)
 		used++;
 	}
 
-	l_free(ctx.list);
+	free(ctx.list);
 	check_limits();
 }
 
 /* --- what exists --- */
 
-static void list_retry(struct l_timeout *timeout, void *user_data)
+static void list_retry(struct sf_timer *timer, void *user_data)
 {
 	/* Still waiting for the family: wait twice as long next time. */
 	if (st.list_wait_ms) {
@@ -499,26 +553,34 @@ static void listed(int error, const struct sf_endpoint *eps, unsigned int n,
 	char buf[SF_ADDR_STRLEN];
 
 	st.listing = false;
-	if (!st.owned)
+	if (!st.running)
 		return;
 
 	if (error < 0) {
-		l_warn("endpoints: cannot list the endpoints: %s, retrying",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot list the endpoints: %s, retrying",
 		       strerror(-error));
-		l_timeout_modify(st.list_retry, LIST_RETRY_S);
+		sf_timer_modify(st.list_retry, LIST_RETRY_S * 1000);
 		return;
 	}
 
-	l_queue_clear(st.foreign, l_free);
+	free(st.foreign);
+	st.foreign = calloc(n ? n : 1, sizeof(*st.foreign));
+	st.n_foreign = 0;
+	if (!st.foreign) {
+		sf_timer_modify(st.list_retry, LIST_RETRY_S * 1000);
+		return;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		if (owned_by_id(eps[i].id))
 			continue;
 
-		l_queue_push_tail(st.foreign, l_memdup(&eps[i], sizeof(eps[i])));
+		st.foreign[st.n_foreign++] = eps[i];
 		if (!st.listed)
-			l_info("endpoints: leaving alone endpoint %s id %u, "
-			       "which it did not add", ep_str(&eps[i].addr, buf),
-			       eps[i].id);
+			sf_log(LOG_INFO,
+			       "endpoints: leaving alone endpoint %s id %u, "
+			       "which it did not add",
+			       ep_str(&eps[i].addr, buf), eps[i].id);
 	}
 
 	st.listed = true;
@@ -532,12 +594,12 @@ static void list_endpoints(void)
 {
 	int r;
 
-	if (st.listing || !st.owned)
+	if (st.listing || !st.running)
 		return;
 
 	if (!st.list_retry) {
-		st.list_retry = l_timeout_create(LIST_RETRY_S, list_retry, NULL,
-						 NULL);
+		st.list_retry = sf_timer_new(LIST_RETRY_S * 1000, list_retry,
+					     NULL, NULL);
 		if (!st.list_retry)
 			return;
 	}
@@ -546,13 +608,14 @@ static void list_endpoints(void)
 	if (r == -ENETDOWN) {
 		if (!st.list_wait_ms)
 			st.list_wait_ms = LIST_WAIT_FIRST_MS;
-		l_timeout_modify_ms(st.list_retry, st.list_wait_ms);
+		sf_timer_modify(st.list_retry, st.list_wait_ms);
 		return;
 	}
 	if (r < 0) {
-		l_warn("endpoints: cannot list the endpoints: %s, retrying",
+		sf_log(LOG_WARNING,
+		       "endpoints: cannot list the endpoints: %s, retrying",
 		       strerror(-r));
-		l_timeout_modify(st.list_retry, LIST_RETRY_S);
+		sf_timer_modify(st.list_retry, LIST_RETRY_S * 1000);
 		return;
 	}
 
@@ -561,15 +624,13 @@ static void list_endpoints(void)
 
 /* --- events --- */
 
-static void candidate_free(void *data)
+static void candidate_free(struct candidate *c)
 {
-	struct candidate *c = data;
-
 	if (!c)
 		return;
 
-	l_timeout_remove(c->rejoin);
-	l_free(c);
+	sf_timer_free(c->rejoin);
+	free(c);
 }
 
 static void kick(void)
@@ -582,12 +643,17 @@ static void kick(void)
 
 static enum sf_verdict endpoints_local_added(const struct sf_local_addr *addr)
 {
-	struct candidate *c = l_queue_find(st.candidates, candidate_has_ip,
-					   &addr->addr);
+	struct candidate *c = candidate_by_ip(&addr->addr);
 
 	if (!c) {
-		c = l_new(struct candidate, 1);
-		l_queue_push_tail(st.candidates, c);
+		struct candidate **link = &st.candidates;
+
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return SF_VERDICT_CONTINUE;
+		while (*link)
+			link = &(*link)->next;
+		*link = c;
 	}
 
 	c->addr = addr->addr;
@@ -601,8 +667,16 @@ static enum sf_verdict endpoints_local_added(const struct sf_local_addr *addr)
 
 static enum sf_verdict endpoints_local_removed(const struct sf_local_addr *addr)
 {
-	candidate_free(l_queue_remove_if(st.candidates, candidate_has_ip,
-					 &addr->addr));
+	struct candidate **link;
+
+	for (link = &st.candidates; *link; link = &(*link)->next)
+		if (sf_addr_ip_equal(&(*link)->addr, &addr->addr)) {
+			struct candidate *c = *link;
+
+			*link = c->next;
+			candidate_free(c);
+			break;
+		}
 	kick();
 	return SF_VERDICT_CONTINUE;
 }
@@ -646,12 +720,12 @@ static bool address_in_use(const struct sf_addr *addr)
 	return ctx.found;
 }
 
-static void rejoin_fire(struct l_timeout *timeout, void *user_data)
+static void rejoin_fire(struct sf_timer *timer, void *user_data)
 {
 	struct candidate *c = user_data;
-	struct owned *o = l_queue_find(st.owned, ep_has_ip, &c->addr);
+	struct owned *o = owned_by_ip(&c->addr);
 
-	l_timeout_remove(c->rejoin);
+	sf_timer_free(c->rejoin);
 	c->rejoin = NULL;
 
 	/* Only an endpoint at rest, and never under a live subflow: its
@@ -677,23 +751,22 @@ static enum sf_verdict endpoints_subflow_closed(struct sf_conn *conn,
 	if (error != EHOSTUNREACH && error != ENETUNREACH && error != ETIMEDOUT)
 		return SF_VERDICT_CONTINUE;
 
-	c = l_queue_find(st.candidates, candidate_has_ip, &sf->local);
-	o = l_queue_find(st.owned, ep_has_ip, &sf->local);
+	c = candidate_by_ip(&sf->local);
+	o = owned_by_ip(&sf->local);
 	if (!c || !o || !(o->ep.flags & MPTCP_PM_ADDR_FLAG_SUBFLOW) ||
 	    c->rejoin || c->rejoins >= REJOIN_MAX)
 		return SF_VERDICT_CONTINUE;
 
 	ms = c->rejoins ? REJOIN_FIRST_MS << (c->rejoins - 1)
 			: REJOIN_AT_ONCE_MS;
-	c->rejoin = l_timeout_create_ms(ms, rejoin_fire, c, NULL);
+	c->rejoin = sf_timer_new(ms, rejoin_fire, c, NULL);
 	return SF_VERDICT_CONTINUE;
 }
 
 static enum sf_verdict endpoints_subflow_established(struct sf_conn *conn,
 						     const struct sf_subflow_info *sf)
 {
-	struct candidate *c = l_queue_find(st.candidates, candidate_has_ip,
-					   &sf->local);
+	struct candidate *c = candidate_by_ip(&sf->local);
 
 	if (c)
 		c->rejoins = 0;
@@ -702,37 +775,46 @@ static enum sf_verdict endpoints_subflow_established(struct sf_conn *conn,
 
 static int endpoints_init(void)
 {
-	st.foreign = l_queue_new();
-	st.owned = l_queue_new();
-	st.candidates = l_queue_new();
+	st.running = true;
 	return 0;
 }
 
-static void remove_owned(void *data)
+static void remove_owned(struct owned *o)
 {
-	struct owned *o = data;
 	char buf[SF_ADDR_STRLEN];
 
 	/* A delete in flight finishes on its own; the rest go now, with no
 	 * completion: the daemon flushes them and reports failures. */
 	if (o->state != EP_DELETING) {
 		if (sf_endpoint_del(o->ep.id, NULL, NULL, NULL) > 0)
-			l_info("endpoints: removing endpoint %s id %u on exit",
+			sf_log(LOG_INFO,
+			       "endpoints: removing endpoint %s id %u on exit",
 			       ep_str(&o->ep.addr, buf), o->ep.id);
 		else
-			l_warn("endpoints: cannot remove endpoint %s id %u on "
+			sf_log(LOG_WARNING,
+			       "endpoints: cannot remove endpoint %s id %u on "
 			       "exit", ep_str(&o->ep.addr, buf), o->ep.id);
 	}
 
-	l_free(o);
+	free(o);
 }
 
 static void endpoints_exit(void)
 {
-	l_timeout_remove(st.list_retry);
-	l_queue_destroy(st.owned, remove_owned);
-	l_queue_destroy(st.foreign, l_free);
-	l_queue_destroy(st.candidates, candidate_free);
+	sf_timer_free(st.list_retry);
+	while (st.owned) {
+		struct owned *o = st.owned;
+
+		st.owned = o->next;
+		remove_owned(o);
+	}
+	free(st.foreign);
+	while (st.candidates) {
+		struct candidate *c = st.candidates;
+
+		st.candidates = c->next;
+		candidate_free(c);
+	}
 	memset(&st, 0, sizeof(st));
 }
 

@@ -21,8 +21,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <ell/ell.h>
-
 #include <subflowd/plugin.h>
 
 /* Open the pair's subflows (one, or the interface's `subflows`). */
@@ -100,7 +98,8 @@ static void drop_subflows(struct sf_conn *conn, void *user_data)
 
 	r = sf_conn_withdraw_local_addr(conn, addr);
 	if (r < 0)
-		l_info("[%08x] fullmesh: cannot close subflows from %s: %s",
+		sf_log(LOG_INFO,
+		       "[%08x] fullmesh: cannot close subflows from %s: %s",
 		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
 		       strerror(-r));
 }
@@ -151,7 +150,8 @@ static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
 
 	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
 			       NULL);
-	l_info("[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
+	sf_log(LOG_INFO,
+	       "[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
 	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
 	       sf_addr_to_str(&sf->local, true, buf), c.n);
 	return SF_VERDICT_CONTINUE;
@@ -220,7 +220,8 @@ static void fit_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 	}
 
 	if (r < 0 && r != -ENOSPC)
-		l_info("[%08x] fullmesh: cannot fit the subflows from %s to "
+		sf_log(LOG_INFO,
+		       "[%08x] fullmesh: cannot fit the subflows from %s to "
 		       "%u: %s", sf_conn_token(conn),
 		       sf_addr_to_str(&local->addr, false, buf), want,
 		       strerror(-r));

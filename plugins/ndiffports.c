@@ -24,8 +24,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <ell/ell.h>
-
 #include <subflowd/plugin.h>
 
 #define NDIFFPORTS_DEFAULT 2
@@ -95,7 +93,8 @@ static void fit(struct sf_conn *conn, void *user_data)
 		if (r < 0)
 			break;
 
-		sf_log(LOG_DEBUG, "[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
+		sf_log(LOG_DEBUG,
+		       "[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
 		       token, sf_addr_to_str(local, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf), have.n + 1, want,
 		       policy.backup ? " (backup)" : "");
@@ -109,7 +108,8 @@ static void fit(struct sf_conn *conn, void *user_data)
 	case -EPERM:		/* the peer takes no joins there */
 		break;
 	default:
-		l_info("[%08x] ndiffports: cannot create subflow from %s: %s",
+		sf_log(LOG_INFO,
+		       "[%08x] ndiffports: cannot create subflow from %s: %s",
 		       token, sf_addr_to_str(local, false, lbuf), strerror(-r));
 		break;
 	}

@@ -27,8 +27,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <ell/ell.h>
-
 #include <subflowd/plugin.h>
 
 /* Interfaces one connection may have subflows on; more are never opened. */
@@ -56,7 +54,7 @@ static void cover(struct fill_ctx *ctx, int32_t ifindex)
 		return;
 
 	/* Out of room: open nothing more rather than risk a second one. */
-	if (ctx->n == L_ARRAY_SIZE(ctx->covered)) {
+	if (ctx->n == SSPI_MAX_IFACES) {
 		ctx->stop = true;
 		return;
 	}
@@ -115,7 +113,8 @@ static void fill_from(const struct sf_local_addr *local, void *user_data)
 		break;
 	default:
 		/* The interface's next address may do. */
-		l_info("[%08x] sspi: cannot create subflow from %s: %s", token,
+		sf_log(LOG_INFO,
+		       "[%08x] sspi: cannot create subflow from %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, lbuf), strerror(-r));
 		break;
 	}
@@ -172,7 +171,8 @@ static void drop(struct sf_conn *conn, void *user_data)
 
 	r = sf_conn_withdraw_local_addr(conn, addr);
 	if (r < 0)
-		l_info("[%08x] sspi: cannot close subflows from %s: %s",
+		sf_log(LOG_INFO,
+		       "[%08x] sspi: cannot close subflows from %s: %s",
 		       sf_conn_token(conn), sf_addr_to_str(addr, false, buf),
 		       strerror(-r));
 }

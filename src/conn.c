@@ -33,10 +33,19 @@ struct sf_remote_addr {
 	struct sf_addr addr;
 };
 
+/* One plugin's state on a connection (sf_conn_set_data()). */
+struct conn_data {
+	struct conn_data *next;
+	const void *owner;		/* the plugin's descriptor */
+	void *data;
+	sf_destroy_func_t destroy;
+};
+
 /* What few connections need, allocated on first use. */
 struct conn_extra {
 	struct subflow_chunk *chunks;
 	struct l_queue *remote_addrs;	/* struct sf_remote_addr */
+	struct conn_data *data;		/* a few at most: one per plugin */
 };
 
 struct sf_conn {
@@ -63,10 +72,25 @@ struct sf_conn_table {
 	unsigned int count;
 };
 
+static void conn_data_free(struct conn_data *cd)
+{
+	if (cd->destroy)
+		cd->destroy(cd->data);
+
+	l_free(cd);
+}
+
 static void conn_free(struct sf_conn *conn)
 {
 	if (conn->extra) {
 		struct subflow_chunk *ch = conn->extra->chunks;
+
+		while (conn->extra->data) {
+			struct conn_data *cd = conn->extra->data;
+
+			conn->extra->data = cd->next;
+			conn_data_free(cd);
+		}
 
 		while (ch) {
 			struct subflow_chunk *next = ch->next;
@@ -686,4 +710,76 @@ void sf_conn_foreach_remote_addr(struct sf_conn *conn,
 
 		func(conn, ra->id, &ra->addr, user_data);
 	}
+}
+
+/* --- plugins' state --- */
+
+static struct conn_data **conn_data_link(const struct sf_conn *conn,
+					 const void *owner)
+{
+	struct conn_data **link;
+
+	if (!conn->extra)
+		return NULL;
+
+	for (link = &conn->extra->data; *link; link = &(*link)->next)
+		if ((*link)->owner == owner)
+			return link;
+
+	return NULL;
+}
+
+void sf_conn_data_set(struct sf_conn *conn, const void *owner, void *data,
+		      sf_destroy_func_t destroy)
+{
+	struct conn_data **link = conn_data_link(conn, owner);
+	struct conn_data *cd;
+	sf_destroy_func_t old_destroy;
+	void *old;
+
+	if (!data) {
+		sf_conn_data_drop(conn, owner);
+		return;
+	}
+
+	if (!link) {
+		struct conn_extra *extra = conn_extra(conn);
+
+		cd = l_new(struct conn_data, 1);
+		cd->owner = owner;
+		cd->data = data;
+		cd->destroy = destroy;
+		cd->next = extra->data;
+		extra->data = cd;
+		return;
+	}
+
+	/* Replaced before the old destroy runs: it finds the new state. */
+	cd = *link;
+	old = cd->data;
+	old_destroy = cd->destroy;
+	cd->data = data;
+	cd->destroy = destroy;
+	if (old != data && old_destroy)
+		old_destroy(old);
+}
+
+void *sf_conn_data_get(const struct sf_conn *conn, const void *owner)
+{
+	struct conn_data **link = conn_data_link(conn, owner);
+
+	return link ? (*link)->data : NULL;
+}
+
+void sf_conn_data_drop(struct sf_conn *conn, const void *owner)
+{
+	struct conn_data **link = conn_data_link(conn, owner);
+	struct conn_data *cd;
+
+	if (!link)
+		return;
+
+	cd = *link;
+	*link = cd->next;
+	conn_data_free(cd);
 }

@@ -125,3 +125,15 @@ const struct sf_addr *sf_conn_remote_addr_find(const struct sf_conn *conn,
  * withdrawn (an announcement without a port stands for the connection's). */
 bool sf_conn_remote_joinable(const struct sf_conn *conn,
 			     const struct sf_addr *remote);
+
+/*
+ * Plugins' own state on a connection (sf_conn_set_data()), one pointer per
+ * owner (a plugin's descriptor). set replaces the owner's data (the old
+ * destroy runs unless the pointer is the same; data NULL drops it); drop
+ * runs the owner's destroy and forgets it. The connection's own free drops
+ * every owner's.
+ */
+void sf_conn_data_set(struct sf_conn *conn, const void *owner, void *data,
+		      sf_destroy_func_t destroy);
+void *sf_conn_data_get(const struct sf_conn *conn, const void *owner);
+void sf_conn_data_drop(struct sf_conn *conn, const void *owner);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api-state.h"
 #include "conn.h"
 #include "plugin.h"
 #include "util.h"
@@ -51,6 +52,8 @@ static void plugin_unload(void *data)
 	/* Its commands still pending end (-ECANCELED) while its code is
 	 * there to hear it. */
 	sf_api_cancel_code(p->desc);
+	/* Then its timers and its connection data, destroy still callable. */
+	sf_api_state_drop(p->desc);
 
 	if (p->handle)
 		dlclose(p->handle);

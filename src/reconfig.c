@@ -308,6 +308,9 @@ int sf_daemon_set_conn_policy(struct sf_daemon *d, struct sf_conn *conn,
 
 	if (old && !d->stopping)
 		sf_plugin_deliver(old, SF_PLUGIN_EVENT_CONN_CLOSED, &args);
+	/* The old policy's state on it goes with it (plugin.h). */
+	if (old)
+		sf_conn_data_drop(conn, old);
 
 	sf_conn_set_policy(conn, policy);
 	sf_conn_info(sf_conn_token(conn), "policy set to %s", name);

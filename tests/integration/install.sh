@@ -101,23 +101,33 @@ expect_eq "$(nm -D "$dest${dir[pkglibdir]}/subflowd-sd.so" |
 	awk '$1 == "U" && $2 ~ /^sf_/ { print $2 }' | sort |
 	comm -23 - <(nm -D --defined-only "$dest${dir[sbindir]}/subflowd" |
 		awk '{ print $3 }' | sort))" "" "core calls of the module the daemon does not export"
-# ELL is the daemon's: plugins and the module link none of their own, every
-# ELL call they make is listed in src/subflowd-ell.sym, and with ELL linked
-# into the daemon (--with-ell=static) the daemon exports each of them.
-mods=("$dest${dir[pkglibdir]}/subflowd-sd.so" "$dest${dir[plugindir]}"/*.so)
-expect_eq "$(for m in "${mods[@]}"; do readelf -d "$m"; done | grep -c 'NEEDED.*libell')" 0 \
+# Plugins use only the plugin API: no installed plugin calls ELL, and the
+# daemon exports no ELL call but its systemd module's. The module takes ELL
+# from the daemon and links none of its own; every ELL call it makes is
+# listed in src/subflowd-sd-ell.sym, and with ELL linked into the daemon
+# (--with-ell=static) the daemon exports each of them.
+plugins=("$dest${dir[plugindir]}"/*.so)
+module="$dest${dir[pkglibdir]}/subflowd-sd.so"
+expect_eq "$(nm -D --undefined-only "${plugins[@]}" | grep -c ' l_')" 0 \
+	"ELL calls of the installed plugins"
+expect_eq "$(for m in "$module" "${plugins[@]}"; do readelf -d "$m"; done | grep -c 'NEEDED.*libell')" 0 \
 	"plugins and module linked with a libell of their own"
-ell_calls=$(nm -D "${mods[@]}" | awk '$1 == "U" && $2 ~ /^l_/ { sub(/@.*/, "", $2); print $2 }' | sort -u)
-[[ -n $ell_calls ]] || fail "no ELL call found in the plugins and module: nm broken?"
-expect_eq "$(comm -23 <(echo "$ell_calls") \
-	<(sed -n 's/^\t\(l_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/subflowd-ell.sym" | sort))" "" \
-	"ELL calls of the plugins and module missing from src/subflowd-ell.sym"
+expect_eq "$(grep -c '^[[:space:]]*l_' "$top_srcdir/src/subflowd.sym")" 0 \
+	"ELL calls in the plugin API's export list"
+module_ell=$(nm -D --undefined-only "$module" | awk '$2 ~ /^l_/ { sub(/@.*/, "", $2); print $2 }' | sort -u)
+[[ -n $module_ell ]] || fail "no ELL call found in the module: nm broken?"
+listed_ell=$(sed -n 's/^\t\(l_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/subflowd-sd-ell.sym" | sort)
+expect_eq "$(comm -23 <(echo "$module_ell") <(echo "$listed_ell"))" "" \
+	"ELL calls of the module missing from src/subflowd-sd-ell.sym"
 if ldd "$dest${dir[sbindir]}/subflowd" | grep -q libell; then
 	log "ok: the daemon uses the shared ELL (--with-ell=shared)"
 else
-	expect_eq "$(comm -23 <(echo "$ell_calls") <(nm -D --defined-only \
-		"$dest${dir[sbindir]}/subflowd" | awk '{ print $3 }' | sort))" "" \
-		"ELL calls of the plugins and module the daemon does not export"
+	daemon_ell=$(nm -D --defined-only "$dest${dir[sbindir]}/subflowd" |
+		awk '$3 ~ /^l_/ { print $3 }' | sort)
+	expect_eq "$(comm -23 <(echo "$module_ell") <(echo "$daemon_ell"))" "" \
+		"ELL calls of the module the daemon does not export"
+	expect_eq "$(comm -13 <(echo "$listed_ell") <(echo "$daemon_ell"))" "" \
+		"ELL calls the daemon exports beyond the module's list"
 fi
 expect_eq "$("$dest${dir[bindir]}/mptcpize" --help | sed -n 's/^Library: //p')" \
 	"${dir[pkglibdir]}/libmptcpize.so" "the library mptcpize preloads"
