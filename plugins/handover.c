@@ -27,9 +27,10 @@
  * Only connections we initiated are handled: the client knows its paths.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <ell/ell.h>
+#include <syslog.h>
+#include <time.h>
 
 #include <subflowd/plugin.h>
 
@@ -53,85 +54,110 @@ struct ho_mark {
 	struct sf_addr remote;
 	bool backup;
 	bool closing;
-	uint64_t silent_since;	/* l_time_now(); 0: ACKs come in */
+	uint64_t silent_since;	/* now_us(); 0: ACKs come in */
 	uint16_t acked_port;	/* the subflow acked was seen on */
 	uint64_t acked;		/* its bytes_acked at the last poll */
+	/* Its TCP state as the last poll read it (poll_conn()): of the
+	 * subflow with local port stats_port; gone: it has no socket. */
+	uint16_t stats_port;
+	bool gone;
+	struct sf_subflow_stats st;
+	struct ho_mark *next;
 };
 
+/* What handover keeps on a connection (its sf_conn_get_data()). */
 struct ho_conn {
 	uint32_t token;
 	bool promoted;			/* standby paths carry the traffic */
-	struct l_queue *marks;		/* struct ho_mark */
-	unsigned int seen;		/* poll generation, for pruning */
+	struct ho_mark *marks;
+	unsigned int asking;		/* TCP states the poll waits for */
 };
 
-static struct l_hashmap *conns;		/* token -> struct ho_conn */
-static struct l_timeout *poll_timer;	/* NULL while conns is empty */
-static unsigned int poll_generation;
+static unsigned int n_conns;		/* struct ho_conn kept */
+static struct sf_timer *poll_timer;	/* NULL while n_conns is 0 */
 
+/* Out of memory: give up, as the daemon does. */
+static void *ho_zalloc(size_t size)
+{
+	void *p = calloc(1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* The connection's destroy: frees, calls nothing of the daemon's. */
 static void ho_conn_free(void *data)
 {
 	struct ho_conn *hc = data;
 
-	if (!hc)
-		return;
+	while (hc->marks) {
+		struct ho_mark *m = hc->marks;
 
-	l_queue_destroy(hc->marks, l_free);
-	l_free(hc);
+		hc->marks = m->next;
+		free(m);
+	}
+	free(hc);
+	n_conns--;
 }
 
-static void poll_fire(struct l_timeout *timeout, void *user_data);
+static void poll_fire(struct sf_timer *timer, void *user_data);
 
 static struct ho_conn *ho_conn_get(struct sf_conn *conn)
 {
-	uint32_t token = sf_conn_token(conn);
-	struct ho_conn *hc = l_hashmap_lookup(conns, L_UINT_TO_PTR(token));
+	struct ho_conn *hc = sf_conn_get_data(conn, SF_PLUGIN_SELF);
 
 	if (hc)
 		return hc;
 
-	hc = l_new(struct ho_conn, 1);
-	hc->token = token;
-	hc->marks = l_queue_new();
-	hc->seen = poll_generation;
-	l_hashmap_insert(conns, L_UINT_TO_PTR(token), hc);
+	hc = ho_zalloc(sizeof(*hc));
+	hc->token = sf_conn_token(conn);
+	sf_conn_set_data(conn, SF_PLUGIN_SELF, hc, ho_conn_free);
+	n_conns++;
 
 	if (!poll_timer)
-		poll_timer = l_timeout_create_ms(HO_POLL_MS, poll_fire, NULL,
-						 NULL);
+		poll_timer = sf_timer_new(HO_POLL_MS, poll_fire, NULL, NULL);
 	return hc;
 }
 
-static void ho_conn_drop(uint32_t token)
+static void ho_conn_drop(struct sf_conn *conn)
 {
-	ho_conn_free(l_hashmap_remove(conns, L_UINT_TO_PTR(token)));
+	sf_conn_set_data(conn, SF_PLUGIN_SELF, NULL, NULL);
 
-	if (l_hashmap_isempty(conns)) {
-		l_timeout_remove(poll_timer);
+	if (!n_conns) {
+		sf_timer_free(poll_timer);
 		poll_timer = NULL;
 	}
 }
 
-struct mark_key {
-	const struct sf_addr *local;
-	const struct sf_addr *remote;
-};
-
-static bool mark_match(const void *data, const void *user_data)
+static struct ho_mark **mark_link(struct ho_conn *hc,
+				  const struct sf_addr *local,
+				  const struct sf_addr *remote)
 {
-	const struct ho_mark *m = data;
-	const struct mark_key *key = user_data;
+	struct ho_mark **link;
 
-	return sf_addr_ip_equal(&m->local, key->local) &&
-	       sf_addr_equal(&m->remote, key->remote);
+	for (link = &hc->marks; *link; link = &(*link)->next)
+		if (sf_addr_ip_equal(&(*link)->local, local) &&
+		    sf_addr_equal(&(*link)->remote, remote))
+			return link;
+
+	return NULL;
 }
 
 static struct ho_mark *mark_find(struct ho_conn *hc, const struct sf_addr *local,
 				 const struct sf_addr *remote)
 {
-	struct mark_key key = { local, remote };
+	struct ho_mark **link = mark_link(hc, local, remote);
 
-	return l_queue_find(hc->marks, mark_match, &key);
+	return link ? *link : NULL;
 }
 
 static struct ho_mark *mark_get(struct ho_conn *hc, const struct sf_addr *local,
@@ -142,20 +168,27 @@ static struct ho_mark *mark_get(struct ho_conn *hc, const struct sf_addr *local,
 	if (m)
 		return m;
 
-	m = l_new(struct ho_mark, 1);
+	m = ho_zalloc(sizeof(*m));
 	m->local = *local;
 	m->local.port = 0;
 	m->remote = *remote;
-	l_queue_push_tail(hc->marks, m);
+	m->next = hc->marks;
+	hc->marks = m;
 	return m;
 }
 
 static void mark_forget(struct ho_conn *hc, const struct sf_addr *local,
 			const struct sf_addr *remote)
 {
-	struct mark_key key = { local, remote };
+	struct ho_mark **link = mark_link(hc, local, remote);
+	struct ho_mark *m;
 
-	l_free(l_queue_remove_if(hc->marks, mark_match, &key));
+	if (!link)
+		return;
+
+	m = *link;
+	*link = m->next;
+	free(m);
 }
 
 static bool iface_is_standby(int32_t ifindex)
@@ -198,7 +231,7 @@ static void open_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 	r = sf_subflow_create(conn, &local->addr, remote, backup,
 			      NULL, NULL, NULL);
 	if (r > 0) {
-		l_info("[%08x] handover: subflow %s -> %s%s", token,
+		sf_log(LOG_INFO, "[%08x] handover: subflow %s -> %s%s", token,
 		       sf_addr_to_str(&local->addr, false, lbuf),
 		       sf_addr_to_str(remote, true, rbuf),
 		       backup ? " (backup)" : "");
@@ -214,7 +247,8 @@ static void open_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 	case -EPERM:		/* the peer's initial address, which it forbids */
 		break;
 	default:
-		l_info("[%08x] handover: cannot create subflow from %s: %s",
+		sf_log(LOG_INFO,
+		       "[%08x] handover: cannot create subflow from %s: %s",
 		       token, sf_addr_to_str(&local->addr, false, lbuf),
 		       strerror(-r));
 		break;
@@ -263,15 +297,31 @@ static bool subflow_stalled(struct ho_conn *hc,
 
 	m = mark_get(hc, &sf->local, &sf->remote);
 	if (!m->silent_since)
-		m->silent_since = l_time_now();
-	return l_time_diff(m->silent_since, l_time_now()) >=
-	       HO_SILENT_MS * 1000ull;
+		m->silent_since = now_us();
+	return now_us() - m->silent_since >= HO_SILENT_MS * 1000ull;
+}
+
+/* Copies of subflows, to act on after a walk of them. */
+struct sf_list {
+	struct sf_subflow_info *sf;
+	unsigned int n;
+};
+
+static void sf_list_add(struct sf_list *list, const struct sf_subflow_info *sf)
+{
+	struct sf_subflow_info *grown;
+
+	grown = realloc(list->sf, (list->n + 1) * sizeof(*grown));
+	if (!grown)
+		abort();
+	list->sf = grown;
+	list->sf[list->n++] = *sf;
 }
 
 struct scan {
 	struct ho_conn *hc;
 	bool primary_works;
-	struct l_queue *standby;	/* copies of standby subflows */
+	struct sf_list standby;		/* the standby subflows */
 };
 
 static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
@@ -283,38 +333,36 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 	struct sf_subflow_stats st;
 	char buf[SF_ADDR_STRLEN];
 	bool progressed;
-	int r;
 
 	if (m && m->closing)
 		return;
 
 	if (iface_is_standby(ifindex)) {
 		if (sf->local.port)
-			l_queue_push_tail(s->standby, l_memdup(sf, sizeof(*sf)));
+			sf_list_add(&s->standby, sf);
 		return;
 	}
 
 	if (s->primary_works || !sf->local.port || !sf_iface_is_up(ifindex))
 		return;
 
-	r = sf_subflow_get_stats(sf, &st);
-	if (r == -ENOENT)
-		return;
-	if (r < 0) {
-		/* Cannot tell: trust it, as without the check. */
-		l_debug("[%08x] handover: no TCP state for %s: %s",
-			s->hc->token, sf_addr_to_str(&sf->local, true, buf),
-			strerror(-r));
+	/* Not read yet (a new subflow) or unreadable: trust it, as without
+	 * the check. */
+	if (!m || m->stats_port != sf->local.port) {
 		s->primary_works = true;
 		return;
 	}
+	if (m->gone)
+		return;
+	st = m->st;
 
 	if (subflow_stalled(s->hc, sf, &st)) {
-		l_debug("[%08x] handover: subflow %s stalled: %u unacked, "
-			"%u retransmits, backoff %u, last ACK %u ms ago",
-			s->hc->token, sf_addr_to_str(&sf->local, true, buf),
-			st.unacked, st.retransmits, st.backoff,
-			st.last_ack_recv_ms);
+		sf_log(LOG_DEBUG, "[%08x] handover: subflow %s stalled: "
+		       "%u unacked, %u retransmits, backoff %u, "
+		       "last ACK %u ms ago",
+		       s->hc->token, sf_addr_to_str(&sf->local, true, buf),
+		       st.unacked, st.retransmits, st.backoff,
+		       st.last_ack_recv_ms);
 		return;
 	}
 
@@ -350,13 +398,14 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 		r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
 				       NULL);
 		if (r < 0) {
-			l_info("[%08x] handover: cannot close standby subflow "
+			sf_log(LOG_INFO,
+			       "[%08x] handover: cannot close standby subflow "
 			       "%s: %s", hc->token,
 			       sf_addr_to_str(&sf->local, true, buf),
 			       strerror(-r));
 			return;
 		}
-		l_info("[%08x] handover: closing standby subflow %s",
+		sf_log(LOG_INFO, "[%08x] handover: closing standby subflow %s",
 		       hc->token, sf_addr_to_str(&sf->local, true, buf));
 		mark_get(hc, &sf->local, &sf->remote)->closing = true;
 		return;
@@ -368,13 +417,14 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 	r = sf_subflow_set_backup(conn, &sf->local, &sf->remote, want,
 				  NULL, NULL, NULL);
 	if (r < 0) {
-		l_info("[%08x] handover: cannot %s subflow %s: %s", hc->token,
+		sf_log(LOG_INFO,
+		       "[%08x] handover: cannot %s subflow %s: %s", hc->token,
 		       want ? "demote" : "promote",
 		       sf_addr_to_str(&sf->local, true, buf), strerror(-r));
 		return;
 	}
 
-	l_info("[%08x] handover: %s subflow %s", hc->token,
+	sf_log(LOG_INFO, "[%08x] handover: %s subflow %s", hc->token,
 	       want ? "demoted" : "promoted",
 	       sf_addr_to_str(&sf->local, true, buf));
 	mark_get(hc, &sf->local, &sf->remote)->backup = want;
@@ -389,19 +439,18 @@ static void reconcile(struct sf_conn *conn)
 {
 	struct ho_conn *hc;
 	struct scan s;
-	struct sf_subflow_info *sf;
 
 	if (!sf_conn_client_established(conn))
 		return;
 
 	hc = ho_conn_get(conn);
-	hc->seen = poll_generation;
-	s = (struct scan) { .hc = hc, .standby = l_queue_new() };
+	s = (struct scan) { .hc = hc };
 	sf_conn_foreach_subflow(conn, scan_subflow, &s);
 
 	if (s.primary_works == hc->promoted) {
 		hc->promoted = !s.primary_works;
-		l_info("[%08x] handover: %s", hc->token, hc->promoted ?
+		sf_log(LOG_INFO,
+		       "[%08x] handover: %s", hc->token, hc->promoted ?
 		       "no primary path works, switching to standby paths" :
 		       "a primary path works again, standby paths back to "
 		       "standby");
@@ -410,43 +459,108 @@ static void reconcile(struct sf_conn *conn)
 			open_subflows(conn, hc, NULL, NULL);
 	}
 
-	while ((sf = l_queue_pop_head(s.standby))) {
-		settle_standby(conn, hc, sf);
-		l_free(sf);
-	}
-	l_queue_destroy(s.standby, NULL);
+	for (unsigned int i = 0; i < s.standby.n; i++)
+		settle_standby(conn, hc, &s.standby.sf[i]);
+	free(s.standby.sf);
 }
 
+/* One TCP state the poll asked for. */
+struct ask {
+	struct sf_conn *conn;
+	struct sf_addr local;
+	struct sf_addr remote;
+};
+
+/* The last answer of a poll reconciles the connection. A connection that
+ * closed ends its queries with -ECANCELED first: conn is valid otherwise. */
+static void stats_answered(int error, const struct sf_subflow_stats *stats,
+			   void *user_data)
+{
+	const struct ask *a = user_data;
+	struct ho_conn *hc;
+	struct ho_mark *m;
+	char buf[SF_ADDR_STRLEN];
+
+	if (error == -ECANCELED)
+		return;
+
+	hc = sf_conn_get_data(a->conn, SF_PLUGIN_SELF);
+	if (!hc)
+		return;		/* handed to another policy */
+
+	m = mark_get(hc, &a->local, &a->remote);
+	m->stats_port = 0;
+	m->gone = error == -ENOENT;
+	if (!error || m->gone) {
+		m->stats_port = a->local.port;
+		if (stats)
+			m->st = *stats;
+	} else {
+		sf_log(LOG_DEBUG, "[%08x] handover: no TCP state for %s: %s",
+		       hc->token, sf_addr_to_str(&a->local, true, buf),
+		       strerror(-error));
+	}
+
+	if (hc->asking && !--hc->asking)
+		reconcile(a->conn);
+}
+
+/* Ask for the TCP state of a primary subflow that scan_subflow() reads. */
+static void ask_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
+			void *user_data)
+{
+	struct ho_conn *hc = user_data;
+	struct ho_mark *m = mark_find(hc, &sf->local, &sf->remote);
+	int32_t ifindex = subflow_ifindex(sf);
+	struct ask *a;
+
+	if ((m && m->closing) || iface_is_standby(ifindex) ||
+	    !sf->local.port || !sf_iface_is_up(ifindex))
+		return;
+
+	a = ho_zalloc(sizeof(*a));
+	a->conn = conn;
+	a->local = sf->local;
+	a->remote = sf->remote;
+	if (sf_subflow_query_stats(conn, sf, stats_answered, a, free) < 0) {
+		free(a);
+		return;
+	}
+	hc->asking++;
+}
+
+/* Read the primary subflows' TCP state; reconcile once it is in. */
 static void poll_conn(struct sf_conn *conn, void *user_data)
 {
-	reconcile(conn);
+	struct ho_conn *hc;
+
+	if (!sf_conn_client_established(conn)) {
+		reconcile(conn);
+		return;
+	}
+
+	hc = ho_conn_get(conn);
+	if (hc->asking)
+		return;		/* the last poll's answers are on their way */
+
+	sf_conn_foreach_subflow(conn, ask_subflow, hc);
+	if (!hc->asking)
+		reconcile(conn);
 }
 
-static bool prune_unseen(const void *key, void *value, void *user_data)
+static void poll_fire(struct sf_timer *timer, void *user_data)
 {
-	struct ho_conn *hc = value;
-
-	if (hc->seen == poll_generation)
-		return false;
-
-	ho_conn_free(hc);
-	return true;
-}
-
-static void poll_fire(struct l_timeout *timeout, void *user_data)
-{
-	poll_generation++;
 	sf_conn_foreach(SF_PLUGIN_SELF, poll_conn, NULL);
 
-	/* Connections handed to another policy are no longer ours. */
-	l_hashmap_foreach_remove(conns, prune_unseen, NULL);
-	if (l_hashmap_isempty(conns)) {
-		l_timeout_remove(poll_timer);
+	/* Connections handed to another policy took their state with them
+	 * (the daemon dropped it). */
+	if (!n_conns) {
+		sf_timer_free(poll_timer);
 		poll_timer = NULL;
 		return;
 	}
 
-	l_timeout_modify_ms(timeout, HO_POLL_MS);
+	sf_timer_modify(timer, HO_POLL_MS);
 }
 
 /* --- events --- */
@@ -463,7 +577,7 @@ static enum sf_verdict handover_established(struct sf_conn *conn)
 
 static enum sf_verdict handover_closed(struct sf_conn *conn)
 {
-	ho_conn_drop(sf_conn_token(conn));
+	ho_conn_drop(conn);
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -492,8 +606,7 @@ static enum sf_verdict handover_sub_closed(struct sf_conn *conn,
 					   const struct sf_subflow_info *sf,
 					   int error, uint32_t reset_reason)
 {
-	struct ho_conn *hc = l_hashmap_lookup(conns,
-					      L_UINT_TO_PTR(sf_conn_token(conn)));
+	struct ho_conn *hc = sf_conn_get_data(conn, SF_PLUGIN_SELF);
 
 	if (hc)
 		mark_forget(hc, &sf->local, &sf->remote);
@@ -546,7 +659,7 @@ static enum sf_verdict handover_local_added(const struct sf_local_addr *addr)
 
 struct drop_ctx {
 	const struct sf_addr *addr;
-	struct l_queue *victims;	/* copies of its subflows */
+	struct sf_list victims;		/* its subflows */
 };
 
 static void collect_on_addr(struct sf_conn *conn,
@@ -555,7 +668,7 @@ static void collect_on_addr(struct sf_conn *conn,
 	struct drop_ctx *ctx = user_data;
 
 	if (sf_addr_ip_equal(&sf->local, ctx->addr) && sf->local.port)
-		l_queue_push_tail(ctx->victims, l_memdup(sf, sizeof(*sf)));
+		sf_list_add(&ctx->victims, sf);
 }
 
 /*
@@ -569,7 +682,6 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 	struct drop_ctx ctx = { .addr = user_data };
 	uint32_t token = sf_conn_token(conn);
 	struct ho_conn *hc;
-	struct sf_subflow_info *sf;
 	char buf[SF_ADDR_STRLEN];
 	int r;
 
@@ -577,19 +689,18 @@ static void local_removed(struct sf_conn *conn, void *user_data)
 		return;
 
 	hc = ho_conn_get(conn);
-	ctx.victims = l_queue_new();
 	sf_conn_foreach_subflow(conn, collect_on_addr, &ctx);
-	while ((sf = l_queue_pop_head(ctx.victims))) {
-		mark_get(hc, &sf->local, &sf->remote)->closing = true;
-		l_free(sf);
-	}
-	l_queue_destroy(ctx.victims, NULL);
+	for (unsigned int i = 0; i < ctx.victims.n; i++)
+		mark_get(hc, &ctx.victims.sf[i].local,
+			 &ctx.victims.sf[i].remote)->closing = true;
+	free(ctx.victims.sf);
 
 	reconcile(conn);
 
 	r = sf_conn_withdraw_local_addr(conn, ctx.addr);
 	if (r < 0)
-		l_info("[%08x] handover: cannot withdraw %s: %s", token,
+		sf_log(LOG_INFO,
+		       "[%08x] handover: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(ctx.addr, false, buf), strerror(-r));
 }
 
@@ -599,18 +710,11 @@ static enum sf_verdict handover_local_removed(const struct sf_local_addr *addr)
 	return SF_VERDICT_CONTINUE;
 }
 
-static int handover_init(void)
-{
-	conns = l_hashmap_new();
-	return 0;
-}
-
+/* The daemon drops the connections' state after exit. */
 static void handover_exit(void)
 {
-	l_timeout_remove(poll_timer);
+	sf_timer_free(poll_timer);
 	poll_timer = NULL;
-	l_hashmap_destroy(conns, ho_conn_free);
-	conns = NULL;
 }
 
 static const struct sf_plugin_ops handover_ops = {
@@ -626,5 +730,5 @@ static const struct sf_plugin_ops handover_ops = {
 	.iface_policy_changed = handover_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE, 0, handover_init,
+SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
 		 handover_exit, &handover_ops);
