@@ -16,7 +16,9 @@
  * Each connection sends its request, reads the reply and closes; every
  * EVERY-th one (-l) stays open MS milliseconds more (-L): the long-lived
  * connections whose announcements must not be missed. At most MAX_OPEN
- * connections are open at once. Prints, flushed at the end:
+ * connections are open at once. Prints each long one's MPTCP token as
+ * "long TOKEN" (8 hex digits, as the events show it), then, flushed at
+ * the end:
  *   "rate offered=O done=D failed=F seconds=S achieved=A long=N"
  * where S runs from the first connect to the last short connection's
  * close, and A is the short connections completed per second of S.
@@ -41,8 +43,13 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
+#include <linux/mptcp.h>
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
+#endif
+#ifndef SOL_MPTCP
+#define SOL_MPTCP 284
 #endif
 
 #define REQ_SIZE 64
@@ -236,6 +243,14 @@ static int client(const char *addr, uint16_t port, unsigned int rate,
 				if (c->got >= REPLY_SIZE) {
 					ok = true;
 					if (c->close_at) {
+						struct mptcp_info mi = { 0 };
+						socklen_t len = sizeof(mi);
+
+						if (!getsockopt(fd, SOL_MPTCP,
+								MPTCP_INFO, &mi,
+								&len))
+							printf("long %08x\n",
+							       mi.mptcpi_token);
 						c->state = CONN_HOLDING;
 						c->close_at = now + hold_ms;
 						longs++;

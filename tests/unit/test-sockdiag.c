@@ -12,6 +12,10 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/mptcp.h>
 
 #include <libmnl/libmnl.h>
 
@@ -447,6 +451,222 @@ START_TEST(test_parse_rejects_bad_lengths)
 }
 END_TEST
 
+
+/* --- the queries, against this machine's kernel ----------------------------- */
+
+#ifndef SOL_MPTCP
+#define SOL_MPTCP 284
+#endif
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+/* An MPTCP connection over loopback: its listener, both ends, its token. */
+struct lo_conn {
+	int lfd, cfd, afd;
+	struct sf_addr listen, local, remote;
+	uint32_t token;
+};
+
+static void sockname(int fd, bool peer, struct sf_addr *ret)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	ck_assert_int_eq(peer ? getpeername(fd, (void *)&sin, &len) :
+			 getsockname(fd, (void *)&sin, &len), 0);
+	memset(ret, 0, sizeof(*ret));
+	ret->family = AF_INET;
+	ret->ip.in = sin.sin_addr;
+	ret->port = ntohs(sin.sin_port);
+}
+
+/* false: no MPTCP here (the test is then skipped). */
+static bool lo_conn_open(struct lo_conn *c)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct mptcp_info mi = { 0 };
+	socklen_t len = sizeof(mi);
+
+	c->lfd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	if (c->lfd < 0)
+		return false;
+	ck_assert_int_eq(bind(c->lfd, (void *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(c->lfd, 1), 0);
+	sockname(c->lfd, false, &c->listen);
+	sin.sin_port = htons(c->listen.port);
+	c->cfd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	ck_assert_int_ge(c->cfd, 0);
+	ck_assert_int_eq(connect(c->cfd, (void *)&sin, sizeof(sin)), 0);
+	c->afd = accept(c->lfd, NULL, NULL);
+	ck_assert_int_ge(c->afd, 0);
+	/* Data makes the connection fully MPTCP (and gives it a token). */
+	ck_assert_int_eq(write(c->cfd, "x", 1), 1);
+	ck_assert_int_eq(read(c->afd, &mi, 1), 1);
+	ck_assert_int_eq(getsockopt(c->cfd, SOL_MPTCP, MPTCP_INFO, &mi, &len),
+			 0);
+	c->token = mi.mptcpi_token;
+	sockname(c->cfd, false, &c->local);
+	sockname(c->cfd, true, &c->remote);
+	return true;
+}
+
+static void lo_conn_close(struct lo_conn *c)
+{
+	close(c->cfd);
+	close(c->afd);
+	close(c->lfd);
+}
+
+struct answers {
+	int owner_error, tcp_error, listening_error, other_error, list_error;
+	bool owner_done, tcp_done, listening_done, other_done, list_done;
+	bool listening, other;
+	uint32_t uid;
+	uint64_t bytes_sent;
+	unsigned int seen, destroyed;
+	uint32_t token;
+};
+
+static void owner_cb(int error, const struct sf_sockdiag_owner *owner,
+		     void *user_data)
+{
+	struct answers *a = user_data;
+
+	a->owner_error = error;
+	a->uid = owner ? owner->uid : -1u;
+	a->owner_done = true;
+}
+
+static void tcp_cb(int error, const struct sf_subflow_stats *st, void *ud)
+{
+	struct answers *a = ud;
+
+	a->tcp_error = error;
+	a->bytes_sent = st ? st->bytes_sent : 0;
+	a->tcp_done = true;
+}
+
+static void listening_cb(int error, bool listening, void *ud)
+{
+	struct answers *a = ud;
+
+	a->listening_error = error;
+	a->listening = listening;
+	a->listening_done = true;
+}
+
+static void other_cb(int error, bool listening, void *ud)
+{
+	struct answers *a = ud;
+
+	a->other_error = error;
+	a->other = listening;
+	a->other_done = true;
+}
+
+static void list_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
+		      void *ud)
+{
+	struct answers *a = ud;
+
+	if (sock->has_token && sock->token == a->token)
+		a->seen++;
+}
+
+static void list_done(int error, void *ud)
+{
+	struct answers *a = ud;
+
+	a->list_error = error;
+	a->list_done = true;
+}
+
+static void count_destroy(void *ud)
+{
+	((struct answers *)ud)->destroyed++;
+}
+
+static void never(int error, const struct sf_sockdiag_owner *owner, void *ud)
+{
+	ck_abort_msg("a cancelled query answered");
+}
+
+START_TEST(test_queries_answer_from_the_loop)
+{
+	struct sf_sockdiag *sd = NULL;
+	struct answers a = { 0 };
+	struct sf_addr other;
+	struct lo_conn c;
+	int id;
+
+	ck_assert(l_main_init());
+	if (!lo_conn_open(&c)) {
+		l_main_exit();
+		return;		/* no MPTCP in this kernel */
+	}
+	a.token = c.token;
+	ck_assert_int_eq(sf_sockdiag_new(&sd), 0);
+
+	other = c.listen;
+	other.port = c.listen.port == 65535 ? 1 : c.listen.port + 1;
+	ck_assert_int_gt(sf_sockdiag_query_owner(sd, c.token, owner_cb, &a,
+						 count_destroy), 0);
+	ck_assert_int_gt(sf_sockdiag_query_tcp(sd, &c.local, &c.remote, 0,
+					       tcp_cb, &a, count_destroy), 0);
+	ck_assert_int_gt(sf_sockdiag_query_listening(sd, &c.listen,
+						     listening_cb, &a,
+						     count_destroy), 0);
+	ck_assert_int_gt(sf_sockdiag_query_list(sd, list_sock, list_done, &a,
+						count_destroy), 0);
+	ck_assert_int_gt(sf_sockdiag_query_listening(sd, &other, other_cb, &a,
+						     count_destroy), 0);
+	/* Cancelled before its answer: destroy runs, the callback never. */
+	id = sf_sockdiag_query_owner(sd, c.token, never, &a, count_destroy);
+	ck_assert_int_gt(id, 0);
+	ck_assert(sf_sockdiag_cancel(sd, id));
+	ck_assert(!sf_sockdiag_cancel(sd, id));
+	ck_assert_uint_eq(a.destroyed, 1);
+	/* Never from inside the call. */
+	ck_assert(!a.owner_done && !a.tcp_done && !a.list_done);
+
+	for (int i = 0; i < 2000 && sf_sockdiag_pending(sd); i++)
+		l_main_iterate(1);
+
+	ck_assert_uint_eq(sf_sockdiag_pending(sd), 0);
+	ck_assert_int_eq(a.owner_error, 0);
+	ck_assert_uint_eq(a.uid, getuid());
+	ck_assert_int_eq(a.tcp_error, 0);
+	ck_assert_uint_ge(a.bytes_sent, 1);
+	ck_assert_int_eq(a.listening_error, 0);
+	ck_assert(a.listening);
+	ck_assert_int_eq(a.other_error, 0);
+	ck_assert(!a.other);
+	ck_assert_int_eq(a.list_error, 0);
+	ck_assert_uint_eq(a.seen, 1);	/* the client's end: its token */
+	ck_assert_uint_eq(a.destroyed, 6);
+
+	/* An unknown token, and one query left when the socket goes. */
+	a.owner_done = false;
+	ck_assert_int_gt(sf_sockdiag_query_owner(sd, c.token ^ 0x5a5a5a5a,
+						 owner_cb, &a, NULL), 0);
+	for (int i = 0; i < 2000 && !a.owner_done; i++)
+		l_main_iterate(1);
+	ck_assert_int_eq(a.owner_error, -ENOENT);
+	a.owner_done = false;
+	ck_assert_int_gt(sf_sockdiag_query_owner(sd, c.token, owner_cb, &a,
+						 count_destroy), 0);
+	sf_sockdiag_free(sd);
+	ck_assert(a.owner_done);
+	ck_assert_int_eq(a.owner_error, -ECANCELED);
+	ck_assert_uint_eq(a.destroyed, 7);
+
+	lo_conn_close(&c);
+	l_main_exit();
+}
+END_TEST
+
 static Suite *sockdiag_suite(void)
 {
 	Suite *s = suite_create("sockdiag");
@@ -463,6 +683,10 @@ static Suite *sockdiag_suite(void)
 	tcase_add_test(tc, test_parse_info_only_for_tcp);
 	tcase_add_test(tc, test_parse_rejects_other_messages);
 	tcase_add_test(tc, test_parse_rejects_bad_lengths);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("queries");
+	tcase_add_test(tc, test_queries_answer_from_the_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
