@@ -310,7 +310,7 @@ static int method_create_subflow(sd_bus_message *m, void *userdata,
 
 	call = sf_dbus_call_new(conn->dbus, m, "CreateSubflow");
 	r = sf_subflow_create(c, &local, &remote, backup, sf_dbus_call_done,
-			      call);
+			      call, NULL);
 	return call_sent(call, r, r == -EADDRNOTAVAIL ? "local_addr is not an "
 			 "eligible local address" : r == -EALREADY ?
 			 "that subflow exists or is being created" : r ==
@@ -342,7 +342,8 @@ static int method_remove_subflow(sd_bus_message *m, void *userdata,
 		return r;
 
 	call = sf_dbus_call_new(conn->dbus, m, "RemoveSubflow");
-	r = sf_subflow_destroy(c, &local, &remote, sf_dbus_call_done, call);
+	r = sf_subflow_destroy(c, &local, &remote, sf_dbus_call_done, call,
+			       NULL);
 	return call_sent(call, r, NULL, ret_error);
 }
 
@@ -355,8 +356,8 @@ static int send_backup(struct sf_dbus_call *call, struct sf_conn *c,
 	int r;
 
 	r = sf_subflow_set_backup(c, local, remote, backup, sf_dbus_call_done,
-				  call);
-	if (r == 0)
+				  call, NULL);
+	if (r > 0)
 		call->outstanding++;
 
 	return r;
@@ -459,7 +460,8 @@ static int method_announce(sd_bus_message *m, void *userdata,
 	}
 
 	call = sf_dbus_call_new(conn->dbus, m, "Announce");
-	r = sf_addr_announce(c, &ctx.found, port, sf_dbus_call_done, call);
+	r = sf_addr_announce(c, &ctx.found, port, sf_dbus_call_done, call,
+			     NULL);
 	return call_sent(call, r, NULL, ret_error);
 }
 
@@ -485,7 +487,7 @@ static int method_remove_address(sd_bus_message *m, void *userdata,
 					     "(0 is the initial address)");
 
 	call = sf_dbus_call_new(conn->dbus, m, "RemoveAddress");
-	r = sf_addr_remove(c, id, sf_dbus_call_done, call);
+	r = sf_addr_remove(c, id, sf_dbus_call_done, call, NULL);
 	return call_sent(call, r, NULL, ret_error);
 }
 
