@@ -509,68 +509,11 @@ static int method_set_policy(sd_bus_message *m, void *userdata,
 		return r;
 
 	r = sf_daemon_set_conn_policy(daemon, c, name);
-	if (r == -ENOENT) {
-		_auto_(l_strv_free) char **have =
-			sf_plugins_names(sf_daemon_plugins(daemon));
-		_auto_(l_free) char *list = l_strjoinv(have, ' ');
-
-		return sf_dbus_error_invalid(ret_error, "name: '%s' is not a "
-					     "loaded policy plugin (loaded: %s)",
-					     name, list[0] ? list : "none");
-	}
 	if (r < 0)
-		return refused(ret_error, r, "SetPolicy", NULL);
+		return sf_dbus_error_policy(conn->dbus, "name", name, r,
+					    ret_error, "SetPolicy");
 
 	return sd_bus_reply_method_return(m, NULL);
-}
-
-/* --- SetInterfacePolicy's backup flag on existing subflows --------------- */
-
-struct iface_backup_ctx {
-	struct sf_dbus *dbus;
-	int32_t ifindex;
-	bool backup;
-	struct sf_dbus_call *call;
-};
-
-static void subflow_backup(struct sf_conn *c, const struct sf_subflow_info *sf,
-			   void *user_data)
-{
-	struct iface_backup_ctx *ctx = user_data;
-	int32_t ifindex = sf->ifindex;
-	char l[SF_ADDR_STRLEN], r[SF_ADDR_STRLEN];
-	int err;
-
-	if (sf_conn_subflow_state(c, sf) != SF_SUBFLOW_STATE_ESTABLISHED ||
-	    sf->backup == ctx->backup)
-		return;
-
-	if (!ifindex)
-		ifindex = sf_local_addr_ifindex(&sf->local);
-	if (ifindex != ctx->ifindex)
-		return;
-
-	err = send_backup(ctx->call, c, &sf->local, &sf->remote, ctx->backup);
-	if (err < 0)
-		sf_conn_warn(sf_conn_token(c), "cannot set backup %s on subflow "
-			     "%s -> %s: %s, ignoring",
-			     ctx->backup ? "on" : "off",
-			     sf_addr_to_str(&sf->local, true, l),
-			     sf_addr_to_str(&sf->remote, true, r),
-			     strerror(-err));
-}
-
-static void conn_backup(struct sf_conn *c, void *user_data)
-{
-	sf_conn_foreach_subflow(c, subflow_backup, user_data);
-}
-
-void sf_dbus_conn_apply_iface_backup(struct sf_dbus *d, int32_t ifindex,
-				     bool backup, struct sf_dbus_call *call)
-{
-	struct iface_backup_ctx ctx = { d, ifindex, backup, call };
-
-	sf_conn_table_foreach(sf_daemon_conns(d->daemon), conn_backup, &ctx);
 }
 
 #define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
@@ -588,6 +531,9 @@ const sd_bus_vtable sf_dbus_conn_vtable[] = {
 	SD_BUS_PROPERTY("Established", "b", get_established, 0, EMITS),
 	SD_BUS_PROPERTY("Policy", "s", get_policy, 0, EMITS),
 	SD_BUS_PROPERTY("Subflows", "a(sqsqbuyy)", get_subflows, 0, EMITS),
+	/* Signalled at most once a second, by dbus-health.c. */
+	SD_BUS_PROPERTY("SubflowStats", "a(sqsqa{sv})",
+			sf_dbus_get_subflow_stats, 0, EMITS),
 	SD_BUS_PROPERTY("RemoteAddresses", "a(ysq)", get_remote_addresses, 0,
 			EMITS),
 	/* Looked up from the kernel when read: no signal. */

@@ -26,7 +26,10 @@ struct sf_dbus {
 	bool writing;			/* the io has a write handler */
 	bool holds_ready;		/* the daemon's readiness hold */
 	bool failed;
-	struct l_hashmap *conns;	/* token -> struct sf_dbus_conn */
+	/* The connection object sd-bus found last (conn_find): connection
+	 * objects are served from the daemon's table, nothing is allocated
+	 * per connection. */
+	struct sf_dbus_conn *found;
 	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
 	struct l_queue *calls;		/* struct sf_dbus_call, pending */
 	/* [core] control-group, resolved at start and on reload. */
@@ -37,7 +40,12 @@ struct sf_dbus {
 	struct l_queue *callers;	/* what the bus said of callers */
 };
 
-/* A published connection object; lives from conn_added to conn_removed. */
+/*
+ * A connection object, as handlers see it (their userdata). There is one
+ * per service, filled by the lookup sd-bus makes right before each call of
+ * a getter or method of one object: valid during that call only, never to
+ * be kept.
+ */
 struct sf_dbus_conn {
 	struct sf_dbus *dbus;
 	uint32_t token;
@@ -102,6 +110,17 @@ void sf_dbus_call_done(int error, const char *extack, void *user_data);
 void sf_dbus_call_finish_if_idle(struct sf_dbus_call *call);
 /* Drop a call that sent nothing, without replying. */
 void sf_dbus_call_free(struct sf_dbus_call *call);
+
+/* The error for a refused SetDefaultPolicy/SetPolicy (what): InvalidArgs
+ * naming arg for a policy that is not loaded (-ENOENT, listing those that
+ * are) or made for the other mode (-EMEDIUMTYPE), else the errno's. */
+int sf_dbus_error_policy(struct sf_dbus *dbus, const char *arg,
+			 const char *name, int error, sd_bus_error *ret_error,
+			 const char *what);
+
+/* Is the connection's object published? From the daemon's conn_added to
+ * right after its conn_removed: while its table has the connection. */
+bool sf_dbus_conn_published(struct sf_dbus *dbus, uint32_t token);
 
 /* Signals (no-ops for objects not published). */
 void sf_dbus_emit_conn_changed(struct sf_dbus *dbus, uint32_t token);

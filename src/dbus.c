@@ -180,9 +180,9 @@ static void dbus_process(struct sf_dbus *d)
 
 /* --- the object tree ----------------------------------------------------- */
 
-static struct sf_dbus_conn *conn_get(struct sf_dbus *d, uint32_t token)
+bool sf_dbus_conn_published(struct sf_dbus *d, uint32_t token)
 {
-	return l_hashmap_lookup(d->conns, L_UINT_TO_PTR(token));
+	return sf_conn_table_lookup(sf_daemon_conns(d->daemon), token);
 }
 
 static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
@@ -217,17 +217,15 @@ bool sf_dbus_conn_owner(struct sf_dbus_conn *conn, uid_t *ret_uid)
 static int conn_find(sd_bus *bus, const char *path, const char *interface,
 		     void *userdata, void **ret_found, sd_bus_error *ret_error)
 {
-	struct sf_dbus_conn *conn;
+	struct sf_dbus *d = userdata;
 	uint32_t token;
 
-	if (sf_dbus_conn_path_parse(path, &token) < 0)
+	if (sf_dbus_conn_path_parse(path, &token) < 0 ||
+	    !sf_dbus_conn_published(d, token))
 		return 0;
 
-	conn = conn_get(userdata, token);
-	if (!conn)
-		return 0;
-
-	*ret_found = conn;
+	d->found->token = token;
+	*ret_found = d->found;
 	return 1;
 }
 
@@ -251,47 +249,49 @@ static int iface_find(sd_bus *bus, const char *path, const char *interface,
 struct enum_ctx {
 	char **nodes;
 	size_t n;
-	bool conns;
 };
 
-static void enum_one(const void *key, void *value, void *user_data)
+static void enum_node(struct enum_ctx *ctx, const char *path)
 {
-	struct enum_ctx *ctx = user_data;
+	ctx->nodes[ctx->n++] = l_strdup(path);
+}
+
+static void enum_conn(struct sf_conn *conn, void *user_data)
+{
 	char buf[SF_DBUS_PATH_MAX];
 
-	if (ctx->conns)
-		sf_dbus_conn_path(L_PTR_TO_UINT(key), buf);
-	else
-		sf_dbus_iface_path(L_PTR_TO_INT(key), buf);
-
-	ctx->nodes[ctx->n++] = l_strdup(buf);
+	enum_node(user_data, sf_dbus_conn_path(sf_conn_token(conn), buf));
 }
 
-/* The strv is freed by sd-bus with free(); l_strdup/l_new use malloc. */
-static int enumerate(struct l_hashmap *map, bool conns, char ***ret_nodes)
+static void enum_iface(const void *key, void *value, void *user_data)
 {
-	struct enum_ctx ctx = { .conns = conns };
+	char buf[SF_DBUS_PATH_MAX];
 
-	ctx.nodes = l_new(char *, l_hashmap_size(map) + 1);
-	l_hashmap_foreach(map, enum_one, &ctx);
-	*ret_nodes = ctx.nodes;
-	return 0;
+	enum_node(user_data, sf_dbus_iface_path(L_PTR_TO_INT(key), buf));
 }
 
+/* The strvs are freed by sd-bus with free(); l_strdup/l_new use malloc. */
 static int conn_enumerate(sd_bus *bus, const char *prefix, void *userdata,
 			  char ***ret_nodes, sd_bus_error *ret_error)
 {
 	struct sf_dbus *d = userdata;
+	const struct sf_conn_table *conns = sf_daemon_conns(d->daemon);
+	struct enum_ctx ctx = { l_new(char *, sf_conn_table_count(conns) + 1) };
 
-	return enumerate(d->conns, true, ret_nodes);
+	sf_conn_table_foreach(conns, enum_conn, &ctx);
+	*ret_nodes = ctx.nodes;
+	return 0;
 }
 
 static int iface_enumerate(sd_bus *bus, const char *prefix, void *userdata,
 			   char ***ret_nodes, sd_bus_error *ret_error)
 {
 	struct sf_dbus *d = userdata;
+	struct enum_ctx ctx = { l_new(char *, l_hashmap_size(d->ifaces) + 1) };
 
-	return enumerate(d->ifaces, false, ret_nodes);
+	l_hashmap_foreach(d->ifaces, enum_iface, &ctx);
+	*ret_nodes = ctx.nodes;
+	return 0;
 }
 
 static void emit_added(struct sf_dbus *d, const char *path)
@@ -335,40 +335,28 @@ static void emit_changed(struct sf_dbus *d, const char *path,
 	dbus_kick(d);
 }
 
-static void conn_publish(struct sf_dbus *d, uint32_t token, bool announce)
+static void conn_publish(struct sf_dbus *d, uint32_t token)
 {
-	struct sf_dbus_conn *conn;
 	char path[SF_DBUS_PATH_MAX];
 
-	if (conn_get(d, token))
-		return;
-
-	conn = l_new(struct sf_dbus_conn, 1);
-	conn->dbus = d;
-	conn->token = token;
-	l_hashmap_insert(d->conns, L_UINT_TO_PTR(token), conn);
-
-	if (announce)
-		emit_added(d, sf_dbus_conn_path(token, path));
+	emit_added(d, sf_dbus_conn_path(token, path));
 }
 
 static void conn_withdraw(struct sf_dbus *d, uint32_t token)
 {
 	char path[SF_DBUS_PATH_MAX];
 
-	if (!conn_get(d, token))
-		return;
-
-	/* The object must still be found while its removal is announced. */
-	emit_removed(d, sf_dbus_conn_path(token, path));
-	l_free(l_hashmap_remove(d->conns, L_UINT_TO_PTR(token)));
+	/* The object is still found (the daemon forgets the connection right
+	 * after) while its removal is announced. */
+	if (sf_dbus_conn_published(d, token))
+		emit_removed(d, sf_dbus_conn_path(token, path));
 }
 
 void sf_dbus_emit_conn_changed(struct sf_dbus *d, uint32_t token)
 {
 	char path[SF_DBUS_PATH_MAX];
 
-	if (conn_get(d, token))
+	if (sf_dbus_conn_published(d, token))
 		emit_changed(d, sf_dbus_conn_path(token, path),
 			     SF_DBUS_CONN_IFACE, sf_dbus_conn_changing);
 }
@@ -446,7 +434,7 @@ static void on_conn_added(struct sf_conn *conn, void *user_data)
 
 	/* Its Owner is known by the time anyone asks, but never waited for. */
 	sf_owner_learn(d->daemon, conn);
-	conn_publish(d, sf_conn_token(conn), true);
+	conn_publish(d, sf_conn_token(conn));
 }
 
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
@@ -597,8 +585,9 @@ static void conn_publish_existing(struct sf_conn *conn, void *user_data)
 {
 	struct sf_dbus *d = user_data;
 
+	/* Published already (served from the daemon's table), silently:
+	 * nobody knew us yet. */
 	sf_owner_learn(d->daemon, conn);
-	conn_publish(d, sf_conn_token(conn), false);
 }
 
 static int publish(struct sf_dbus *d)
@@ -655,7 +644,8 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 
 	d = l_new(struct sf_dbus, 1);
 	d->daemon = daemon;
-	d->conns = l_hashmap_new();
+	d->found = l_new(struct sf_dbus_conn, 1);
+	d->found->dbus = d;
 	d->ifaces = l_hashmap_new();
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
@@ -737,7 +727,7 @@ void sf_dbus_free(struct sf_dbus *d)
 	l_io_destroy(d->io);
 	if (d->bus)
 		sd_bus_flush_close_unref(d->bus);
-	l_hashmap_destroy(d->conns, l_free);
+	l_free(d->found);
 	l_hashmap_destroy(d->ifaces, l_free);
 	l_free(d->name);
 	sf_dbus_access_clear(d);
