@@ -12,6 +12,7 @@
 #include "api-state.h"
 #include "conn.h"
 #include "plugin.h"
+#include "plugin-elf.h"
 #include "util.h"
 
 struct sf_plugin {
@@ -241,7 +242,18 @@ static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
 	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
 	const struct sf_plugin_desc *desc;
 	void *handle;
-	int r;
+	int fd, r;
+
+	/* Before it is loaded: a plugin binds to nothing but the plugin API
+	 * (the daemon's ELL is its systemd module's). An open that fails is
+	 * reported by the load. */
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		r = sf_plugin_elf_check(fd, path, err, err_size);
+		close(fd);
+		if (r < 0)
+			return r;
+	}
 
 	r = sf_dlopen_trusted(dirfd, dir, file, &handle, err, err_size);
 	if (r < 0)

@@ -9,7 +9,9 @@
  * The module is looked for in SF_MODULEDIR, or in the directory the
  * environment variable SUBFLOWD_MODULE_DIR names (the build tree's tests);
  * like a plugin, it and its directory must be owned by root (or by us) and
- * writable by no one else.
+ * writable by no one else. Unlike a plugin, it is the daemon's own code,
+ * built and versioned with it (SF_SD_MODULE_ABI), so it takes ELL from the
+ * daemon (src/subflowd-sd-ell.sym).
  */
 #pragma once
 

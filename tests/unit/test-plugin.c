@@ -70,6 +70,7 @@ START_TEST(loading_all_keeps_good_ones_in_priority_order)
 	copy_plugin("bad-abi", "bad-abi", 0644);
 	copy_plugin("no-symbol", "no-symbol", 0644);
 	copy_plugin("failing-init", "failing-init", 0644);
+	copy_plugin("uses-ell", "uses-ell", 0644);
 
 	ck_assert_int_eq(sf_plugins_load(dir, NULL, &plugins, err,
 					 sizeof(err)), 0);
@@ -83,6 +84,8 @@ START_TEST(loading_all_keeps_good_ones_in_priority_order)
 			     "symbol (not a subflowd plugin)"), "%s", err);
 	ck_assert_msg(strstr(err, "failing-init.so: init failed: "
 			     "Input/output error"), "%s", err);
+	ck_assert_msg(strstr(err, "uses-ell.so: calls l_free of ELL, which is "
+			     "not part of the plugin API"), "%s", err);
 	sf_plugins_free(plugins);
 }
 END_TEST
@@ -94,11 +97,13 @@ START_TEST(a_named_plugin_that_is_refused_is_fatal)
 	char *missing[] = { "nosuch", NULL };
 	char *failing[] = { "failing-init", NULL };
 	char *nosym[] = { "no-symbol", NULL };
+	char *ell[] = { "uses-ell", NULL };
 	char err[512];
 
 	copy_plugin("bad-abi", "bad-abi", 0644);
 	copy_plugin("failing-init", "failing-init", 0644);
 	copy_plugin("no-symbol", "no-symbol", 0644);
+	copy_plugin("uses-ell", "uses-ell", 0644);
 
 	ck_assert_int_eq(sf_plugins_load(dir, bad, &plugins, err, sizeof(err)),
 			 -ENOEXEC);
@@ -109,6 +114,8 @@ START_TEST(a_named_plugin_that_is_refused_is_fatal)
 					 sizeof(err)), -EIO);
 	ck_assert_int_eq(sf_plugins_load(dir, nosym, &plugins, err,
 					 sizeof(err)), -ENOEXEC);
+	ck_assert_int_eq(sf_plugins_load(dir, ell, &plugins, err,
+					 sizeof(err)), -EPERM);
 	ck_assert_ptr_null(plugins);
 }
 END_TEST
