@@ -377,6 +377,13 @@ static bool of_token(const struct cmd *cmd, const void *match_data)
 void sf_api_cancel_conn(uint32_t token)
 {
 	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
+	struct cmd *cmd;
+
+	/* Most connections close with no caller waiting: no work then. */
+	for (cmd = callers_head; cmd && !of_token(cmd, &token); cmd = cmd->next)
+		;
+	if (!cmd)
+		return;
 
 	/* What the kernel has answered already ends with its answer. */
 	if (tx && tx->read_answers)
