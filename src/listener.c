@@ -300,6 +300,10 @@ int sf_listeners_ensure(struct sf_listeners *ls, struct sf_sockdiag *sd,
 	if (v)
 		return v->covered ? 0 : -EADDRINUSE;
 
+	/* sock_diag is being asked already: wait for the same answer. */
+	if (sd && l_queue_find(ls->checks, check_is, addr))
+		return check_start(ls, sd, addr, func, user_data, destroy);
+
 	fd = socket(addr->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    IPPROTO_MPTCP);
 	if (fd < 0)

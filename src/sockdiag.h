@@ -106,9 +106,10 @@ typedef void (*sf_sockdiag_func_t)(const struct sf_sockdiag_sock *sock,
 				   uint16_t protocol, void *user_data);
 typedef void (*sf_sockdiag_done_func_t)(int error, void *user_data);
 /*
- * Every MPTCP connection, listener and subflow of the namespace (both
- * families), as the dumps are read: every MPTCP socket (protocol
- * IPPROTO_MPTCP) comes before the first subflow (IPPROTO_TCP). sock_func
+ * Every MPTCP connection and listener (any state) and every established
+ * subflow of the namespace (both families), as the dumps are read: every
+ * MPTCP socket (protocol IPPROTO_MPTCP) comes before the first subflow
+ * (IPPROTO_TCP). sock_func
  * runs for each socket (valid during the call), across several loop
  * iterations; then done_func (the query's func) once, with 0 or a negative
  * errno. Neither runs after a cancel.
