@@ -217,53 +217,52 @@ int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
 	return 0;
 }
 
+static const struct sf_attr_policy ulp_policy[INET_ULP_INFO_MAX + 1] = {
+	[INET_ULP_INFO_NAME] = { MNL_TYPE_NUL_STRING },
+	[INET_ULP_INFO_MPTCP] = { MNL_TYPE_NESTED },
+};
+
+static const struct sf_attr_policy
+subflow_policy[MPTCP_SUBFLOW_ATTR_MAX + 1] = {
+	[MPTCP_SUBFLOW_ATTR_TOKEN_LOC] = { MNL_TYPE_U32 },
+	[MPTCP_SUBFLOW_ATTR_ID_LOC] = { MNL_TYPE_U8 },
+	[MPTCP_SUBFLOW_ATTR_ID_REM] = { MNL_TYPE_U8 },
+	[MPTCP_SUBFLOW_ATTR_FLAGS] = { MNL_TYPE_U32 },
+};
+
 /* INET_DIAG_ULP_INFO of a TCP socket: is it an MPTCP subflow, of which
  * connection? Other ULPs (kTLS) are not subflows. */
 static int parse_ulp(const struct nlattr *ulp, struct sf_sockdiag_sock *sock)
 {
-	const struct nlattr *attr, *inner;
-	bool mptcp = false;
+	const struct nlattr *tb[INET_ULP_INFO_MAX + 1] = { 0 };
+	const struct nlattr *sf[MPTCP_SUBFLOW_ATTR_MAX + 1] = { 0 };
 
-	mnl_attr_for_each_nested(attr, ulp) {
-		switch (mnl_attr_get_type(attr)) {
-		case INET_ULP_INFO_NAME:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-				return -EBADMSG;
-			mptcp = !strcmp(mnl_attr_get_str(attr), "mptcp");
-			break;
-		case INET_ULP_INFO_MPTCP:
-			mnl_attr_for_each_nested(inner, attr) {
-				uint16_t type = mnl_attr_get_type(inner);
-				enum mnl_attr_data_type want;
+	if (sf_attr_parse_nested(ulp, ulp_policy, SF_ARRAY_SIZE(ulp_policy),
+				 tb) < 0)
+		return -EBADMSG;
 
-				switch (type) {
-				case MPTCP_SUBFLOW_ATTR_TOKEN_LOC:
-				case MPTCP_SUBFLOW_ATTR_FLAGS:
-					want = MNL_TYPE_U32;
-					break;
-				case MPTCP_SUBFLOW_ATTR_ID_LOC:
-				case MPTCP_SUBFLOW_ATTR_ID_REM:
-					want = MNL_TYPE_U8;
-					break;
-				default:
-					continue;
-				}
-				if (mnl_attr_validate(inner, want) < 0)
-					return -EBADMSG;
-				if (type == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
-					sock->subflow_token = mnl_attr_get_u32(inner);
-				else if (type == MPTCP_SUBFLOW_ATTR_FLAGS)
-					sock->subflow_flags = mnl_attr_get_u32(inner);
-				else if (type == MPTCP_SUBFLOW_ATTR_ID_LOC)
-					sock->subflow_local_id = mnl_attr_get_u8(inner);
-				else
-					sock->subflow_remote_id = mnl_attr_get_u8(inner);
-			}
-			break;
-		}
-	}
+	sock->is_subflow = tb[INET_ULP_INFO_NAME] &&
+			   !strcmp(mnl_attr_get_str(tb[INET_ULP_INFO_NAME]),
+				   "mptcp");
+	if (!tb[INET_ULP_INFO_MPTCP])
+		return 0;
 
-	sock->is_subflow = mptcp;
+	if (sf_attr_parse_nested(tb[INET_ULP_INFO_MPTCP], subflow_policy,
+				 SF_ARRAY_SIZE(subflow_policy), sf) < 0)
+		return -EBADMSG;
+
+	if (sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC])
+		sock->subflow_token =
+			mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC]);
+	if (sf[MPTCP_SUBFLOW_ATTR_FLAGS])
+		sock->subflow_flags =
+			mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_FLAGS]);
+	if (sf[MPTCP_SUBFLOW_ATTR_ID_LOC])
+		sock->subflow_local_id =
+			mnl_attr_get_u8(sf[MPTCP_SUBFLOW_ATTR_ID_LOC]);
+	if (sf[MPTCP_SUBFLOW_ATTR_ID_REM])
+		sock->subflow_remote_id =
+			mnl_attr_get_u8(sf[MPTCP_SUBFLOW_ATTR_ID_REM]);
 	return 0;
 }
 
@@ -299,12 +298,22 @@ static void stats_from_tcp_info(const struct tcp_info *ti,
 #define TCP_INFO_MIN_LEN \
 	(offsetof(struct tcp_info, tcpi_total_retrans) + sizeof(uint32_t))
 
+/* One walk, libmnl's (nlmsg.h): the first of duplicates wins, a bad
+ * length of ours fails the message. */
+static const struct sf_attr_policy diag_policy[INET_DIAG_MAX + 1] = {
+	[INET_DIAG_INFO] = { MNL_TYPE_BINARY },
+	[INET_DIAG_CGROUP_ID] = { MNL_TYPE_U64 },
+	[INET_DIAG_ULP_INFO] = { MNL_TYPE_NESTED },
+};
+
 int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 		      struct sf_sockdiag_sock *ret_sock)
 {
+	const struct nlattr *tb[INET_DIAG_MAX + 1] = { 0 };
 	const struct inet_diag_msg *msg;
 	const struct nlattr *attr;
 	struct sf_sockdiag_sock sock = { 0 };
+	uint16_t len;
 
 	/* libmnl walks the attributes up to nlmsg_len rounded up to 4: one
 	 * that is not a multiple of 4 (the kernel's always is) would be read
@@ -324,49 +333,35 @@ int sf_sockdiag_parse(const struct nlmsghdr *nlh, uint16_t protocol,
 			    msg->id.idiag_dport, &sock.remote) < 0)
 		return -EBADMSG;
 
-	mnl_attr_for_each(attr, nlh, sizeof(*msg)) {
-		uint16_t len = mnl_attr_get_payload_len(attr);
+	if (sf_attr_parse(nlh, sizeof(*msg), diag_policy,
+			  SF_ARRAY_SIZE(diag_policy), tb) < 0)
+		return -EBADMSG;
 
-		switch (mnl_attr_get_type(attr)) {
-		case INET_DIAG_INFO: {
-			struct tcp_info ti = { 0 };
+	attr = tb[INET_DIAG_INFO];
+	len = attr ? mnl_attr_get_payload_len(attr) : 0;
+	if (attr && protocol == IPPROTO_MPTCP) {
+		/* struct mptcp_info: the token is all we use. */
+		if (len < offsetof(struct mptcp_info, mptcpi_token) + 4)
+			return -EBADMSG;
+		memcpy(&sock.token, (const char *)mnl_attr_get_payload(attr) +
+		       offsetof(struct mptcp_info, mptcpi_token),
+		       sizeof(sock.token));
+		sock.has_token = true;
+	} else if (attr && protocol == IPPROTO_TCP) {
+		struct tcp_info ti = { 0 };
 
-			if (protocol == IPPROTO_MPTCP) {
-				/* struct mptcp_info: the token is all we use. */
-				if (len < offsetof(struct mptcp_info,
-						   mptcpi_token) + 4)
-					return -EBADMSG;
-				memcpy(&sock.token, (const char *)
-				       mnl_attr_get_payload(attr) +
-				       offsetof(struct mptcp_info, mptcpi_token),
-				       sizeof(sock.token));
-				sock.has_token = true;
-				break;
-			}
-			if (protocol != IPPROTO_TCP)
-				break;
-			if (len < TCP_INFO_MIN_LEN)
-				return -EBADMSG;
-			memcpy(&ti, mnl_attr_get_payload(attr),
-			       len < sizeof(ti) ? len : sizeof(ti));
-			stats_from_tcp_info(&ti, &sock.tcp);
-			sock.has_tcp_info = true;
-			break;
-		}
-		case INET_DIAG_CGROUP_ID:
-			if (len != sizeof(uint64_t))
-				return -EBADMSG;
-			sock.cgroup_id = mnl_attr_get_u64(attr);
-			break;
-		case INET_DIAG_ULP_INFO:
-			if (protocol == IPPROTO_TCP && parse_ulp(attr, &sock) < 0)
-				return -EBADMSG;
-			break;
-		}
+		if (len < TCP_INFO_MIN_LEN)
+			return -EBADMSG;
+		memcpy(&ti, mnl_attr_get_payload(attr),
+		       len < sizeof(ti) ? len : sizeof(ti));
+		stats_from_tcp_info(&ti, &sock.tcp);
+		sock.has_tcp_info = true;
 	}
 
-	/* mnl_attr_for_each stops at the first attribute that does not fit. */
-	if ((const void *)attr < mnl_nlmsg_get_payload_tail(nlh))
+	if (tb[INET_DIAG_CGROUP_ID])
+		sock.cgroup_id = mnl_attr_get_u64(tb[INET_DIAG_CGROUP_ID]);
+	if (tb[INET_DIAG_ULP_INFO] && protocol == IPPROTO_TCP &&
+	    parse_ulp(tb[INET_DIAG_ULP_INFO], &sock) < 0)
 		return -EBADMSG;
 
 	*ret_sock = sock;
