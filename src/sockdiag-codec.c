@@ -155,47 +155,6 @@ int sf_sockdiag_build_owner_query(uint32_t token, uint32_t seq, void *buf,
 	return 0;
 }
 
-/*
- * The bytecode "local port == sport && remote port == dport". A program is
- * run op by op; each jumps by its yes or no offset, and the socket passes
- * when the program ends exactly at its end: no = remaining + 4 rejects.
- * A port comparison is two ops, the second carrying the port in .no.
- */
-struct port_filter {
-	struct inet_diag_bc_op sport_op;
-	struct inet_diag_bc_op sport_val;
-	struct inet_diag_bc_op dport_op;
-	struct inet_diag_bc_op dport_val;
-};
-
-int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
-				 uint16_t remote_port, uint32_t seq, void *buf,
-				 struct nlmsghdr **ret_nlh)
-{
-	const uint8_t step = 2 * sizeof(struct inet_diag_bc_op);
-	struct port_filter filter = {
-		.sport_op = { INET_DIAG_BC_S_EQ, step, 2 * step + 4 },
-		.sport_val = { 0, 0, local_port },
-		.dport_op = { INET_DIAG_BC_D_EQ, step, step + 4 },
-		.dport_val = { 0, 0, remote_port },
-	};
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
-
-	if (!buf || !ret_nlh || (family != AF_INET && family != AF_INET6))
-		return -EINVAL;
-
-	req = request_start(buf, seq, NLM_F_DUMP, family, &nlh);
-	/* The u8 sdiag_protocol cannot say 262: the attribute does. */
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = TCP_STATES_ALL & ~(1u << TCP_STATE_LISTEN);
-	mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
-	mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, sizeof(filter), &filter);
-
-	*ret_nlh = nlh;
-	return 0;
-}
-
 int sf_sockdiag_build_dump(uint8_t family, uint16_t protocol, uint32_t states,
 			   uint32_t seq, void *buf, struct nlmsghdr **ret_nlh)
 {

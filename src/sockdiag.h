@@ -167,16 +167,6 @@ int sf_sockdiag_build_owner_query(uint32_t token, uint32_t seq, void *buf,
 				  struct nlmsghdr **ret_nlh);
 
 /*
- * Build into buf (SF_SOCKDIAG_REQ_SIZE bytes) a dump of the MPTCP sockets
- * of family in any state but LISTEN whose local and remote ports are these
- * (an inet_diag bytecode filter: the kernel sends only those). Returns 0
- * and the message in *ret_nlh (inside buf), or -EINVAL.
- */
-int sf_sockdiag_build_mptcp_dump(uint8_t family, uint16_t local_port,
-				 uint16_t remote_port, uint32_t seq, void *buf,
-				 struct nlmsghdr **ret_nlh);
-
-/*
  * A dump of every socket of protocol (IPPROTO_TCP or IPPROTO_MPTCP) and
  * family in the given states (a bit mask of 1 << TCP state), with
  * INET_DIAG_INFO. Pure, like the builders above.

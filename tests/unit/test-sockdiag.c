@@ -153,22 +153,6 @@ static const uint8_t tcp_reply_enoent[] = {
 	0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
-/* Request: dump of AF_INET6 MPTCP sockets with local port 44368, remote port 5202, every state but LISTEN, seq 1. */
-static const uint8_t mptcp_dump_v6[] = {
-	/* nlmsghdr: len 100, type 20, flags 0x301, seq 1, pid */
-	0x64, 0x00, 0x00, 0x00, 0x14, 0x00, 0x01, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* inet_diag_req_v2: family 10, protocol 6, ext 0x0, pad, states 0xbff, sport 0, dport 0, src, dst, if 0, cookie */
-	0x0a, 0x06, 0x00, 0x00, 0xff, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* INET_DIAG_REQ_PROTOCOL, nla_len 8 */
-	0x08, 0x00, 0x03, 0x00, 0x06, 0x01, 0x00, 0x00,
-	/* INET_DIAG_REQ_BYTECODE, nla_len 20 */
-	0x14, 0x00, 0x01, 0x00, 0x0b, 0x08, 0x14, 0x00, 0x00, 0x00, 0x50, 0xad, 0x0c, 0x08, 0x0c, 0x00,
-	0x00, 0x00, 0x52, 0x14,
-};
-
 /* Its answer: [fd00:1::1]:44368 -> [fd00:1::2]:5202, uid 1000, cgroup 1. */
 static const uint8_t mptcp_reply_v6[] = {
 	/* nlmsghdr: len 124, type 20, flags 0x2, seq 1, pid */
@@ -283,19 +267,6 @@ START_TEST(test_tcp_query_rejects_bad_arguments)
 	l = addr("fd00:1::1", 1);
 	ck_assert_int_eq(sf_sockdiag_build_tcp_query(AF_INET, &l, &r6, 0, 1,
 						     buf, &nlh), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_mptcp_dump_matches_capture)
-{
-	char buf[SF_SOCKDIAG_REQ_SIZE];
-	struct nlmsghdr *nlh;
-
-	ck_assert_int_eq(sf_sockdiag_build_mptcp_dump(AF_INET6, 44368, 5202, 1,
-						      buf, &nlh), 0);
-	assert_request(nlh, mptcp_dump_v6, sizeof(mptcp_dump_v6));
-	ck_assert_int_eq(sf_sockdiag_build_mptcp_dump(AF_UNSPEC, 1, 2, 1, buf,
-						      &nlh), -EINVAL);
 }
 END_TEST
 
@@ -675,7 +646,6 @@ static Suite *sockdiag_suite(void)
 	tcase_add_test(tc, test_tcp_query_matches_capture);
 	tcase_add_test(tc, test_tcp_query_v4_mapped_and_device);
 	tcase_add_test(tc, test_tcp_query_rejects_bad_arguments);
-	tcase_add_test(tc, test_mptcp_dump_matches_capture);
 	tcase_add_test(tc, test_parse_idle_subflow);
 	tcase_add_test(tc, test_parse_stalled_subflow);
 	tcase_add_test(tc, test_parse_mptcp_owner);
