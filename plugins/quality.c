@@ -23,20 +23,22 @@
  *   carry the traffic, so that the kernel's scheduler stops using it. A
  *   benched subflow carries nothing, so nothing shows when it recovers:
  *   every probe-ms its flag is cleared for a trial; it stays unflagged if it
- *   is good within PROBE_ROUNDS samples, and is benched again otherwise.
+ *   is good within TRIAL_MS, and is benched again otherwise.
  *
  * Only connections this host opened are handled: the client knows its paths.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
-#include <ell/ell.h>
-
 #include <subflowd/plugin.h>
 
-/* Samples a trial lasts before a still-degraded path is benched again. */
-#define PROBE_ROUNDS 3
+/* How long a trial lasts before a still-degraded path is benched again:
+ * long enough for the segments it lost before it was benched to be sent
+ * again, which would otherwise make a recovered path look lossy. */
+#define TRIAL_MS 1000
 
 /* One subflow path we steer: local IP to remote IP and port. */
 struct q_path {
@@ -47,6 +49,7 @@ struct q_path {
 	bool benched;			/* primary, flagged for being bad */
 	bool closing;			/* on-demand standby being closed */
 	unsigned int rounds;		/* since benched, or into the trial */
+	unsigned int active_rounds;	/* since it last took traffic again */
 	bool probing;			/* a benched path on trial */
 	bool seen;			/* in this round's scan */
 };
@@ -57,15 +60,27 @@ enum promotion {
 	PROMOTION_DEGRADED,		/* the primary subflows degraded */
 };
 
+/* Kept on the connection (sf_conn_set_data()). */
 struct q_conn {
 	uint32_t token;
 	enum promotion promoted;
-	struct l_queue *paths;		/* struct q_path */
+	struct q_path **paths;		/* each its own allocation */
+	size_t n_paths;
 };
 
-static struct l_hashmap *conns;		/* token -> struct q_conn */
+static unsigned int n_conns;		/* q_conns alive */
 static struct sf_quality_config config;
 
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/* The daemon's destroy for a q_conn: frees, calls nothing. */
 static void q_conn_free(void *data)
 {
 	struct q_conn *qc = data;
@@ -73,75 +88,99 @@ static void q_conn_free(void *data)
 	if (!qc)
 		return;
 
-	l_queue_destroy(qc->paths, l_free);
-	l_free(qc);
+	for (size_t i = 0; i < qc->n_paths; i++)
+		free(qc->paths[i]);
+	free(qc->paths);
+	free(qc);
+	n_conns--;
 }
 
 static void round_done(struct sf_conn *conn, void *user_data);
 
+static struct q_conn *q_conn_find(const struct sf_conn *conn)
+{
+	return sf_conn_get_data(conn, SF_PLUGIN_SELF);
+}
+
 static struct q_conn *q_conn_get(struct sf_conn *conn)
 {
-	uint32_t token = sf_conn_token(conn);
-	struct q_conn *qc = l_hashmap_lookup(conns, L_UINT_TO_PTR(token));
+	struct q_conn *qc = q_conn_find(conn);
 
 	if (qc)
 		return qc;
 
-	qc = l_new(struct q_conn, 1);
-	qc->token = token;
-	qc->paths = l_queue_new();
-	l_hashmap_insert(conns, L_UINT_TO_PTR(token), qc);
+	qc = xcalloc(1, sizeof(*qc));
+	qc->token = sf_conn_token(conn);
+	sf_conn_set_data(conn, SF_PLUGIN_SELF, qc, q_conn_free);
 
 	/* Fast samples while there is a connection to steer. */
-	sf_health_watch(SF_PLUGIN_SELF, round_done, NULL);
+	if (n_conns++ == 0)
+		sf_health_watch(SF_PLUGIN_SELF, round_done, NULL);
 	return qc;
 }
 
-static void q_conn_drop(uint32_t token)
+static void q_conn_drop(struct sf_conn *conn)
 {
-	q_conn_free(l_hashmap_remove(conns, L_UINT_TO_PTR(token)));
+	if (!q_conn_find(conn))
+		return;
 
-	if (l_hashmap_isempty(conns))
+	sf_conn_set_data(conn, SF_PLUGIN_SELF, NULL, NULL);
+	if (n_conns == 0)
 		sf_health_watch(SF_PLUGIN_SELF, NULL, NULL);
 }
 
-struct path_key {
-	const struct sf_addr *local;
-	const struct sf_addr *remote;
-};
-
-static bool path_match(const void *data, const void *user_data)
+static struct q_path *path_find(struct q_conn *qc, const struct sf_addr *local,
+				const struct sf_addr *remote, size_t *ret_i)
 {
-	const struct q_path *p = data;
-	const struct path_key *key = user_data;
+	for (size_t i = 0; i < qc->n_paths; i++) {
+		struct q_path *p = qc->paths[i];
 
-	return sf_addr_ip_equal(&p->local, key->local) &&
-	       sf_addr_equal(&p->remote, key->remote);
+		if (sf_addr_ip_equal(&p->local, local) &&
+		    sf_addr_equal(&p->remote, remote)) {
+			if (ret_i)
+				*ret_i = i;
+			return p;
+		}
+	}
+
+	return NULL;
 }
 
 static struct q_path *path_get(struct q_conn *qc, const struct sf_addr *local,
 			       const struct sf_addr *remote)
 {
-	struct path_key key = { local, remote };
-	struct q_path *p = l_queue_find(qc->paths, path_match, &key);
+	struct q_path *p = path_find(qc, local, remote, NULL);
+	struct q_path **paths;
 
 	if (p)
 		return p;
 
-	p = l_new(struct q_path, 1);
+	paths = realloc(qc->paths, (qc->n_paths + 1) * sizeof(*paths));
+	if (!paths)
+		abort();
+	qc->paths = paths;
+
+	p = xcalloc(1, sizeof(*p));
 	p->local = *local;
 	p->local.port = 0;
 	p->remote = *remote;
-	l_queue_push_tail(qc->paths, p);
+	qc->paths[qc->n_paths++] = p;
 	return p;
+}
+
+static void path_remove_at(struct q_conn *qc, size_t i)
+{
+	free(qc->paths[i]);
+	qc->paths[i] = qc->paths[--qc->n_paths];
 }
 
 static void path_forget(struct q_conn *qc, const struct sf_addr *local,
 			const struct sf_addr *remote)
 {
-	struct path_key key = { local, remote };
+	size_t i;
 
-	l_free(l_queue_remove_if(qc->paths, path_match, &key));
+	if (path_find(qc, local, remote, &i))
+		path_remove_at(qc, i);
 }
 
 static bool is_standby(int32_t ifindex)
@@ -253,7 +292,8 @@ static void set_backup(struct sf_conn *conn, struct q_conn *qc,
 /* What one round learned about one connection's subflows. */
 struct scan {
 	struct q_conn *qc;
-	struct l_queue *subflows;	/* struct sf_subflow_info copies */
+	struct sf_subflow_info *subflows;	/* copies, to act on after */
+	size_t n_subflows;
 	bool primary_usable;		/* one not degraded, not benched */
 	bool primary_recovered;		/* one good for recover-ms */
 	bool primary_exists;
@@ -288,7 +328,11 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 	if (p->closing)
 		return;
 	p->seen = true;
-	l_queue_push_tail(s->subflows, l_memdup(sf, sizeof(*sf)));
+	s->subflows = realloc(s->subflows,
+			      (s->n_subflows + 1) * sizeof(*s->subflows));
+	if (!s->subflows)
+		abort();
+	s->subflows[s->n_subflows++] = *sf;
 
 	if (standby)
 		s->standby_exists = true;
@@ -303,8 +347,11 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 
 	if (!standby && !p->benched && !degraded(&h))
 		s->primary_usable = true;
+	/* Good for recover-ms, and for that long with traffic: what a
+	 * benched path's trickle showed does not count. */
 	if (!standby && (!p->benched || p->probing) &&
-	    h.state == SF_HEALTH_GOOD && h.state_ms >= config.recover_ms)
+	    h.state == SF_HEALTH_GOOD && h.state_ms >= config.recover_ms &&
+	    p->active_rounds * config.poll_ms >= config.recover_ms)
 		s->primary_recovered = true;
 
 	if (h.state == SF_HEALTH_GOOD && carries_traffic(s, standby, p)) {
@@ -332,26 +379,60 @@ static bool far_worse(const struct scan *s, const struct sf_subflow_health *h)
 	       s->best_loss_permille + config.worse_loss_percent * 10;
 }
 
+static const char *state_name(enum sf_health_state state)
+{
+	switch (state) {
+	case SF_HEALTH_UNKNOWN:
+		return "unknown";
+	case SF_HEALTH_GOOD:
+		return "good";
+	case SF_HEALTH_SLOW:
+		return "slow";
+	case SF_HEALTH_LOSSY:
+		return "lossy";
+	case SF_HEALTH_STALLED:
+		return "stalled";
+	}
+
+	return "unknown";
+}
+
+/* "WHAT: STATE, L.L % lost, RTT R ms (min M ms)" into buf. */
+static const char *health_why(const struct sf_subflow_health *h,
+			      const char *what, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s: %s, %u.%u %% lost, RTT %u ms (min %u.%u ms)",
+		 what, state_name(h->state), h->loss_permille / 10,
+		 h->loss_permille % 10, h->srtt_us / 1000,
+		 h->min_rtt_us / 1000, h->min_rtt_us % 1000 / 100);
+	return buf;
+}
+
 /* Bench, try or release one primary subflow. */
 static void settle_primary(struct sf_conn *conn, struct scan *s,
 			   const struct sf_subflow_info *sf, struct q_path *p,
 			   bool others_can_carry)
 {
 	struct sf_subflow_health h;
+	char why[128];
 	bool bad;
 
 	if (sf_subflow_get_health(conn, sf, &h) < 0)
 		return;
 
 	bad = degraded(&h) || far_worse(s, &h);
+	if (!p->benched || p->probing)
+		p->active_rounds++;
 
 	if (!p->benched) {
 		if (bad && others_can_carry) {
 			p->benched = true;
 			p->rounds = 0;
+			p->active_rounds = 0;
 			set_backup(conn, s->qc, sf, p, true,
-				   degraded(&h) ? "degraded" : "far worse "
-				   "than the best path");
+				   health_why(&h, degraded(&h) ? "degraded" :
+					      "far worse than the best path",
+					      why, sizeof(why)));
 		}
 		return;
 	}
@@ -362,6 +443,7 @@ static void settle_primary(struct sf_conn *conn, struct scan *s,
 		    p->rounds * config.poll_ms >= config.probe_ms) {
 			p->probing = true;
 			p->rounds = 0;
+			p->active_rounds = 0;
 			set_backup(conn, s->qc, sf, p, false,
 				   others_can_carry ? "trial" :
 				   "no other path");
@@ -369,7 +451,7 @@ static void settle_primary(struct sf_conn *conn, struct scan *s,
 		return;
 	}
 
-	/* On trial: good is kept; still bad after PROBE_ROUNDS goes back. */
+	/* On trial: good is kept; still bad after TRIAL_MS goes back. */
 	if (h.state == SF_HEALTH_GOOD && !far_worse(s, &h)) {
 		p->benched = false;
 		p->probing = false;
@@ -378,7 +460,7 @@ static void settle_primary(struct sf_conn *conn, struct scan *s,
 		return;
 	}
 
-	if (p->rounds >= PROBE_ROUNDS && others_can_carry) {
+	if (p->rounds * config.poll_ms >= TRIAL_MS && others_can_carry) {
 		p->probing = false;
 		p->rounds = 0;
 		set_backup(conn, s->qc, sf, p, true, "still degraded");
@@ -413,20 +495,13 @@ static void settle_standby(struct sf_conn *conn, struct q_conn *qc,
 		   "no primary path is usable");
 }
 
-static void unsee(void *data, void *user_data)
+/* Forget the paths this round found no subflow on (unless closing). */
+static void forget_unseen(struct q_conn *qc)
 {
-	((struct q_path *) data)->seen = false;
-}
-
-static bool unseen(void *data, void *user_data)
-{
-	struct q_path *p = data;
-
-	if (p->seen || p->closing)
-		return false;
-
-	l_free(p);
-	return true;
+	for (size_t i = qc->n_paths; i-- > 0;) {
+		if (!qc->paths[i]->seen && !qc->paths[i]->closing)
+			path_remove_at(qc, i);
+	}
 }
 
 /*
@@ -438,15 +513,15 @@ static void reconcile(struct sf_conn *conn)
 {
 	struct q_conn *qc;
 	struct scan s;
-	struct sf_subflow_info *sf;
 	enum promotion was;
 
 	if (!sf_conn_client_established(conn))
 		return;
 
 	qc = q_conn_get(conn);
-	s = (struct scan) { .qc = qc, .subflows = l_queue_new() };
-	l_queue_foreach(qc->paths, unsee, NULL);
+	s = (struct scan) { .qc = qc };
+	for (size_t i = 0; i < qc->n_paths; i++)
+		qc->paths[i]->seen = false;
 	sf_conn_foreach_subflow(conn, scan_subflow, &s);
 
 	was = qc->promoted;
@@ -467,7 +542,8 @@ static void reconcile(struct sf_conn *conn)
 			open_subflows(conn, qc, NULL, NULL);
 	}
 
-	while ((sf = l_queue_pop_head(s.subflows))) {
+	for (size_t i = 0; i < s.n_subflows; i++) {
+		const struct sf_subflow_info *sf = &s.subflows[i];
 		struct q_path *p = path_get(qc, &sf->local, &sf->remote);
 		int32_t ifindex = subflow_ifindex(sf);
 		/* Someone else can carry the traffic: a usable primary other
@@ -479,11 +555,10 @@ static void reconcile(struct sf_conn *conn)
 			settle_standby(conn, qc, sf, p);
 		else if (sf_iface_is_up(ifindex))
 			settle_primary(conn, &s, sf, p, others);
-		l_free(sf);
 	}
-	l_queue_destroy(s.subflows, NULL);
+	free(s.subflows);
 
-	l_queue_foreach_remove(qc->paths, unseen, NULL);
+	forget_unseen(qc);
 }
 
 static void round_done(struct sf_conn *conn, void *user_data)
@@ -510,7 +585,7 @@ static enum sf_verdict quality_established(struct sf_conn *conn)
 
 static enum sf_verdict quality_closed(struct sf_conn *conn)
 {
-	q_conn_drop(sf_conn_token(conn));
+	q_conn_drop(conn);
 	return SF_VERDICT_CONTINUE;
 }
 
@@ -533,8 +608,7 @@ static enum sf_verdict quality_sub_closed(struct sf_conn *conn,
 					  const struct sf_subflow_info *sf,
 					  int error, uint32_t reset_reason)
 {
-	struct q_conn *qc = l_hashmap_lookup(conns,
-					     L_UINT_TO_PTR(sf_conn_token(conn)));
+	struct q_conn *qc = q_conn_find(conn);
 
 	if (qc)
 		path_forget(qc, &sf->local, &sf->remote);
@@ -598,17 +672,10 @@ static enum sf_verdict quality_local_removed(const struct sf_local_addr *addr)
 	return SF_VERDICT_CONTINUE;
 }
 
-static int quality_init(void)
-{
-	conns = l_hashmap_new();
-	return 0;
-}
-
+/* The daemon frees the q_conns it keeps for us after this. */
 static void quality_exit(void)
 {
 	sf_health_watch(SF_PLUGIN_SELF, NULL, NULL);
-	l_hashmap_destroy(conns, q_conn_free);
-	conns = NULL;
 }
 
 static const struct sf_plugin_ops quality_ops = {
@@ -624,5 +691,5 @@ static const struct sf_plugin_ops quality_ops = {
 	.local_addr_removed = quality_local_removed,
 };
 
-SF_PLUGIN_DEFINE("quality", 100, SF_PLUGIN_MODE_USERSPACE, 0, quality_init,
+SF_PLUGIN_DEFINE("quality", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
 		 quality_exit, &quality_ops);

@@ -203,15 +203,15 @@ struct sf_config *sf_config_new_defaults(void)
 	config->endpoint_flags = MPTCP_PM_ADDR_FLAG_SUBFLOW;
 
 	config->quality = (struct sf_quality_config) {
-		.poll_ms = 200,
-		.max_loss_percent = 10,
+		.poll_ms = 100,
+		.max_loss_percent = 20,
 		.max_rtt_ratio = 4,
 		.min_rtt_increase_ms = 100,
 		.stall_ms = 1000,
-		.recover_ms = 3000,
+		.recover_ms = 2000,
 		.worse_rtt_ratio = 5,
 		.worse_loss_percent = 10,
-		.probe_ms = 5000,
+		.probe_ms = 3000,
 	};
 
 	config->filter.exclude_interfaces =

@@ -531,6 +531,9 @@ const sd_bus_vtable sf_dbus_conn_vtable[] = {
 	SD_BUS_PROPERTY("Established", "b", get_established, 0, EMITS),
 	SD_BUS_PROPERTY("Policy", "s", get_policy, 0, EMITS),
 	SD_BUS_PROPERTY("Subflows", "a(sqsqbuyy)", get_subflows, 0, EMITS),
+	/* Signalled at most once a second, by dbus-health.c. */
+	SD_BUS_PROPERTY("SubflowStats", "a(sqsqa{sv})",
+			sf_dbus_get_subflow_stats, 0, EMITS),
 	SD_BUS_PROPERTY("RemoteAddresses", "a(ysq)", get_remote_addresses, 0,
 			EMITS),
 	/* Looked up from the kernel when read: no signal. */

@@ -138,5 +138,9 @@ const sd_bus_vtable sf_dbus_iface_vtable[] = {
 	SD_BUS_PROPERTY("Announce", "b", get_announce, 0, EMITS),
 	SD_BUS_PROPERTY("Enabled", "b", get_enabled, 0, EMITS),
 	SD_BUS_PROPERTY("Metered", "b", get_metered, 0, EMITS),
+	/* Signalled at most once a second, by dbus-health.c. */
+	SD_BUS_PROPERTY("BytesSent", "t", sf_dbus_get_iface_bytes, 0, EMITS),
+	SD_BUS_PROPERTY("BytesReceived", "t", sf_dbus_get_iface_bytes, 0,
+			EMITS),
 	SD_BUS_VTABLE_END,
 };

@@ -125,6 +125,23 @@ bool sf_dbus_conn_published(struct sf_dbus *dbus, uint32_t token);
 /* Signals (no-ops for objects not published). */
 void sf_dbus_emit_conn_changed(struct sf_dbus *dbus, uint32_t token);
 void sf_dbus_emit_iface_changed(struct sf_dbus *dbus, int32_t ifindex);
+/* PropertiesChanged for these props (NULL-terminated) of path. */
+void sf_dbus_emit_props(struct sf_dbus *dbus, const char *path,
+			const char *interface, const char *const *props);
+
+/* Path health (dbus-health.c): the getters of Connection1.SubflowStats and
+ * Interface1.BytesSent/BytesReceived, and their signals, from attach (when
+ * the service starts) to detach. */
+int sf_dbus_get_subflow_stats(sd_bus *bus, const char *path,
+			      const char *interface, const char *property,
+			      sd_bus_message *reply, void *userdata,
+			      sd_bus_error *ret_error);
+int sf_dbus_get_iface_bytes(sd_bus *bus, const char *path,
+			    const char *interface, const char *property,
+			    sd_bus_message *reply, void *userdata,
+			    sd_bus_error *ret_error);
+void sf_dbus_health_attach(struct sf_dbus *dbus);
+void sf_dbus_health_detach(struct sf_dbus *dbus);
 
 /* Apply an interface's new backup flag to its existing subflows
  * (SetInterfacePolicy); each SET_FLAGS becomes a command of call. */

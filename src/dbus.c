@@ -361,6 +361,12 @@ void sf_dbus_emit_conn_changed(struct sf_dbus *d, uint32_t token)
 			     SF_DBUS_CONN_IFACE, sf_dbus_conn_changing);
 }
 
+void sf_dbus_emit_props(struct sf_dbus *d, const char *path,
+			const char *interface, const char *const *props)
+{
+	emit_changed(d, path, interface, props);
+}
+
 void sf_dbus_emit_iface_changed(struct sf_dbus *d, int32_t ifindex)
 {
 	char path[SF_DBUS_PATH_MAX];
@@ -675,6 +681,7 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
 
 	sf_daemon_set_observer(daemon, &observer, d);
+	sf_dbus_health_attach(d);
 	if (name) {
 		sf_daemon_hold_ready(daemon);
 		d->holds_ready = true;
@@ -711,6 +718,7 @@ void sf_dbus_free(struct sf_dbus *d)
 
 	if (d->daemon)
 		sf_daemon_set_observer(d->daemon, NULL, NULL);
+	sf_dbus_health_detach(d);
 
 	/* Calls still waiting for the kernel end now (-ECANCELED, replied
 	 * while the bus is there): this code is their commands' caller. */

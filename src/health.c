@@ -5,17 +5,22 @@
  * Each sample is judged on its own ("raw"): stalled when data is in flight
  * and no ACK came for stall-ms, or two RTOs in a row went unanswered; lossy
  * when the retransmitted share of the segments sent since the newest
- * earlier sample that leaves at least SF_HEALTH_MIN_SEGS segments is above
- * max-loss-percent (so a busy path is judged on its last interval alone,
- * and a quiet one over up to SF_HEALTH_LOSS_WINDOW_MS); slow when the
- * smoothed RTT is max-rtt-ratio times the path's own minimum RTT and
+ * earlier sample SF_HEALTH_LOSS_SPAN_MS old that leaves at least
+ * SF_HEALTH_MIN_SEGS segments is above max-loss-percent (a busy path is
+ * judged on its last half second, a quiet one over up to
+ * SF_HEALTH_LOSS_WINDOW_MS), once the subflow
+ * is SF_HEALTH_WARMUP_MS old (slow start overshoots the queue once); slow
+ * when the smoothed RTT is max-rtt-ratio times the path's own minimum RTT and
  * min-rtt-increase-ms above it; good when it sent something and is none of
- * these. A sample without traffic gives no judgement.
+ * these, its loss measured or nothing retransmitted within the window (a
+ * trickle of retransmissions is not evidence of health). Anything else
+ * gives no judgement.
  *
- * The state reported follows the raw judgements with one sample of delay
- * for lossy and slow (two in a row must agree), none for stalled (already
- * persistent by its definition) and none for good: when to trust a path
- * again is the policy's call, with the state's age (state_ms).
+ * The state reported follows the raw judgements: lossy and slow once
+ * SF_HEALTH_BAD_SAMPLES in a row agree (a new connection's slow start
+ * overshoots the queue and loses a burst, once), stalled at once (already
+ * persistent by its definition), good at once: when to trust a path again
+ * is the policy's call, with the state's age (state_ms).
  */
 #include <errno.h>
 #include <string.h>
@@ -48,7 +53,8 @@ struct entry {
 
 	enum sf_health_state state;
 	uint64_t state_since_ms;
-	bool bad_pending;		/* one bad raw judgement seen */
+	unsigned int bad_samples;	/* bad raw judgements in a row */
+	uint64_t first_at_ms;		/* its first sample */
 	bool changed;			/* since sf_health_take_changes() */
 };
 
@@ -175,13 +181,16 @@ static void ring_push(struct entry *e, const struct sample *s)
 
 /*
  * The retransmitted share of the segments sent between the newest sample
- * and the newest earlier one that leaves at least SF_HEALTH_MIN_SEGS
- * segments within the window, in per mille. false: too few segments.
+ * and the newest earlier one at least SF_HEALTH_LOSS_SPAN_MS older that
+ * leaves at least SF_HEALTH_MIN_SEGS segments, within the window, in per
+ * mille. false: too few segments or samples.
  */
-static bool recent_loss(const struct entry *e, uint32_t *ret_permille)
+static bool recent_loss(const struct entry *e, uint32_t *ret_permille,
+			bool *ret_retransmitted)
 {
 	const struct sample *now;
 
+	*ret_retransmitted = false;
 	if (e->ring_len < 2)
 		return false;
 
@@ -193,7 +202,9 @@ static bool recent_loss(const struct entry *e, uint32_t *ret_permille)
 
 		if (now->at_ms - then->at_ms > SF_HEALTH_LOSS_WINDOW_MS)
 			return false;
-		if (segs < SF_HEALTH_MIN_SEGS)
+		*ret_retransmitted = retrans > 0;
+		if (segs < SF_HEALTH_MIN_SEGS ||
+		    now->at_ms - then->at_ms < SF_HEALTH_LOSS_SPAN_MS)
 			continue;
 
 		*ret_permille = retrans >= segs ? 1000 :
@@ -220,18 +231,21 @@ static enum sf_health_state judge(const struct sf_health *health,
 	const struct sf_quality_config *config = &health->config;
 	const struct sf_subflow_stats *st = &e->last;
 	uint32_t permille;
+	bool measured, retransmitted;
 
 	if (st->unacked > 0 &&
 	    (st->backoff >= 2 || st->last_ack_recv_ms >= config->stall_ms))
 		return SF_HEALTH_STALLED;
 
-	if (recent_loss(e, &permille)) {
+	measured = recent_loss(e, &permille, &retransmitted);
+	if (measured) {
 		e->loss_permille = permille;
-		if (permille > config->max_loss_percent * 10)
+		if (permille > config->max_loss_percent * 10 &&
+		    e->last_at_ms - e->first_at_ms >= SF_HEALTH_WARMUP_MS)
 			return SF_HEALTH_LOSSY;
 	}
 
-	if (!sent)
+	if (!sent || (!measured && retransmitted))
 		return SF_HEALTH_UNKNOWN;
 
 	if (is_slow(config, st->rtt_us, e->min_rtt_us))
@@ -316,27 +330,29 @@ void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 	if (min_rtt && (!e->min_rtt_us || min_rtt < e->min_rtt_us))
 		e->min_rtt_us = min_rtt;
 	ring_push(e, &s);
-	if (first)
+	if (first) {
 		e->state_since_ms = now_ms;
+		e->first_at_ms = now_ms;
+	}
 
 	raw = judge(health, e, sent);
 	switch (raw) {
 	case SF_HEALTH_UNKNOWN:
 		return;
 	case SF_HEALTH_GOOD:
-		e->bad_pending = false;
+		e->bad_samples = 0;
 		set_state(e, raw, now_ms);
 		return;
 	case SF_HEALTH_STALLED:
-		e->bad_pending = true;
+		e->bad_samples++;
 		set_state(e, raw, now_ms);
 		return;
 	case SF_HEALTH_SLOW:
 	case SF_HEALTH_LOSSY:
-		if (e->bad_pending || e->state == SF_HEALTH_STALLED ||
+		if (++e->bad_samples >= SF_HEALTH_BAD_SAMPLES ||
+		    e->state == SF_HEALTH_STALLED ||
 		    e->state == SF_HEALTH_SLOW || e->state == SF_HEALTH_LOSSY)
 			set_state(e, raw, now_ms);
-		e->bad_pending = true;
 		return;
 	}
 }

@@ -15,10 +15,17 @@
 #include <subflowd/addr.h>
 #include <subflowd/plugin.h>
 
-/* Loss is judged over the newest samples that hold this many segments... */
+/* Loss is judged over the newest samples that span this long and hold
+ * this many segments (a queue that overflows loses a burst within one
+ * round trip; a lossy path keeps losing)... */
+#define SF_HEALTH_LOSS_SPAN_MS 300
 #define SF_HEALTH_MIN_SEGS 30
 /* ... within this long; fewer segments: no judgement of loss. */
 #define SF_HEALTH_LOSS_WINDOW_MS 2000
+/* A subflow's loss is judged from this age on: slow start overshoots. */
+#define SF_HEALTH_WARMUP_MS 2000
+/* Lossy or slow raw judgements in a row that make the state. */
+#define SF_HEALTH_BAD_SAMPLES 2
 
 struct sf_health;
 

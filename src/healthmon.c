@@ -5,9 +5,9 @@
  * (sf_config_quality(), sf_subflow_get_health(), sf_health_watch()).
  *
  * One round is one read of every MPTCP subflow of the namespace with its
- * tcp_info (a dump), so its cost does not grow with the number of
- * connections a policy watches; a round is never started while the last
- * one is still being read.
+ * tcp_info (an asynchronous sock_diag dump on the daemon's one socket), so
+ * its cost does not grow with the number of connections a policy watches;
+ * a round is never started while the last one is still being read.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,13 +29,14 @@ struct healthmon {
 	struct sf_health *health;
 	struct l_timeout *timer;
 	struct l_queue *watches;	/* struct watch */
-	bool reading;			/* a round is being read */
+	unsigned int query;		/* the round being read; 0: none */
 	uint64_t notified_ms;		/* the listener last ran */
-	const struct sf_healthmon_listener *listener;
-	void *listener_data;
 };
 
 static struct healthmon *mon;
+/* Kept across start and stop: the listener may come first. */
+static const struct sf_healthmon_listener *listener;
+static void *listener_data;
 
 uint64_t sf_healthmon_now_ms(void)
 {
@@ -81,14 +82,14 @@ static void sample_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 
 static void notify_conn(uint32_t token, void *user_data)
 {
-	if (mon->listener && mon->listener->conn_changed)
-		mon->listener->conn_changed(token, mon->listener_data);
+	if (listener && listener->conn_changed)
+		listener->conn_changed(token, listener_data);
 }
 
 static void notify_iface(int32_t ifindex, void *user_data)
 {
-	if (mon->listener && mon->listener->iface_changed)
-		mon->listener->iface_changed(ifindex, mon->listener_data);
+	if (listener && listener->iface_changed)
+		listener->iface_changed(ifindex, listener_data);
 }
 
 static void run_watches(void)
@@ -117,7 +118,7 @@ static void round_done(int error, void *user_data)
 {
 	uint64_t now = sf_healthmon_now_ms();
 
-	mon->reading = false;
+	mon->query = 0;
 	if (error < 0) {
 		/* Nothing is judged on a partial read; try next time. */
 		l_debug("health: reading the subflows failed: %s",
@@ -137,27 +138,32 @@ static void round_done(int error, void *user_data)
 }
 
 /*
- * Read every subflow: sample_sock for each, then round_done once. The
- * source is sock_diag; this is the one place that knows how it is asked.
+ * Read every subflow, asynchronously: sample_sock for each, then
+ * round_done once. Samples carry the time the round started.
  */
 static int read_subflows(void)
 {
-	static uint64_t now;
+	static uint64_t started_ms;
 	int r;
 
-	now = sf_healthmon_now_ms();
-	r = sf_sockdiag_list(sample_sock, &now);
-	round_done(r, NULL);
+	started_ms = sf_healthmon_now_ms();
+	r = sf_sockdiag_query_list(sf_daemon_sockdiag(sf_daemon_get()),
+				   sample_sock, round_done, &started_ms, NULL);
+	if (r < 0)
+		return r;
+
+	mon->query = r;
 	return 0;
 }
 
 static void round_fire(struct l_timeout *timeout, void *user_data)
 {
 	struct sf_daemon *d = sf_daemon_get();
+	int r;
 
 	l_timeout_modify_ms(timeout, next_round_ms());
 
-	if (mon->reading)
+	if (mon->query)
 		return;
 
 	sf_health_set_config(mon->health, quality());
@@ -170,9 +176,9 @@ static void round_fire(struct l_timeout *timeout, void *user_data)
 	}
 
 	sf_health_round_begin(mon->health);
-	mon->reading = true;
-	if (read_subflows() < 0)
-		mon->reading = false;
+	r = read_subflows();
+	if (r < 0)
+		l_debug("health: cannot read the subflows: %s", strerror(-r));
 }
 
 /* --- life ------------------------------------------------------------------- */
@@ -200,6 +206,9 @@ void sf_healthmon_stop(void)
 	if (!mon)
 		return;
 
+	if (mon->query)
+		sf_sockdiag_cancel(sf_daemon_sockdiag(sf_daemon_get()),
+				   mon->query);
 	l_timeout_remove(mon->timer);
 	l_queue_destroy(mon->watches, l_free);
 	sf_health_free(mon->health);
@@ -212,14 +221,11 @@ const struct sf_health *sf_healthmon_health(void)
 	return mon ? mon->health : NULL;
 }
 
-void sf_healthmon_set_listener(const struct sf_healthmon_listener *listener,
+void sf_healthmon_set_listener(const struct sf_healthmon_listener *l,
 			       void *user_data)
 {
-	if (!mon)
-		return;
-
-	mon->listener = listener;
-	mon->listener_data = user_data;
+	listener = l;
+	listener_data = user_data;
 }
 
 /* --- the plugin API -------------------------------------------------------- */

@@ -34,5 +34,5 @@ struct sf_healthmon_listener {
 	void (*conn_changed)(uint32_t token, void *user_data);
 	void (*iface_changed)(int32_t ifindex, void *user_data);
 };
-void sf_healthmon_set_listener(const struct sf_healthmon_listener *listener,
+void sf_healthmon_set_listener(const struct sf_healthmon_listener *l,
 			       void *user_data);

@@ -184,9 +184,10 @@ int cmd_show(sd_bus *bus, int argc, char **argv)
 	if (ctl_json) {
 		putchar('{');
 		conn_json(c);
+		ret = ctl_show_health(bus, c->token) < 0;
 		puts("}");
 		ctl_objects_clear(&o);
-		return 0;
+		return ret;
 	}
 
 	printf("connection %08x\n", c->token);
@@ -215,9 +216,10 @@ int cmd_show(sd_bus *bus, int argc, char **argv)
 						    c->raddrs[i].port, l,
 						    sizeof(l)) :
 					   c->raddrs[i].addr);
+	ret = ctl_show_health(bus, c->token) < 0;
 
 	ctl_objects_clear(&o);
-	return 0;
+	return ret;
 }
 
 static const char *yes_no(int b)

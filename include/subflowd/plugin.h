@@ -315,9 +315,9 @@ enum sf_health_state {
 };
 
 /*
- * One subflow's health, judged from its recent tcp_info samples. A state
- * other than GOOD and UNKNOWN is reported only once two samples in a row
- * agree; a subflow that carries no traffic keeps its last judgement.
+ * One subflow's health, judged from its recent tcp_info samples. SLOW and
+ * LOSSY are reported only once two samples in a row agree; a subflow
+ * that carries no traffic keeps its last judgement.
  */
 struct sf_subflow_health {
 	enum sf_health_state state;

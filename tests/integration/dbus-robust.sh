@@ -57,12 +57,15 @@ expect_eq "$(members org.subflowd.Connection1 "$conn")" \
 .RemoteAddresses property a(ysq)
 .RemotePort property q
 .ServerSide property b
+.SubflowStats property a(sqsqa{sv})
 .Subflows property a(sqsqbuyy)
 .Token property u" "Connection1 members"
 expect_eq "$(members org.subflowd.Interface1 "/org/subflowd/interface/$ifidx")" \
 ".Addresses property as
 .Announce property b
 .Backup property b
+.BytesReceived property t
+.BytesSent property t
 .Enabled property b
 .Index property u
 .Metered property b

@@ -42,7 +42,7 @@ wait_paths 10 "10.0.1.1;10.0.2.1;"
 log "path 2: 15 % loss"
 lab_fail 2 loss 15
 wait_paths 15 "10.0.1.1;10.0.2.1 backup;"
-wait_log 1 "quality: subflow 10\.0\.2\.1:[0-9]+ backup \(far worse than the best path\)"
+wait_log 1 "quality: subflow 10\.0\.2\.1:[0-9]+ backup \(far worse than the best path: "
 
 log "path 2: loss gone"
 lab_restore 2

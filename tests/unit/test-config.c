@@ -1372,15 +1372,15 @@ START_TEST(test_print_default_output_is_exact)
 		"require-default-route = false\n"
 		"\n"
 		"[quality]\n"
-		"poll-ms = 200\n"
-		"max-loss-percent = 10\n"
+		"poll-ms = 100\n"
+		"max-loss-percent = 20\n"
 		"max-rtt-ratio = 4\n"
 		"min-rtt-increase-ms = 100\n"
 		"stall-ms = 1000\n"
-		"recover-ms = 3000\n"
+		"recover-ms = 2000\n"
 		"worse-rtt-ratio = 5\n"
 		"worse-loss-percent = 10\n"
-		"probe-ms = 5000\n");
+		"probe-ms = 3000\n");
 	sf_config_free(config);
 }
 END_TEST
