@@ -241,6 +241,9 @@ struct cmd {
 /* Commands whose caller waits for a callback, oldest first. Commands sent
  * without callbacks (most policies' subflow commands) cost nothing here. */
 static struct cmd *callers_head, *callers_tail;
+/* token -> how many of its commands are in `callers`, so that closing a
+ * connection without any costs one lookup, not a walk. */
+static struct l_hashmap *caller_tokens;
 /* The last id given (ids are 1..INT_MAX, then again from 1). */
 static int last_id;
 
@@ -257,8 +260,33 @@ static bool cmd_has_caller(const struct cmd *cmd)
 	       cmd->stats_func || cmd->destroy;
 }
 
+static void caller_tokens_add(uint32_t token, int delta)
+{
+	unsigned int n;
+
+	if (!token)
+		return;
+
+	if (!caller_tokens)
+		caller_tokens = l_hashmap_new();
+
+	n = L_PTR_TO_UINT(l_hashmap_lookup(caller_tokens, L_UINT_TO_PTR(token)));
+	n += delta;
+	if (n)
+		l_hashmap_replace(caller_tokens, L_UINT_TO_PTR(token),
+				  L_UINT_TO_PTR(n), NULL);
+	else
+		l_hashmap_remove(caller_tokens, L_UINT_TO_PTR(token));
+
+	if (l_hashmap_isempty(caller_tokens)) {
+		l_hashmap_destroy(caller_tokens, NULL);
+		caller_tokens = NULL;
+	}
+}
+
 static void caller_link(struct cmd *cmd)
 {
+	caller_tokens_add(cmd->token, 1);
 	cmd->prev = callers_tail;
 	if (callers_tail)
 		callers_tail->next = cmd;
@@ -273,6 +301,7 @@ static void caller_unlink(struct cmd *cmd)
 	if (!cmd_has_caller(cmd))
 		return;
 
+	caller_tokens_add(cmd->token, -1);
 	if (cmd->prev)
 		cmd->prev->next = cmd->next;
 	else
@@ -377,12 +406,10 @@ static bool of_token(const struct cmd *cmd, const void *match_data)
 void sf_api_cancel_conn(uint32_t token)
 {
 	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
-	struct cmd *cmd;
 
 	/* Most connections close with no caller waiting: no work then. */
-	for (cmd = callers_head; cmd && !of_token(cmd, &token); cmd = cmd->next)
-		;
-	if (!cmd)
+	if (!caller_tokens ||
+	    !l_hashmap_lookup(caller_tokens, L_UINT_TO_PTR(token)))
 		return;
 
 	/* What the kernel has answered already ends with its answer. */
