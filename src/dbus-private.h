@@ -143,7 +143,3 @@ int sf_dbus_get_iface_bytes(sd_bus *bus, const char *path,
 void sf_dbus_health_attach(struct sf_dbus *dbus);
 void sf_dbus_health_detach(struct sf_dbus *dbus);
 
-/* Apply an interface's new backup flag to its existing subflows
- * (SetInterfacePolicy); each SET_FLAGS becomes a command of call. */
-void sf_dbus_conn_apply_iface_backup(struct sf_dbus *dbus, int32_t ifindex,
-				     bool backup, struct sf_dbus_call *call);
