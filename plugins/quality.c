@@ -379,30 +379,12 @@ static bool far_worse(const struct scan *s, const struct sf_subflow_health *h)
 	       s->best_loss_permille + config.worse_loss_percent * 10;
 }
 
-static const char *state_name(enum sf_health_state state)
-{
-	switch (state) {
-	case SF_HEALTH_UNKNOWN:
-		return "unknown";
-	case SF_HEALTH_GOOD:
-		return "good";
-	case SF_HEALTH_SLOW:
-		return "slow";
-	case SF_HEALTH_LOSSY:
-		return "lossy";
-	case SF_HEALTH_STALLED:
-		return "stalled";
-	}
-
-	return "unknown";
-}
-
 /* "WHAT: STATE, L.L % lost, RTT R ms (min M ms)" into buf. */
 static const char *health_why(const struct sf_subflow_health *h,
 			      const char *what, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s: %s, %u.%u %% lost, RTT %u ms (min %u.%u ms)",
-		 what, state_name(h->state), h->loss_permille / 10,
+		 what, sf_health_state_to_str(h->state), h->loss_permille / 10,
 		 h->loss_permille % 10, h->srtt_us / 1000,
 		 h->min_rtt_us / 1000, h->min_rtt_us % 1000 / 100);
 	return buf;

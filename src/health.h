@@ -94,4 +94,3 @@ void sf_health_take_changes(struct sf_health *health,
 void sf_health_iface_bytes(const struct sf_health *health, int32_t ifindex,
 			   uint64_t *ret_sent, uint64_t *ret_received);
 
-const char *sf_health_state_to_str(enum sf_health_state state);

@@ -313,6 +313,8 @@ enum sf_health_state {
 	SF_HEALTH_LOSSY,		/* loss above max-loss-percent */
 	SF_HEALTH_STALLED,		/* data in flight, no ACK: blackhole */
 };
+/* "good", "slow" ... as D-Bus and subflowctl show them. */
+const char *sf_health_state_to_str(enum sf_health_state state);
 
 /*
  * One subflow's health, judged from its recent tcp_info samples. SLOW and
