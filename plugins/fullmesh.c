@@ -110,63 +110,15 @@ static enum sf_verdict fullmesh_local_removed(const struct sf_local_addr *addr)
 	return SF_VERDICT_CONTINUE;
 }
 
-struct pair_count {
-	const struct sf_subflow_info *sf;
-	unsigned int n;
-};
-
-static void count_on_pair(struct sf_conn *conn,
-			  const struct sf_subflow_info *sf, void *user_data)
-{
-	struct pair_count *c = user_data;
-
-	if (sf->local.port && sf_addr_ip_equal(&sf->local, &c->sf->local) &&
-	    sf_addr_equal(&sf->remote, &c->sf->remote))
-		c->n++;
-}
-
-/*
- * A pair carries the policy's number of subflows, no more. One more can
- * come up when an address flaps while its subflow is being opened: the
- * kernel completes the first attempt after the daemon, having seen the
- * address go and come back, made another. The newcomer is closed.
- */
-static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
-						    const struct sf_subflow_info *sf)
-{
-	struct pair_count c = { .sf = sf };
-	struct sf_iface_policy policy;
-	char buf[SF_ADDR_STRLEN];
-	int r;
-
-	if (!sf_conn_client_established(conn))
-		return SF_VERDICT_CONTINUE;
-
-	sf_iface_get_policy(sf->ifindex ? sf->ifindex :
-			    sf_local_addr_ifindex(&sf->local), &policy);
-	sf_conn_foreach_subflow(conn, count_on_pair, &c);
-	if (c.n <= policy.subflows)
-		return SF_VERDICT_CONTINUE;
-
-	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
-			       NULL);
-	sf_log(LOG_INFO,
-	       "[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
-	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
-	       sf_addr_to_str(&sf->local, true, buf), c.n);
-	return SF_VERDICT_CONTINUE;
-}
-
-/* --- `subflows` changed at run time ------------------------------------- */
-
 #define PAIR_MAX 8		/* [interface] subflows is 1..8 */
 
+/* The subflows of one address pair (local IP, remote IP and port). */
 struct pair_subflows {
 	const struct sf_addr *local;
 	const struct sf_addr *remote;
-	struct sf_subflow_info open[PAIR_MAX];	/* those with a local port */
-	unsigned int n_open;
 	unsigned int n;				/* with those being created */
+	unsigned int n_open;			/* those with a local port */
+	struct sf_subflow_info open[PAIR_MAX];	/* the first PAIR_MAX of them */
 };
 
 static void collect_pair(struct sf_conn *conn, const struct sf_subflow_info *sf,
@@ -179,9 +131,47 @@ static void collect_pair(struct sf_conn *conn, const struct sf_subflow_info *sf,
 		return;
 
 	p->n++;
-	if (sf->local.port && p->n_open < PAIR_MAX)
-		p->open[p->n_open++] = *sf;
+	if (!sf->local.port)
+		return;
+
+	if (p->n_open < PAIR_MAX)
+		p->open[p->n_open] = *sf;
+	p->n_open++;
 }
+
+/*
+ * A pair carries the policy's number of subflows, no more. One more can
+ * come up when an address flaps while its subflow is being opened: the
+ * kernel completes the first attempt after the daemon, having seen the
+ * address go and come back, made another. The newcomer is closed.
+ */
+static enum sf_verdict fullmesh_subflow_established(struct sf_conn *conn,
+						    const struct sf_subflow_info *sf)
+{
+	struct pair_subflows p = { .local = &sf->local, .remote = &sf->remote };
+	struct sf_iface_policy policy;
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (!sf_conn_client_established(conn))
+		return SF_VERDICT_CONTINUE;
+
+	sf_iface_get_policy(sf->ifindex ? sf->ifindex :
+			    sf_local_addr_ifindex(&sf->local), &policy);
+	sf_conn_foreach_subflow(conn, collect_pair, &p);
+	if (p.n_open <= policy.subflows)
+		return SF_VERDICT_CONTINUE;
+
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL,
+			       NULL);
+	sf_log(LOG_INFO,
+	       "[%08x] fullmesh: %s extra subflow %s (%u on its pair)",
+	       sf_conn_token(conn), r < 0 ? "cannot close" : "closing",
+	       sf_addr_to_str(&sf->local, true, buf), p.n_open);
+	return SF_VERDICT_CONTINUE;
+}
+
+/* --- `subflows` changed at run time ------------------------------------- */
 
 /* Open or close extra subflows until the pair carries want (one, on the
  * initial pair). A pair without any subflow is not this function's. */
@@ -209,6 +199,8 @@ static void fit_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 					    policy.backup, NULL, NULL, NULL);
 
 	/* The newest go first: the kernel reports them last. */
+	if (p.n_open > PAIR_MAX)
+		p.n_open = PAIR_MAX;
 	while (p.n > want && p.n_open) {
 		const struct sf_subflow_info *sf = &p.open[--p.n_open];
 
