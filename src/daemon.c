@@ -385,13 +385,16 @@ static void on_subflow_closed(struct sf_daemon *d, struct sf_conn *conn,
 				  SF_SUBFLOW_STATE_ESTABLISHED;
 	sf_conn_subflow_remove(conn, &info.local, &info.remote);
 
+	/* The retry engine counts the pair's subflows before the policies
+	 * hear of the close: one a policy opens in answer replaces this
+	 * subflow, it is not a sibling to bring back as well. */
+	if (d->config->mode == SF_MODE_USERSPACE && !ours)
+		subflow_closed_retry(d, conn, &info, known, joined, ev->error);
+
 	args.subflow = &info;
 	args.error = ev->error;
 	args.reset_reason = ev->reset_reason;
 	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_SUBFLOW_CLOSED, &args);
-
-	if (d->config->mode == SF_MODE_USERSPACE && !ours)
-		subflow_closed_retry(d, conn, &info, known, joined, ev->error);
 }
 
 /*

@@ -31,6 +31,8 @@ void fk_setup(const char *const *plugins)
 						   top ? top : ".");
 	char err[512];
 
+	l_free(config->policy);
+	config->policy = l_strdup(plugins[0]);
 	/* Test interfaces are made up: let every one through. */
 	l_strv_free(config->filter.exclude_interfaces);
 	config->filter.exclude_interfaces = NULL;

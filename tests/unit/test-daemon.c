@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The daemon core with the real fullmesh plugin and a fake kernel: events
- * are fed in directly, interfaces through the interface table, and every
- * command that would reach the kernel is captured at the transport seam.
+ * The daemon core with real plugins (fullmesh; handover where a policy that
+ * opens replacements itself matters) and a fake kernel: events are fed in
+ * directly, interfaces through the interface table, and every command that
+ * would reach the kernel is captured at the transport seam.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -214,6 +215,72 @@ START_TEST(closed_connection_is_freed)
 }
 END_TEST
 
+/* --- a policy that opens a replacement itself (handover) ----------------- */
+
+static const char *const handover[] = { "handover", NULL };
+
+/* handover with eth1 primary and eth2 standby (backup = true). */
+static void setup_handover(void)
+{
+	struct sf_iface_policy policy;
+
+	ck_assert(l_main_init());
+	fk_setup(handover);
+	fk_add_link(2, "eth1", true);
+	fk_add_link(3, "eth2", true);
+	fk_add_addr(2, "10.0.1.1");
+	fk_add_addr(3, "10.0.2.1");
+	sf_daemon_get_iface_policy(fk_daemon, "eth2", &policy);
+	policy.backup = true;
+	ck_assert_int_eq(sf_daemon_set_iface_policy(fk_daemon, "eth2", &policy,
+						    NULL, NULL), 0);
+}
+
+static void teardown_handover(void)
+{
+	fk_teardown();
+	l_main_exit();
+}
+
+/* How many of the commands sent are SUBFLOW_CREATE. */
+static unsigned int creates_sent(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < fk_n_sent; i++)
+		n += l_genl_msg_get_command(fk_sent[i].msg) ==
+		     MPTCP_PM_CMD_SUBFLOW_CREATE;
+	return n;
+}
+
+/*
+ * The primary subflow fails and handover opens a new one on the same pair
+ * at once, in its subflow_closed handler. The retry engine must count that
+ * one as the replacement: when its timer fires, the pair has what it had,
+ * and no second subflow opens on it.
+ */
+START_TEST(replacement_opened_by_the_policy_is_not_doubled_by_the_retry)
+{
+	uint64_t start;
+
+	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
+	ck_assert_uint_eq(creates_sent(), 1);		/* the standby path */
+	fk_answer(0, 0, NULL);
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41000, "10.0.1.2",
+	     5201);
+
+	fk_feed(SF_EVENT_SUB_CLOSED, 0xabc, "10.0.1.1", 40000, "10.0.1.2",
+		5201, ECONNRESET);
+	ck_assert_uint_eq(creates_sent(), 2);		/* the replacement */
+
+	/* Past the first retry delay (1 s): nothing more is opened. */
+	start = l_time_now();
+	while (l_time_diff(start, l_time_now()) < 1500000)
+		l_main_iterate(10);
+	ck_assert_uint_eq(creates_sent(), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -229,6 +296,11 @@ int main(void)
 	tcase_add_test(tc, subflow_doubled_by_a_flap_is_closed);
 	tcase_add_test(tc, flapped_address_gets_its_subflow_back_before_the_old_one_closed);
 	tcase_add_test(tc, closed_connection_is_freed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("handover");
+	tcase_add_checked_fixture(tc, setup_handover, teardown_handover);
+	tcase_add_test(tc, replacement_opened_by_the_policy_is_not_doubled_by_the_retry);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);
