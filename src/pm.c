@@ -17,9 +17,13 @@
 
 /* Room for bursts of thousands of events before the kernel drops any. */
 #define SF_PM_EVENTS_RCVBUF (8 * 1024 * 1024)
-/* One read: what MNL_SOCKET_BUFFER_SIZE * 4 gives on 4 KiB pages, without
- * its sysconf() call on every read. */
+/* One read of the command socket: what MNL_SOCKET_BUFFER_SIZE * 4 gives on
+ * 4 KiB pages, without its sysconf() call on every read. */
 #define SF_PM_READ_SIZE 16384
+/* Events are read in batches, one system call each: an event is a few
+ * hundred bytes (addresses, ports, ids, flags), one per datagram. */
+#define SF_PM_EVENT_BATCH 16
+#define SF_PM_EVENT_SIZE 1024
 /* Answers pile up while a batch of events is handled (commands run in the
  * kernel as they are sent); the events loop reads them between batches. */
 #define SF_PM_CMDS_RCVBUF (4 * 1024 * 1024)
@@ -148,25 +152,24 @@ static void commands_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
-typedef void (*batch_func_t)(struct sf_pm *pm, const char *buf, size_t len);
-
 /*
- * Read nl (the socket named what) until it is empty, handing each batch of
- * messages to batch. Returns how many times the kernel reported dropping
- * messages (ENOBUFS) meanwhile.
+ * Read the answers to our commands. all: until the socket is empty (its
+ * watch saw it readable); else only while requests are pending: each
+ * ends with its own message, so once none is left a further read would
+ * only meet an empty socket. Returns how many times the kernel reported
+ * dropping messages (ENOBUFS) meanwhile.
  */
-static unsigned int socket_drain(struct sf_pm *pm, struct mnl_socket *nl,
-				 const char *what, batch_func_t batch)
+static unsigned int commands_drain(struct sf_pm *pm, bool all)
 {
 	char buf[SF_PM_READ_SIZE];
 	unsigned int overruns = 0;
 
-	for (;;) {
-		ssize_t n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf),
+	while (all || pm->n_pending) {
+		ssize_t n = recv(mnl_socket_get_fd(pm->cmds), buf, sizeof(buf),
 				 MSG_DONTWAIT);
 
 		if (n > 0) {
-			batch(pm, buf, n);
+			commands_read_batch(pm, buf, n);
 			continue;
 		}
 
@@ -179,21 +182,22 @@ static unsigned int socket_drain(struct sf_pm *pm, struct mnl_socket *nl,
 		}
 
 		if (n < 0 && errno != EAGAIN)
-			l_warn("mptcp_pm %s socket: %s, ignoring", what,
+			l_warn("mptcp_pm command socket: %s, ignoring",
 			       strerror(errno));
-		return overruns;
+		break;
 	}
+
+	return overruns;
 }
 
 /*
- * Read the answers to our commands. When the socket overran, the answers
- * lost were to requests the kernel has finished (it runs each one while we
- * send it): once the queue is read empty, those still pending get -ENOBUFS
- * and the daemon resyncs, as after an events overrun.
+ * Pass on the answers to our commands, in order. When the socket overran,
+ * the answers lost were to requests the kernel has finished (it runs each
+ * one while we send it): once the queue is read empty, those still
+ * pending get -ENOBUFS and the daemon resyncs, as after an events overrun.
  */
-static void commands_read(void *user_data)
+static void commands_read(struct sf_pm *pm, bool all)
 {
-	struct sf_pm *pm = user_data;
 	unsigned int overruns;
 
 	/* Not again from a callback: answers are passed on in order. */
@@ -201,7 +205,7 @@ static void commands_read(void *user_data)
 		return;
 
 	pm->reading = true;
-	overruns = socket_drain(pm, pm->cmds, "command", commands_read_batch);
+	overruns = commands_drain(pm, all);
 	pm->reading = false;
 	if (!overruns)
 		return;
@@ -211,6 +215,18 @@ static void commands_read(void *user_data)
 	request_end(pm, 0, -ENOBUFS, NULL);
 	if (pm->handlers->overrun)
 		pm->handlers->overrun(pm->user_data);
+}
+
+/* The command socket's watch: it is readable. */
+static void commands_readable(void *user_data)
+{
+	commands_read(user_data, true);
+}
+
+/* The transport's read_answers: what the kernel has answered already. */
+static void commands_answered(void *user_data)
+{
+	commands_read(user_data, false);
 }
 
 /* Commands leave at once, in order, on the command socket: no queue. */
@@ -282,29 +298,72 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
-/* A batch of events, then the answers to the commands it made: read now,
- * before they fill the command socket (the socket's own watch reads them
- * otherwise). */
-static void events_and_answers(struct sf_pm *pm, const char *buf, size_t len)
+/*
+ * Read every queued event, up to SF_PM_EVENT_BATCH per system call, and
+ * after each one the answers to the commands it made, before they fill
+ * the command socket. Returns how many events the kernel reported
+ * dropping (ENOBUFS) meanwhile, counting one too large for its slot
+ * (MSG_TRUNC) as dropped.
+ */
+static unsigned int events_drain(struct sf_pm *pm)
 {
-	events_read_batch(pm, buf, len);
-	if (pm->n_pending)
-		commands_read(pm);
+	char buf[SF_PM_EVENT_BATCH][SF_PM_EVENT_SIZE];
+	struct iovec iov[SF_PM_EVENT_BATCH];
+	struct mmsghdr msgs[SF_PM_EVENT_BATCH];
+	unsigned int overruns = 0;
+	int n;
+
+	for (unsigned int i = 0; i < SF_PM_EVENT_BATCH; i++) {
+		iov[i] = (struct iovec) { buf[i], sizeof(buf[i]) };
+		msgs[i] = (struct mmsghdr) {
+			.msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 },
+		};
+	}
+
+	do {
+		n = recvmmsg(mnl_socket_get_fd(pm->events), msgs,
+			     SF_PM_EVENT_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				overruns++;
+				continue;
+			}
+			if (errno != EAGAIN)
+				l_warn("mptcp_pm event socket: %s, ignoring",
+				       strerror(errno));
+			break;
+		}
+
+		for (int i = 0; i < n; i++) {
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				overruns++;
+				continue;
+			}
+
+			events_read_batch(pm, buf[i], msgs[i].msg_len);
+			commands_read(pm, false);
+		}
+	/* Fewer than asked for: the queue was empty. */
+	} while (n < 0 || n == SF_PM_EVENT_BATCH);
+
+	return overruns;
 }
 
 /*
- * Read every queued event. An overrun (ENOBUFS) means the kernel dropped
- * events; it marks the socket congested and drops further events silently
- * until the queue has been read empty. So the daemon is told to resync only
- * once the queue is drained: from then on, any new drop raises ENOBUFS
- * again, and nothing lost goes unnoticed.
+ * An overrun (ENOBUFS) means the kernel dropped events; it marks the
+ * socket congested and drops further events silently until the queue has
+ * been read empty. So the daemon is told to resync only once the queue is
+ * drained: from then on, any new drop raises ENOBUFS again, and nothing
+ * lost goes unnoticed.
  */
 static void events_read(void *user_data)
 {
 	struct sf_pm *pm = user_data;
 	unsigned int overruns;
 
-	overruns = socket_drain(pm, pm->events, "event", events_and_answers);
+	overruns = events_drain(pm);
 	if (!overruns)
 		return;
 
@@ -420,14 +479,14 @@ static int pm_new(const struct sf_pm_handlers *handlers, void *user_data,
 	pm->seq = seq;
 	pm->transport.send = pm_send;
 	pm->transport.ctx = pm;
-	pm->transport.read_answers = commands_read;
+	pm->transport.read_answers = commands_answered;
 	if (!events || !cmds)
 		return -ENOMEM;
 
 	pm->events_watch = sf_nlwatch_new(mnl_socket_get_fd(events),
 					  events_read, pm);
 	pm->cmds_watch = sf_nlwatch_new(mnl_socket_get_fd(cmds),
-					commands_read, pm);
+					commands_readable, pm);
 	pm->ready = l_idle_create(pm_ready, pm, NULL);
 	if (!pm->events_watch || !pm->cmds_watch || !pm->ready)
 		return -EIO;

@@ -32,6 +32,7 @@ static const struct sf_pm_transport *tx;
 
 /* What pm told us. */
 static unsigned int n_ready, n_events, n_overruns;
+static unsigned int n_backwards;	/* events with a lower token than the last */
 static uint32_t last_event_token;
 
 /* How each request ended: its index (user_data) and error, in order. */
@@ -52,6 +53,7 @@ static void on_ready(void *user_data)
 static void on_event(const struct sf_event *ev, void *user_data)
 {
 	n_events++;
+	n_backwards += ev->token < last_event_token;
 	last_event_token = ev->token;
 }
 
@@ -143,7 +145,8 @@ static void pm_start(int events_rcvbuf, int cmds_rcvbuf, uint32_t seq)
 static void setup(void)
 {
 	ck_assert(l_main_init());
-	n_ready = n_events = n_overruns = n_ends = 0;
+	n_ready = n_events = n_overruns = n_ends = n_backwards = 0;
+	last_event_token = 0;
 	memset(messages, 0, sizeof(messages));
 	pm = NULL;
 }
@@ -219,12 +222,15 @@ static void kernel_ack(uint32_t seq, int error, const char *extack)
 }
 
 /* A message of the family with seq: an event (seq 0, to the events
- * group: CREATED with this token) or a reply (to the answers group). */
-static void kernel_message(uint32_t seq, uint32_t token, unsigned int group)
+ * group: CREATED with this token) or a reply (to the answers group),
+ * padded with an attribute of pad bytes the decoder skips (0: none). */
+static void kernel_message_padded(uint32_t seq, uint32_t token,
+				  unsigned int group, size_t pad)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
+	static const char zeros[4096];
 
 	nlh->nlmsg_type = FAMILY;
 	nlh->nlmsg_seq = seq;
@@ -232,7 +238,14 @@ static void kernel_message(uint32_t seq, uint32_t token, unsigned int group)
 	genl->cmd = MPTCP_EVENT_CREATED;
 	genl->version = 1;
 	mnl_attr_put_u32(nlh, MPTCP_ATTR_TOKEN, token);
+	if (pad)
+		mnl_attr_put(nlh, MPTCP_ATTR_MAX + 1, pad, zeros);
 	kernel_send(nlh, group);
+}
+
+static void kernel_message(uint32_t seq, uint32_t token, unsigned int group)
+{
+	kernel_message_padded(seq, token, group, 0);
 }
 
 static void kernel_done(uint32_t seq)
@@ -269,6 +282,38 @@ START_TEST(events_are_decoded_and_handed_on)
 	ck_assert_uint_eq(n_events, 2);
 	ck_assert_uint_eq(last_event_token, 0xdef);
 	ck_assert_uint_eq(n_overruns, 0);
+}
+END_TEST
+
+/* More events than one read takes (16): all are handed on, in order, in
+ * one wakeup of the loop. */
+START_TEST(events_beyond_one_read_all_arrive_in_order)
+{
+	pm_start(0, 0, 0);
+	loop();
+	for (unsigned int i = 0; i < 40; i++)
+		kernel_message(0, i + 1, GROUP_EVENTS);
+	l_main_iterate(0);
+	ck_assert_uint_eq(n_events, 40);
+	ck_assert_uint_eq(last_event_token, 40);
+	ck_assert_uint_eq(n_backwards, 0);
+	ck_assert_uint_eq(n_overruns, 0);
+}
+END_TEST
+
+/* An event larger than a read's slot would be cut short: it counts as
+ * lost (the daemon resyncs), and the events after it are read whole. */
+START_TEST(an_event_too_large_to_read_counts_as_lost)
+{
+	pm_start(0, 0, 0);
+	loop();
+	kernel_message(0, 1, GROUP_EVENTS);
+	kernel_message_padded(0, 2, GROUP_EVENTS, 2000);
+	kernel_message(0, 3, GROUP_EVENTS);
+	loop();
+	ck_assert_uint_eq(n_events, 2);
+	ck_assert_uint_eq(last_event_token, 3);
+	ck_assert_uint_eq(n_overruns, 1);
 }
 END_TEST
 
@@ -549,6 +594,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ready_comes_once_from_the_loop);
 	tcase_add_test(tc, events_are_decoded_and_handed_on);
+	tcase_add_test(tc, events_beyond_one_read_all_arrive_in_order);
+	tcase_add_test(tc, an_event_too_large_to_read_counts_as_lost);
 	tcase_add_test(tc, each_answer_ends_its_own_request_once);
 	tcase_add_test(tc, sequence_numbers_wrap_past_zero);
 	tcase_add_test(tc, an_answer_skipping_requests_ends_them_as_lost);
