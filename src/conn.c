@@ -58,6 +58,7 @@ struct sf_conn {
 					 * address and port */
 	bool has_owner : 1;
 	bool owner_asked : 1;		/* a sock_diag query is out */
+	bool published : 1;		/* announced on D-Bus */
 	struct subflow_slab subflows;
 	uint32_t owner;			/* the socket's uid, if has_owner */
 	const struct sf_plugin_desc *policy;
@@ -305,6 +306,16 @@ void sf_conn_set_owner_asked(struct sf_conn *conn, bool asked)
 bool sf_conn_owner_asked(const struct sf_conn *conn)
 {
 	return conn->owner_asked;
+}
+
+void sf_conn_set_published(struct sf_conn *conn)
+{
+	conn->published = true;
+}
+
+bool sf_conn_published(const struct sf_conn *conn)
+{
+	return conn->published;
 }
 
 /* --- subflows --- */

@@ -59,6 +59,10 @@ bool sf_conn_get_owner(const struct sf_conn *conn, uint32_t *ret_uid);
 /* Is a query for the owner out (src/owner.c)? */
 void sf_conn_set_owner_asked(struct sf_conn *conn, bool asked);
 bool sf_conn_owner_asked(const struct sf_conn *conn);
+/* Has the D-Bus API announced the connection (InterfacesAdded)? dbus.c
+ * decides when; set once. */
+void sf_conn_set_published(struct sf_conn *conn);
+bool sf_conn_published(const struct sf_conn *conn);
 
 /*
  * Subflows. A subflow is identified by its local IP and its remote IP and

@@ -15,6 +15,15 @@
 
 #include "daemon.h"
 #include "dbus.h"
+#include "delayq.h"
+
+/*
+ * A connection is announced (InterfacesAdded, then PropertiesChanged and
+ * InterfacesRemoved) and listed (GetManagedObjects) once it has lived this
+ * long: a server's short connections, one request and one reply, come and
+ * go without a signal. Its object answers at its path from the start.
+ */
+#define SF_DBUS_PUBLISH_DELAY_MS 200
 
 struct sf_dbus {
 	struct sf_daemon *daemon;
@@ -30,6 +39,8 @@ struct sf_dbus {
 	 * objects are served from the daemon's table, nothing is allocated
 	 * per connection. */
 	struct sf_dbus_conn *found;
+	/* New connections, until they have lived SF_DBUS_PUBLISH_DELAY_MS. */
+	struct sf_delayq *unpublished;
 	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
 	struct l_queue *calls;		/* struct sf_dbus_call, pending */
 	/* [core] control-group, resolved at start and on reload. */
@@ -118,8 +129,9 @@ int sf_dbus_error_policy(struct sf_dbus *dbus, const char *arg,
 			 const char *name, int error, sd_bus_error *ret_error,
 			 const char *what);
 
-/* Is the connection's object published? From the daemon's conn_added to
- * right after its conn_removed: while its table has the connection. */
+/* Is the connection's object announced? From SF_DBUS_PUBLISH_DELAY_MS
+ * after the daemon's conn_added (at once for those the daemon had when the
+ * service started) to right after its conn_removed. */
 bool sf_dbus_conn_published(struct sf_dbus *dbus, uint32_t token);
 
 /* Signals (no-ops for objects not published). */

@@ -182,7 +182,10 @@ static void dbus_process(struct sf_dbus *d)
 
 bool sf_dbus_conn_published(struct sf_dbus *d, uint32_t token)
 {
-	return sf_conn_table_lookup(sf_daemon_conns(d->daemon), token);
+	struct sf_conn *conn = sf_conn_table_lookup(sf_daemon_conns(d->daemon),
+						    token);
+
+	return conn && sf_conn_published(conn);
 }
 
 static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
@@ -220,8 +223,10 @@ static int conn_find(sd_bus *bus, const char *path, const char *interface,
 	struct sf_dbus *d = userdata;
 	uint32_t token;
 
+	/* Every connection the daemon has answers at its path, announced or
+	 * not yet. */
 	if (sf_dbus_conn_path_parse(path, &token) < 0 ||
-	    !sf_dbus_conn_published(d, token))
+	    !sf_conn_table_lookup(sf_daemon_conns(d->daemon), token))
 		return 0;
 
 	d->found->token = token;
@@ -260,7 +265,9 @@ static void enum_conn(struct sf_conn *conn, void *user_data)
 {
 	char buf[SF_DBUS_PATH_MAX];
 
-	enum_node(user_data, sf_dbus_conn_path(sf_conn_token(conn), buf));
+	if (sf_conn_published(conn))
+		enum_node(user_data, sf_dbus_conn_path(sf_conn_token(conn),
+						       buf));
 }
 
 static void enum_iface(const void *key, void *value, void *user_data)
@@ -335,10 +342,21 @@ static void emit_changed(struct sf_dbus *d, const char *path,
 	dbus_kick(d);
 }
 
-static void conn_publish(struct sf_dbus *d, uint32_t token)
+/* A connection has lived SF_DBUS_PUBLISH_DELAY_MS (or the token was
+ * reused meanwhile: then its successor is announced a little early). */
+static void conn_publish(uint32_t token, void *user_data)
 {
+	struct sf_dbus *d = user_data;
+	struct sf_conn *conn = sf_conn_table_lookup(sf_daemon_conns(d->daemon),
+						    token);
 	char path[SF_DBUS_PATH_MAX];
 
+	if (!conn || sf_conn_published(conn))
+		return;
+
+	sf_conn_set_published(conn);
+	/* Its Owner is known by the time anyone asks, but never waited for. */
+	sf_owner_learn(d->daemon, conn);
 	emit_added(d, sf_dbus_conn_path(token, path));
 }
 
@@ -438,9 +456,7 @@ static void on_conn_added(struct sf_conn *conn, void *user_data)
 {
 	struct sf_dbus *d = user_data;
 
-	/* Its Owner is known by the time anyone asks, but never waited for. */
-	sf_owner_learn(d->daemon, conn);
-	conn_publish(d, sf_conn_token(conn));
+	sf_delayq_push(d->unpublished, sf_conn_token(conn));
 }
 
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
@@ -591,8 +607,8 @@ static void conn_publish_existing(struct sf_conn *conn, void *user_data)
 {
 	struct sf_dbus *d = user_data;
 
-	/* Published already (served from the daemon's table), silently:
-	 * nobody knew us yet. */
+	/* Published silently: nobody knew us yet. */
+	sf_conn_set_published(conn);
 	sf_owner_learn(d->daemon, conn);
 }
 
@@ -652,6 +668,8 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	d->daemon = daemon;
 	d->found = l_new(struct sf_dbus_conn, 1);
 	d->found->dbus = d;
+	d->unpublished = sf_delayq_new(SF_DBUS_PUBLISH_DELAY_MS, conn_publish,
+				       d);
 	d->ifaces = l_hashmap_new();
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
@@ -736,6 +754,7 @@ void sf_dbus_free(struct sf_dbus *d)
 	if (d->bus)
 		sd_bus_flush_close_unref(d->bus);
 	l_free(d->found);
+	sf_delayq_free(d->unpublished);
 	l_hashmap_destroy(d->ifaces, l_free);
 	l_free(d->name);
 	sf_dbus_access_clear(d);
