@@ -507,6 +507,17 @@ static void cmd_reply_message(struct cmd *cmd, const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * The kernel no longer knows the command's connection: it closed while the
+ * command was on its way, which a busy server sees for a share of its
+ * short connections. Its CLOSED event follows; the refusal is logged at
+ * debug level only.
+ */
+static bool conn_gone_in_kernel(int error, const char *extack)
+{
+	return error == -EINVAL && extack && !strcmp(extack, "invalid token");
+}
+
 /* The daemon's own part of the kernel's answer: counters, log, tables. */
 static void cmd_apply(struct sf_daemon *d, const struct cmd *cmd, int error,
 		      const char *extack)
@@ -519,7 +530,10 @@ static void cmd_apply(struct sf_daemon *d, const struct cmd *cmd, int error,
 
 	if (error < 0) {
 		sf_daemon_counters(d)->commands_failed++;
-		if (cmd->token)
+		if (cmd->token && conn_gone_in_kernel(error, extack))
+			sf_conn_debug(cmd->token, "%s failed: %s%s%s",
+				      cmd->what, strerror(-error), ": ", extack);
+		else if (cmd->token)
 			sf_conn_info(cmd->token, "%s failed: %s%s%s", cmd->what,
 				     strerror(-error), extack ? ": " : "",
 				     extack ? extack : "");
