@@ -154,6 +154,12 @@ static struct sf_config *fuzz_config(void)
 	/* The interfaces below are not excluded by name. */
 	l_strv_free(config->filter.exclude_interfaces);
 	config->filter.exclude_interfaces = NULL;
+	/* No control group: its lookup is a child process (src/group-lookup.c)
+	 * that the service waits for before it serves, and every Reload or
+	 * SetDefaultPolicy input would start another. The fuzzer runs as root,
+	 * whom the group would not change anything for. */
+	l_free(config->control_group);
+	config->control_group = l_strdup("");
 	return config;
 }
 

@@ -11,21 +11,27 @@
  * twice by one bus). Nothing is read from /proc: the sender's pid may be
  * another process's by now, and a hardened service (ProtectProc=invisible)
  * cannot read other users' entries at all. The group's gid and members are
- * looked up (NSS) when the service starts and when the settings change,
- * never for a call: NSS may block (LDAP, sssd).
+ * looked up when the service starts and when the settings change, never
+ * for a call, and by a child process (group-lookup.h): NSS may block
+ * (LDAP, sssd), and its modules would stay loaded in the daemon. What was
+ * looked up last stays in force until the next answer; until the first,
+ * the service serves no call (sf_dbus_serve()) and holds the daemon's
+ * readiness.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dbus-private.h"
+#include "group-lookup.h"
 #include "log.h"
 #include "util.h"
 
 /* Callers remembered at most; the oldest is forgotten first. */
 #define CALLERS_MAX 64
+
+/* How long a lookup of [core] control-group may take. */
+#define GROUP_LOOKUP_MS 10000
 
 struct caller {
 	char *name;			/* its unique name on the bus */
@@ -41,17 +47,6 @@ static bool gids_contain(const gid_t *gids, unsigned int n, gid_t gid)
 			return true;
 
 	return false;
-}
-
-static void uids_add(struct sf_dbus *d, uid_t uid)
-{
-	for (unsigned int i = 0; i < d->n_control_uids; i++)
-		if (d->control_uids[i] == uid)
-			return;
-
-	d->control_uids = l_realloc(d->control_uids, (d->n_control_uids + 1) *
-				    sizeof(*d->control_uids));
-	d->control_uids[d->n_control_uids++] = uid;
 }
 
 static void caller_free(void *data)
@@ -75,56 +70,130 @@ static bool caller_is(const void *data, const void *user_data)
 	return !strcmp(((const struct caller *)data)->name, user_data);
 }
 
-void sf_dbus_access_clear(struct sf_dbus *d)
+static void control_group_clear(struct sf_dbus *d)
 {
 	d->has_control_gid = false;
 	l_free(d->control_uids);
 	d->control_uids = NULL;
 	d->n_control_uids = 0;
+}
+
+static void release_ready(struct sf_dbus *d)
+{
+	if (!d->access_holds_ready)
+		return;
+
+	d->access_holds_ready = false;
+	sf_daemon_release_ready(d->daemon);
+}
+
+/* The service ends: a lookup still running is cancelled, and the
+ * readiness it held is not released (the daemon is not ready by it). */
+void sf_dbus_access_clear(struct sf_dbus *d)
+{
+	if (d->group_lookup)
+		sf_group_lookup_cancel(d->group_lookup);
+	d->group_lookup = 0;
+	d->group_lookup_again = false;
+	d->access_holds_ready = false;
+	l_free(d->group_asked);
+	d->group_asked = NULL;
+	control_group_clear(d);
 	l_queue_destroy(d->callers, caller_free);
 	d->callers = NULL;
 }
 
-void sf_dbus_access_reload(struct sf_dbus *d)
+static void group_lookup_start(struct sf_dbus *d);
+
+/* The group is known: calls may be judged, the bus is served. */
+static void serve(struct sf_dbus *d)
+{
+	int r = sf_dbus_serve(d);
+
+	if (r < 0)
+		l_error("D-Bus: cannot serve the bus: %s; the D-Bus API is off",
+			strerror(-r));
+}
+
+static void group_answer(int error, const struct sf_group *group,
+			 void *user_data)
+{
+	struct sf_dbus *d = user_data;
+
+	d->group_lookup = 0;
+	control_group_clear(d);
+	if (!error) {
+		d->control_gid = group->gid;
+		d->has_control_gid = true;
+		d->n_control_uids = group->n_uids;
+		d->control_uids = l_memdup(group->uids, group->n_uids *
+					   sizeof(*group->uids));
+	} else if (error == -ENOENT) {
+		l_warn("[core] control-group '%s' does not exist: only root "
+		       "may change settings", d->group_asked);
+	} else {
+		l_warn("[core] control-group '%s' cannot be looked up: %s: "
+		       "only root may change settings", d->group_asked,
+		       strerror(-error));
+	}
+
+	if (d->group_lookup_again)
+		group_lookup_start(d);
+	if (d->group_lookup)
+		return;
+
+	release_ready(d);
+	serve(d);
+}
+
+/* Look [core] control-group up; with none, nobody is in it from now. */
+static void group_lookup_start(struct sf_dbus *d)
 {
 	const char *name = sf_daemon_config(d->daemon)->control_group;
-	const struct group *gr;
-	const struct passwd *pw;
-	char **members = NULL;
-	unsigned int n = 0;
+	int r;
 
-	sf_dbus_access_clear(d);
+	d->group_lookup_again = false;
+	l_free(d->group_asked);
+	d->group_asked = NULL;
+	if (!name || !*name) {
+		control_group_clear(d);
+		return;
+	}
+
+	r = sf_group_lookup(name, GROUP_LOOKUP_MS, group_answer, d, NULL);
+	if (r < 0) {
+		l_warn("[core] control-group '%s' cannot be looked up: %s: "
+		       "only root may change settings", name, strerror(-r));
+		control_group_clear(d);
+		return;
+	}
+
+	d->group_lookup = r;
+	d->group_asked = l_strdup(name);
+}
+
+void sf_dbus_access_reload(struct sf_dbus *d)
+{
+	l_queue_destroy(d->callers, caller_free);
 	d->callers = l_queue_new();
-	if (!name || !*name)
-		return;
 
-	gr = getgrnam(name);
-	if (!gr) {
-		l_warn("[core] control-group '%s' does not exist: only root "
-		       "may change settings", name);
+	/* One lookup at a time: a change while one runs asks again once it
+	 * has answered, so a burst of changes costs two. */
+	if (d->group_lookup) {
+		d->group_lookup_again = true;
 		return;
 	}
 
-	d->control_gid = gr->gr_gid;
-	d->has_control_gid = true;
-	/* The next lookups may reuse gr's buffers: copy the names first. */
-	for (char **m = gr->gr_mem; m && *m; m++) {
-		members = l_realloc(members, (n + 2) * sizeof(*members));
-		members[n++] = l_strdup(*m);
-		members[n] = NULL;
+	group_lookup_start(d);
+	if (d->group_lookup && !d->access_holds_ready) {
+		d->access_holds_ready = true;
+		sf_daemon_hold_ready(d->daemon);
 	}
+}
 
-	for (unsigned int i = 0; i < n; i++)
-		if ((pw = getpwnam(members[i])))
-			uids_add(d, pw->pw_uid);
-	l_strfreev(members);
-
-	/* Those whose primary group it is. */
-	setpwent();
-	while ((pw = getpwent()))
-		if (pw->pw_gid == d->control_gid)
-			uids_add(d, pw->pw_uid);
-	endpwent();
+bool sf_dbus_access_pending(const struct sf_dbus *d)
+{
+	return d->group_lookup != 0;
 }
 
 /* A message bus's answer about sender, as a caller; NULL when it has

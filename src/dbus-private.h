@@ -43,11 +43,15 @@ struct sf_dbus {
 	struct sf_delayq *unpublished;
 	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
 	struct l_queue *calls;		/* struct sf_dbus_call, pending */
-	/* [core] control-group, resolved at start and on reload. */
+	/* [core] control-group, looked up at start and on reload. */
 	bool has_control_gid;
 	gid_t control_gid;
 	uid_t *control_uids;		/* its members, by uid */
 	unsigned int n_control_uids;
+	unsigned int group_lookup;	/* the lookup running; 0: none */
+	char *group_asked;		/* the name it looks up */
+	bool group_lookup_again;	/* the settings changed meanwhile */
+	bool access_holds_ready;	/* the daemon's readiness, until then */
 	struct l_queue *callers;	/* what the bus said of callers */
 };
 
@@ -89,10 +93,24 @@ extern const sd_bus_vtable sf_dbus_iface_vtable[];
 extern const char *const sf_dbus_conn_changing[];
 extern const char *const sf_dbus_iface_changing[];
 
-/* Look [core] control-group up again (start, settings changed), and
- * forget what the bus said of callers; _clear() frees it all. */
+/*
+ * Look [core] control-group up again (start, settings changed), and forget
+ * what the bus said of callers; _clear() frees it all. The lookup answers
+ * later (from the event loop): until then the group's last known gid and
+ * members stay in force, and the daemon's readiness is held.
+ */
 void sf_dbus_access_reload(struct sf_dbus *dbus);
 void sf_dbus_access_clear(struct sf_dbus *dbus);
+/* Is a lookup of [core] control-group running? */
+bool sf_dbus_access_pending(const struct sf_dbus *dbus);
+
+/*
+ * Start reading and writing the bus (dbus.c), once the first lookup of
+ * [core] control-group has answered: until then calls wait in the socket
+ * rather than being judged without the group. 0 (also when already
+ * serving) or a negative errno.
+ */
+int sf_dbus_serve(struct sf_dbus *dbus);
 
 /*
  * 0 when the caller of m may change things: uid 0, a member of [core]

@@ -108,6 +108,10 @@ static void dbus_update(struct sf_dbus *d)
 	uint64_t until, now;
 	int events, r;
 
+	/* Not serving yet (sf_dbus_serve()): nothing to arm. */
+	if (!d->io)
+		return;
+
 	events = sd_bus_get_events(d->bus);
 	if (events < 0) {
 		dbus_lost(d, events);
@@ -156,7 +160,7 @@ static void dbus_process(struct sf_dbus *d)
 	unsigned int n = 0;
 	int r;
 
-	if (!d->bus)
+	if (!d->bus || !d->io)
 		return;
 
 	do
@@ -691,12 +695,13 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	if (r < 0)
 		return r;
 
-	d->io = l_io_new(r);
-	if (!d->io)
-		return -ENOMEM;
-
-	l_io_set_read_handler(d->io, io_read, d, NULL);
-	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
+	/* Calls wait in the socket until the service knows who may make
+	 * them: served once [core] control-group is looked up. */
+	if (!sf_dbus_access_pending(d)) {
+		r = sf_dbus_serve(d);
+		if (r < 0)
+			return r;
+	}
 
 	sf_daemon_set_observer(daemon, &observer, d);
 	sf_dbus_health_attach(d);
@@ -708,6 +713,29 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 
 	*ret_dbus = d;
 	d = NULL;
+	return 0;
+}
+
+int sf_dbus_serve(struct sf_dbus *d)
+{
+	int fd;
+
+	if (d->io || !d->bus)
+		return 0;
+
+	fd = sd_bus_get_fd(d->bus);
+	if (fd < 0)
+		return fd;
+
+	d->io = l_io_new(fd);
+	if (!d->io)
+		return -ENOMEM;
+
+	l_io_set_read_handler(d->io, io_read, d, NULL);
+	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
+	/* What came and what was queued meanwhile. */
+	dbus_kick(d);
+	dbus_update(d);
 	return 0;
 }
 

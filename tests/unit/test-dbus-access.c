@@ -4,7 +4,10 @@
  * peer-to-peer connection (sf_dbus_new_on_bus): the caller is who the socket
  * says it is (SO_PEERCRED), nothing is read from /proc. This is what a
  * hardened service (ProtectProc=invisible) has on the system bus too: the
- * bus's word for the caller's effective uid and groups.
+ * bus's word for the caller's effective uid and groups. [core]
+ * control-group is looked up by a child process when the service starts
+ * (src/group-lookup.c); the tests wait for its answer, as the daemon's
+ * readiness does.
  */
 #include <errno.h>
 #include <grp.h>
@@ -18,7 +21,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "dbus.h"
+#include "dbus-private.h"
+#include "group-lookup.h"
 #include "unit.h"
 #include "util.h"
 
@@ -32,9 +36,8 @@ static struct sf_daemon *daemon_;
 static struct sf_dbus *dbus_;
 
 /* A daemon (default policy fullmesh, not loaded) whose [core]
- * control-group is "daemon": a group that exists everywhere, which neither
- * nobody nor its primary group is in. */
-static void setup(void)
+ * control-group is group. */
+static void setup_group(const char *group)
 {
 	struct sf_config *config = sf_config_new_defaults();
 	struct sf_plugins *plugins = sf_plugins_new();
@@ -43,8 +46,37 @@ static void setup(void)
 	ck_assert_str_eq(config->policy, "fullmesh");
 	ck_assert_int_eq(sf_plugins_add_builtin(plugins, &idle_plugin), 0);
 	l_free(config->control_group);
-	config->control_group = l_strdup("daemon");
+	config->control_group = l_strdup(group);
 	daemon_ = sf_daemon_new(config, plugins);
+}
+
+/* "daemon": a group that exists everywhere, which neither nobody nor its
+ * primary group is in. */
+static void setup(void)
+{
+	setup_group("daemon");
+}
+
+/* nobody's primary group. */
+static void setup_nogroup(void)
+{
+	setup_group("nogroup");
+}
+
+static void setup_missing(void)
+{
+	setup_group("sf-no-such-group-4711");
+}
+
+/* Run the loop until the control group's lookup has answered and its
+ * child is reaped. */
+static void wait_lookup(void)
+{
+	for (int i = 0; i < 1000 && (sf_dbus_access_pending(dbus_) ||
+				     sf_group_lookup_children()); i++)
+		l_main_iterate(10);
+	ck_assert(!sf_dbus_access_pending(dbus_));
+	ck_assert_uint_eq(sf_group_lookup_children(), 0);
 }
 
 static void teardown(void)
@@ -55,7 +87,10 @@ static void teardown(void)
 	l_main_exit();
 }
 
-/* Serve fd (one end of a connection) as the service's peer-to-peer bus. */
+/*
+ * Serve fd (one end of a connection) as the service's peer-to-peer bus,
+ * once [core] control-group is looked up.
+ */
 static void serve(int fd)
 {
 	sd_bus *bus = NULL;
@@ -68,6 +103,9 @@ static void serve(int fd)
 	ck_assert_int_ge(sd_bus_start(bus), 0);
 	ck_assert_int_eq(sf_dbus_new_on_bus(daemon_, bus, NULL, &dbus_), 0);
 	sd_bus_unref(bus);
+	/* Looked up by a child, answered from the loop. */
+	ck_assert(sf_dbus_access_pending(dbus_));
+	wait_lookup();
 }
 
 /*
@@ -210,15 +248,111 @@ START_TEST(caller_in_the_control_group_may)
 }
 END_TEST
 
+/*
+ * A caller whose groups do not hold the control group, but whose primary
+ * group it is in the user database: the members the lookup found count
+ * (what a bus that reports no groups relies on).
+ */
+START_TEST(user_whose_primary_group_it_is_may)
+{
+	if (geteuid() != 0)
+		return;
+
+	/* nobody, with no supplementary group at all. */
+	ck_assert_int_eq(call_as_nobody(0), 0);
+	ck_assert_str_eq(sf_daemon_default_policy(daemon_), "idle");
+}
+END_TEST
+
+/* A group that does not exist grants nothing; the lookup still ends. */
+START_TEST(missing_control_group_grants_nothing)
+{
+	const struct group *gr = getgrnam("daemon");
+
+	if (geteuid() != 0)
+		return;
+
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_int_eq(call_as_nobody(gr->gr_gid), 1);
+	ck_assert_str_eq(sf_daemon_default_policy(daemon_), "fullmesh");
+}
+END_TEST
+
+/* Settings changes look the group up again, one child at a time: a burst
+ * of them costs two lookups, and the last answer is for the last name. */
+START_TEST(settings_changes_look_the_group_up_again)
+{
+	int fds[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    fds), 0);
+	serve(fds[0]);
+	close(fds[1]);
+	ck_assert(dbus_->has_control_gid);
+	ck_assert_uint_eq(dbus_->control_gid, getgrnam("daemon")->gr_gid);
+
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(sf_daemon_set_default_policy(daemon_, "idle"),
+				 0);
+	ck_assert(sf_dbus_access_pending(dbus_));
+	ck_assert_uint_eq(sf_group_lookup_children(), 1);
+	/* What was known stays in force meanwhile. */
+	ck_assert(dbus_->has_control_gid);
+	wait_lookup();
+	ck_assert(dbus_->has_control_gid);
+	ck_assert_uint_eq(dbus_->control_gid, getgrnam("daemon")->gr_gid);
+}
+END_TEST
+
+/* The service ends while the lookup runs: it is cancelled, the child
+ * reaped. */
+START_TEST(service_freed_during_the_lookup)
+{
+	int fds[2];
+	sd_bus *bus = NULL;
+	sd_id128_t id;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    fds), 0);
+	ck_assert_int_ge(sd_id128_randomize(&id), 0);
+	ck_assert_int_ge(sd_bus_new(&bus), 0);
+	ck_assert_int_ge(sd_bus_set_fd(bus, fds[0], fds[0]), 0);
+	ck_assert_int_ge(sd_bus_set_server(bus, 1, id), 0);
+	ck_assert_int_ge(sd_bus_start(bus), 0);
+	ck_assert_int_eq(sf_dbus_new_on_bus(daemon_, bus, NULL, &dbus_), 0);
+	sd_bus_unref(bus);
+	close(fds[1]);
+	ck_assert(sf_dbus_access_pending(dbus_));
+
+	sf_dbus_free(dbus_);
+	dbus_ = NULL;
+	for (int i = 0; i < 1000 && sf_group_lookup_children(); i++)
+		l_main_iterate(10);
+	ck_assert_uint_eq(sf_group_lookup_children(), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dbus-access");
 	TCase *tc = tcase_create("peer-to-peer");
+	TCase *primary = tcase_create("primary-group");
+	TCase *missing = tcase_create("missing-group");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, caller_on_a_socketpair_is_the_socket_owner);
 	tcase_add_test(tc, unprivileged_caller_is_denied);
 	tcase_add_test(tc, caller_in_the_control_group_may);
+	tcase_add_test(tc, settings_changes_look_the_group_up_again);
+	tcase_add_test(tc, service_freed_during_the_lookup);
 	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(primary, setup_nogroup, teardown);
+	tcase_add_test(primary, user_whose_primary_group_it_is_may);
+	suite_add_tcase(s, primary);
+
+	tcase_add_checked_fixture(missing, setup_missing, teardown);
+	tcase_add_test(missing, missing_control_group_grants_nothing);
+	suite_add_tcase(s, missing);
 	return sf_unit_run(s);
 }
