@@ -43,7 +43,7 @@ struct lookup {
 	unsigned int id;
 	pid_t pid;
 	int pipe_fd;			/* the read end, ours to close */
-	struct l_io *pipe_io;		/* drains pipe_fd while the child runs */
+	struct l_io *pipe_io;		/* drains pipe_fd meanwhile */
 	struct l_io *pid_io;		/* the pidfd: readable once it exited */
 	struct l_timeout *timeout;
 	struct l_idle *reaped;		/* frees it, once the child is reaped */
@@ -64,7 +64,7 @@ struct lookup {
 static struct l_queue *lookups;		/* struct lookup, until freed */
 static unsigned int last_id;
 
-/* --- the child -------------------------------------------------------------- */
+/* --- the child ---------------------------------------------------------- */
 
 static int cmp_uid(const void *a, const void *b)
 {
@@ -207,7 +207,7 @@ static void __attribute__((noreturn)) child_run(const char *name, int fd,
 	_exit(0);
 }
 
-/* --- the parent ----------------------------------------------------------- */
+/* --- the parent --------------------------------------------------------- */
 
 static void lookup_free(struct lookup *l)
 {
