@@ -28,7 +28,9 @@ struct sf_daemon {
 	const struct sf_pm_transport *transport;
 	struct sf_counters counters;
 	int exit_error;			/* why the main loop was quit, or 0 */
-	struct l_hashmap *iface_overrides;	/* ifname -> sf_iface_policy */
+	/* ifname -> sf_iface_policy; NULL until the first override (an
+	 * ELL hashmap is 4 kB, empty or not). */
+	struct l_hashmap *iface_overrides;
 	const struct sf_daemon_observer *observer;
 	void *observer_data;
 	sf_config_loader_func_t loader;

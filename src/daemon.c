@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +601,11 @@ static void ready_check(struct sf_daemon *d)
 		return;
 
 	d->ready = true;
+#ifdef __GLIBC__
+	/* What start-up used and freed (dumps, settings, plugins and the
+	 * systemd module loaded, the bus set up) goes back to the kernel. */
+	malloc_trim(0);
+#endif
 	l_info("subflowd ready: mode %s, default policy %s",
 	       sf_mode_to_str(d->config->mode), d->config->policy);
 	sf_notify("READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
@@ -869,7 +877,6 @@ struct sf_daemon *sf_daemon_new(struct sf_config *config,
 	d->idmgr = sf_idmgr_new();
 	d->retry = sf_retry_new(retry_fire, d);
 	d->ifaces = sf_iface_table_new(&config->filter, &iface_ops, d);
-	d->iface_overrides = l_hashmap_string_new();
 	d->hold = sf_hold_new();
 	d->listeners = sf_listeners_new();
 	current = d;

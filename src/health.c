@@ -64,6 +64,7 @@ struct iface_bytes {
 	bool changed;
 };
 
+/* The maps are made on first use: an ELL hashmap is 4 kB, empty or not. */
 struct sf_health {
 	struct sf_quality_config config;
 	struct l_hashmap *conns;	/* token -> l_queue of struct entry */
@@ -81,8 +82,6 @@ struct sf_health *sf_health_new(const struct sf_quality_config *config)
 	struct sf_health *health = l_new(struct sf_health, 1);
 
 	health->config = *config;
-	health->conns = l_hashmap_new();
-	health->ifaces = l_hashmap_new();
 	return health;
 }
 
@@ -147,6 +146,8 @@ static struct entry *entry_get(struct sf_health *health,
 
 	if (!entries) {
 		entries = l_queue_new();
+		if (!health->conns)
+			health->conns = l_hashmap_new();
 		l_hashmap_insert(health->conns, L_UINT_TO_PTR(key->token),
 				 entries);
 	}
@@ -279,6 +280,8 @@ static void count_bytes(struct sf_health *health, struct entry *e,
 	bytes = l_hashmap_lookup(health->ifaces, L_INT_TO_PTR(e->ifindex));
 	if (!bytes) {
 		bytes = l_new(struct iface_bytes, 1);
+		if (!health->ifaces)
+			health->ifaces = l_hashmap_new();
 		l_hashmap_insert(health->ifaces, L_INT_TO_PTR(e->ifindex),
 				 bytes);
 	}

@@ -12,7 +12,8 @@ struct held {
 };
 
 struct sf_hold {
-	struct l_hashmap *map;		/* token -> struct held */
+	/* token -> struct held; NULL until the first */
+	struct l_hashmap *map;
 	unsigned int waiting;		/* entries with events */
 };
 
@@ -26,10 +27,7 @@ static void held_free(void *data)
 
 struct sf_hold *sf_hold_new(void)
 {
-	struct sf_hold *hold = l_new(struct sf_hold, 1);
-
-	hold->map = l_hashmap_new();
-	return hold;
+	return l_new(struct sf_hold, 1);
 }
 
 void sf_hold_free(struct sf_hold *hold)
@@ -64,6 +62,8 @@ int sf_hold_start(struct sf_hold *hold, const struct sf_event *first,
 	h->events = l_queue_new();
 	h->stamp = stamp;
 	l_queue_push_tail(h->events, l_memdup(first, sizeof(*first)));
+	if (!hold->map)
+		hold->map = l_hashmap_new();
 	l_hashmap_insert(hold->map, L_UINT_TO_PTR(first->token), h);
 	hold->waiting++;
 	return 0;

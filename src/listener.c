@@ -61,7 +61,8 @@ struct sf_listeners {
 	struct l_queue *list;		/* struct listener */
 	struct l_queue *verdicts;	/* struct verdict */
 	struct l_queue *checks;		/* struct check */
-	struct l_hashmap *keepers;	/* token -> struct keeper */
+	/* token -> struct keeper; NULL until the first */
+	struct l_hashmap *keepers;
 	unsigned int next_id;
 };
 
@@ -95,7 +96,6 @@ struct sf_listeners *sf_listeners_new(void)
 	ls->list = l_queue_new();
 	ls->verdicts = l_queue_new();
 	ls->checks = l_queue_new();
-	ls->keepers = l_hashmap_new();
 	return ls;
 }
 
@@ -199,6 +199,8 @@ static void keep(struct sf_listeners *ls, struct listener *l, uint32_t token)
 		      sizeof(*k) + (n + 1) * sizeof(k->ids[0]));
 	k->n = n + 1;
 	k->ids[n] = l->id;
+	if (!ls->keepers)
+		ls->keepers = l_hashmap_new();
 	l_hashmap_insert(ls->keepers, L_UINT_TO_PTR(token), k);
 	l->refs++;
 }

@@ -187,6 +187,8 @@ int sf_daemon_set_iface_policy(struct sf_daemon *d, const char *ifname,
 {
 	struct l_queue *before = snapshot_policies(d);
 
+	if (!d->iface_overrides)
+		d->iface_overrides = l_hashmap_string_new();
 	l_free(l_hashmap_remove(d->iface_overrides, ifname));
 	l_hashmap_insert(d->iface_overrides, ifname,
 			 l_memdup(policy, sizeof(*policy)));
