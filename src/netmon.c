@@ -2,10 +2,40 @@
 /*
  * Glue: the rtnetlink socket (libmnl) feeding the interface table.
  *
- * The socket stays blocking: dumps are read synchronously (the kernel
- * answers at once; SO_RCVTIMEO bounds a stuck one) and the main loop's
- * handler reads with MSG_DONTWAIT. Multicast notifications that arrive in
- * the middle of a dump are applied in the order received.
+ * Only the start-up dump blocks: sf_netmon_new() reads links, addresses
+ * and routes with blocking recv() calls, each bounded by SO_RCVTIMEO
+ * (NETMON_DUMP_TIMEOUT_SEC), so that the table is whole before the daemon
+ * acts on it. That runs before the main loop, when no other socket has
+ * anything to be served yet, and the kernel answers a dump at once.
+ *
+ * From the main loop nothing waits: netmon_read() takes what is queued with
+ * MSG_DONTWAIT, NETMON_READ_BATCH datagrams per call at most (the watch is
+ * level-triggered and calls again), so that a flood of notifications cannot
+ * hold the other sockets off.
+ *
+ * A dump is a state machine driven by those reads (the start-up dump's
+ * replies are awaited with blocking ones). An attempt marks the table stale
+ * (sf_iface_table_resync_begin()), sends the requests of netmon_dumps[]
+ * one after the other (the kernel runs one dump per socket at a time and
+ * answers EBUSY to a second), applies their replies and the multicast
+ * notifications among them in the order received, and after the last
+ * NLMSG_DONE ends the resync (sf_iface_table_resync_end()).
+ *
+ * A request leaves only when a read has found the socket empty. Once it has
+ * overrun, the kernel drops every notification for the socket, and says so
+ * no more, until its queue has been emptied (NETLINK_S_CONGESTED): a dump
+ * sent earlier could miss a change that no notification would tell either.
+ *
+ * An overrun or NLM_F_DUMP_INTR disturbs the attempt: the request under way
+ * is read to its NLMSG_DONE (the kernel goes on dumping through an overrun)
+ * and the attempt starts again, marking the table stale anew. After
+ * NETMON_RESYNC_ATTEMPTS disturbed attempts in a row, an error reply, a
+ * failed send, or a request that nothing answers for
+ * NETMON_DUMP_TIMEOUT_SEC (ahead of its first reply there is at most a
+ * receive buffer of notifications, read in milliseconds), the next attempt
+ * starts NETMON_RETRY_SEC later from a timer; at start-up, sf_netmon_new()
+ * fails instead. Meanwhile the table keeps what it knows, and notifications
+ * still apply.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,21 +58,35 @@
  * dump's batches to what recvmsg() accepts. */
 #define NETMON_BUF_SIZE 65536
 #define NETMON_RCVBUF (4 * 1024 * 1024)
+/* A dump request that nothing answers for this long has failed. */
 #define NETMON_DUMP_TIMEOUT_SEC 5
-/* A re-dump disturbed by another overrun is tried this many times... */
+/* A dump disturbed by another overrun is tried this many times in a row... */
 #define NETMON_RESYNC_ATTEMPTS 3
-/* ...then again after this long, from the main loop. */
+/* ...then again after this long, from a timer; so is one that failed. */
 #define NETMON_RETRY_SEC 1
+/* Datagrams netmon_read() takes per call at most. */
+#define NETMON_READ_BATCH 256
 
 struct sf_netmon {
 	struct sf_iface_table *table;	/* borrowed */
 	struct mnl_socket *nl;
+	/* NULL during the start-up dump, which neither arms the timer nor
+	 * warns. */
 	struct sf_nlwatch *watch;
-	struct l_timeout *retry;
+	/* While a request is under way, its deadline; otherwise, when set,
+	 * the start of the next attempt. */
+	struct l_timeout *timer;
 	uint32_t portid;
-	uint32_t seq;
+	uint32_t seq;			/* of the last request sent */
+	int dump;			/* index in netmon_dumps[], or -1 */
+	bool sent;			/* its request is out */
+	int disturbed;			/* 0, or why the attempt starts over */
+	unsigned int attempts;		/* disturbed attempts in a row */
+	int error;			/* why the last attempt failed, or 0 */
 	bool overrun_warned;
-	void *buf;
+	bool error_warned;
+	bool tell_done;			/* a warning awaits its happy end */
+	void *buf;			/* what recv() reads */
 };
 
 static const unsigned int netmon_groups[] = {
@@ -133,7 +177,7 @@ static void netmon_dispatch(struct sf_netmon *nm, const struct nlmsghdr *nlh)
 /*
  * One recvfrom() into nm->buf. Returns the length (0: the datagram was not
  * from the kernel and is dropped), or a negative errno: -EAGAIN when nothing
- * is there (or the dump timeout expired), -ENOBUFS on overrun, -EMSGSIZE
+ * is there (or the start-up read timed out), -ENOBUFS on overrun, -EMSGSIZE
  * when a datagram did not fit (it is lost, like an overrun).
  */
 static int netmon_recv(struct sf_netmon *nm, int flags, bool *ret_multicast)
@@ -160,161 +204,285 @@ static int netmon_recv(struct sf_netmon *nm, int flags, bool *ret_multicast)
 	return (int)n;
 }
 
-/*
- * Send one dump request and read up to its NLMSG_DONE, applying the
- * notifications that come in between. 0 or a negative errno; -EINTR when
- * the kernel flagged the dump as inconsistent (NLM_F_DUMP_INTR).
- */
-static int netmon_dump(struct sf_netmon *nm, uint16_t type, uint8_t family)
+static void netmon_timer_expired(struct l_timeout *timeout, void *user_data);
+
+/* Arm the timer; not at start-up, where SO_RCVTIMEO bounds each read. */
+static void netmon_timer_set(struct sf_netmon *nm, unsigned int seconds)
 {
-	uint32_t seq = ++nm->seq;
-	bool interrupted = false;
-	int len;
-
-	len = sf_rtnl_build_dump(nm->buf, NETMON_BUF_SIZE, type, family, seq);
-	if (len < 0)
-		return len;
-	if (type == RTM_GETROUTE)
-		((struct rtmsg *)mnl_nlmsg_get_payload(nm->buf))->rtm_type =
-			RTN_UNICAST;
-	if (mnl_socket_sendto(nm->nl, nm->buf, len) < 0)
-		return SF_NEG_ERRNO();
-
-	for (;;) {
-		const struct nlmsghdr *nlh = nm->buf;
-		bool multicast;
-		int n;
-
-		n = netmon_recv(nm, 0, &multicast);
-		if (n == -EAGAIN)
-			return -ETIMEDOUT;
-		if (n < 0)
-			return n;
-
-		for (; sf_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-			if (multicast) {
-				netmon_dispatch(nm, nlh);
-				continue;
-			}
-			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nm->portid)
-				continue;	/* tail of an abandoned dump */
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				interrupted = true;
-
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return interrupted ? -EINTR : 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-
-				if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-					return -EBADMSG;
-				return err->error < 0 ? err->error : -EPROTO;
-			}
-			netmon_dispatch(nm, nlh);
-		}
-	}
-}
-
-static int netmon_dump_all(struct sf_netmon *nm)
-{
-	size_t i;
-	int r;
-
-	sf_iface_table_resync_begin(nm->table);
-	for (i = 0; i < SF_ARRAY_SIZE(netmon_dumps); i++) {
-		r = netmon_dump(nm, netmon_dumps[i].type,
-				netmon_dumps[i].family);
-		if (r < 0)
-			return r;
-	}
-	sf_iface_table_resync_end(nm->table);
-	return 0;
-}
-
-int sf_netmon_resync(struct sf_netmon *netmon)
-{
-	int attempt;
-	int r = -EINVAL;
-
-	if (!netmon)
-		return -EINVAL;
-
-	for (attempt = 0; attempt < NETMON_RESYNC_ATTEMPTS; attempt++) {
-		r = netmon_dump_all(netmon);
-		if (r != -ENOBUFS && r != -EMSGSIZE && r != -EINTR)
-			break;
-		l_debug("netmon: dump disturbed (%s), dumping again",
-			strerror(-r));
-	}
-
-	if (r == 0) {
-		l_timeout_remove(netmon->retry);
-		netmon->retry = NULL;
-	}
-	return r;
-}
-
-static void netmon_retry_expired(struct l_timeout *timeout, void *user_data);
-
-/* From the main loop: re-dump now, and keep trying until it works. */
-static void netmon_resync_or_retry(struct sf_netmon *nm)
-{
-	int r = sf_netmon_resync(nm);
-
-	if (r >= 0)
+	if (!nm->watch)
 		return;
 
-	l_warn("netmon: re-reading interfaces failed: %s, retrying in %u s",
-	       strerror(-r), NETMON_RETRY_SEC);
-	if (nm->retry)
-		l_timeout_modify(nm->retry, NETMON_RETRY_SEC);
+	if (nm->timer)
+		l_timeout_modify(nm->timer, seconds);
 	else
-		nm->retry = l_timeout_create(NETMON_RETRY_SEC,
-					     netmon_retry_expired, nm, NULL);
+		nm->timer = l_timeout_create(seconds, netmon_timer_expired, nm,
+					     NULL);
 }
 
-static void netmon_retry_expired(struct l_timeout *timeout, void *user_data)
+/* The attempt failed: the next starts NETMON_RETRY_SEC from now. */
+static void netmon_give_up(struct sf_netmon *nm, int err)
 {
-	netmon_resync_or_retry(user_data);
+	nm->dump = -1;
+	nm->sent = false;
+	nm->disturbed = 0;
+	nm->attempts = 0;
+	nm->error = err;
+	if (!nm->watch)
+		return;		/* sf_netmon_new() fails with err */
+
+	if (!nm->error_warned) {
+		l_warn("netmon: re-reading interfaces failed: %s, retrying "
+		       "every %u s", strerror(-err), NETMON_RETRY_SEC);
+		nm->error_warned = true;
+		nm->tell_done = true;
+	} else {
+		l_debug("netmon: re-reading interfaces failed: %s, retrying "
+			"in %u s", strerror(-err), NETMON_RETRY_SEC);
+	}
+	netmon_timer_set(nm, NETMON_RETRY_SEC);
 }
 
+/* Send the request of netmon_dumps[nm->dump]. */
+static void netmon_send(struct sf_netmon *nm)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t buf[64];
+	} req;
+	int len;
+
+	len = sf_rtnl_build_dump(&req, sizeof(req),
+				 netmon_dumps[nm->dump].type,
+				 netmon_dumps[nm->dump].family, ++nm->seq);
+	if (len < 0) {
+		netmon_give_up(nm, len);
+		return;
+	}
+	if (req.nlh.nlmsg_type == RTM_GETROUTE)
+		((struct rtmsg *)mnl_nlmsg_get_payload(&req.nlh))->rtm_type =
+			RTN_UNICAST;
+	if (mnl_socket_sendto(nm->nl, &req, len) < 0) {
+		netmon_give_up(nm, SF_NEG_ERRNO());
+		return;
+	}
+
+	nm->sent = true;
+	netmon_timer_set(nm, NETMON_DUMP_TIMEOUT_SEC);
+}
+
+/* Mark the table stale; the first request leaves once the socket is empty. */
+static void netmon_attempt(struct sf_netmon *nm)
+{
+	nm->dump = 0;
+	nm->sent = false;
+	nm->disturbed = 0;
+	sf_iface_table_resync_begin(nm->table);
+}
+
+static void netmon_resync_start(struct sf_netmon *nm)
+{
+	nm->attempts = 0;
+	nm->error = 0;
+	netmon_attempt(nm);
+}
+
+static void netmon_resync_done(struct sf_netmon *nm)
+{
+	nm->dump = -1;
+	nm->attempts = 0;
+	nm->error = 0;
+	nm->error_warned = false;
+	l_timeout_remove(nm->timer);
+	nm->timer = NULL;
+
+	sf_iface_table_resync_end(nm->table);
+
+	if (nm->tell_done)
+		l_info("netmon: interfaces re-read");
+	else
+		l_debug("netmon: interfaces re-read");
+	nm->tell_done = false;
+}
+
+/*
+ * The request under way ended: NLMSG_DONE (done) or NLMSG_ERROR, with
+ * error. Go on with the next dump, start the attempt over, finish, or give
+ * up.
+ */
+static void netmon_dump_end(struct sf_netmon *nm, bool done, int error)
+{
+	/* Could not queue a part for want of room: the kernel goes on with
+	 * the dump once we have read, up to its NLMSG_DONE. */
+	if (!done && error == -ENOBUFS) {
+		if (!nm->disturbed)
+			nm->disturbed = error;
+		return;
+	}
+	if (!done && error == 0)
+		error = -EPROTO;	/* an ack is no answer to a dump */
+	if (error < 0) {
+		netmon_give_up(nm, error);
+		return;
+	}
+
+	if (nm->disturbed) {
+		if (++nm->attempts >= NETMON_RESYNC_ATTEMPTS) {
+			netmon_give_up(nm, nm->disturbed);
+			return;
+		}
+		l_debug("netmon: dump disturbed (%s), dumping again",
+			strerror(-nm->disturbed));
+		netmon_attempt(nm);
+		return;
+	}
+
+	/* The next request leaves once the socket is empty. */
+	nm->sent = false;
+	if (++nm->dump < (int)SF_ARRAY_SIZE(netmon_dumps))
+		return;
+	netmon_resync_done(nm);
+}
+
+/*
+ * Notifications were lost. During a dump, its attempt starts over once the
+ * request under way is done (before the attempt's first request, the dumps
+ * to come tell everything anyway); otherwise a re-dump starts now, unless
+ * one is due from the timer anyway.
+ */
 static void netmon_overrun(struct sf_netmon *nm, int err)
 {
+	if (nm->dump >= 0) {
+		l_debug("netmon: notifications lost (%s) during a dump",
+			strerror(-err));
+		if ((nm->dump > 0 || nm->sent) && !nm->disturbed)
+			nm->disturbed = err;
+		return;
+	}
+
 	if (!nm->overrun_warned) {
 		l_warn("netmon: rtnetlink notifications lost (%s), re-reading "
 		       "interfaces; later overruns are logged at debug level",
 		       strerror(-err));
 		nm->overrun_warned = true;
+		nm->tell_done = true;
 	} else {
 		l_debug("netmon: notifications lost (%s), re-reading",
 			strerror(-err));
 	}
-	netmon_resync_or_retry(nm);
+
+	if (!nm->timer)
+		netmon_resync_start(nm);
+}
+
+/* Apply one datagram of n bytes in nm->buf, received from the kernel. */
+static void netmon_take(struct sf_netmon *nm, int n, bool multicast)
+{
+	const struct nlmsghdr *nlh = nm->buf;
+
+	for (; sf_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		const char *extack;
+		int error, r;
+
+		if (multicast) {
+			netmon_dispatch(nm, nlh);
+			continue;
+		}
+		if (nm->dump < 0 || !nm->sent || nlh->nlmsg_seq != nm->seq ||
+		    nlh->nlmsg_pid != nm->portid)
+			continue;	/* tail of an abandoned dump */
+		if (nlh == nm->buf)	/* the dump goes on: a new deadline */
+			netmon_timer_set(nm, NETMON_DUMP_TIMEOUT_SEC);
+
+		if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && !nm->disturbed)
+			nm->disturbed = -EINTR;
+
+		r = sf_nlmsg_parse_end(nlh, &error, &extack);
+		if (r == -ENOMSG) {
+			netmon_dispatch(nm, nlh);
+			continue;
+		}
+		/* Nothing of the request follows its end. */
+		netmon_dump_end(nm, nlh->nlmsg_type == NLMSG_DONE,
+				r < 0 ? r : error);
+		return;
+	}
+}
+
+/* What netmon_recv() returned: 0, or the negative errno of a failed read
+ * (an overrun is no failure). */
+static int netmon_handle(struct sf_netmon *nm, int n, bool multicast)
+{
+	if (n == -ENOBUFS || n == -EMSGSIZE) {
+		netmon_overrun(nm, n);
+		return 0;
+	}
+	if (n < 0)
+		return n;
+
+	netmon_take(nm, n, multicast);
+	return 0;
 }
 
 static void netmon_read(void *user_data)
 {
 	struct sf_netmon *nm = user_data;
-	const struct nlmsghdr *nlh = nm->buf;
-	bool multicast;
-	int n;
+	unsigned int i;
 
-	n = netmon_recv(nm, MSG_DONTWAIT, &multicast);
-	if (n == -EAGAIN)
-		return;
-	if (n == -ENOBUFS || n == -EMSGSIZE) {
-		netmon_overrun(nm, n);
+	for (i = 0; i < NETMON_READ_BATCH; i++) {
+		bool multicast = false;
+		int n, r;
+
+		n = netmon_recv(nm, MSG_DONTWAIT, &multicast);
+		if (n == -EAGAIN) {
+			if (nm->dump >= 0 && !nm->sent)
+				netmon_send(nm);
+			return;
+		}
+
+		r = netmon_handle(nm, n, multicast);
+		if (r < 0) {
+			l_warn("netmon: recv: %s, ignoring", strerror(-r));
+			return;
+		}
+	}
+}
+
+static void netmon_timer_expired(struct l_timeout *timeout, void *user_data)
+{
+	struct sf_netmon *nm = user_data;
+
+	if (nm->dump >= 0) {
+		netmon_give_up(nm, -ETIMEDOUT);
 		return;
 	}
-	if (n < 0) {
-		l_warn("netmon: recv: %s, ignoring", strerror(-n));
-		return;
-	}
-	if (!multicast)
-		return;	/* a late reply to a dump we gave up on */
 
-	for (; sf_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
-		netmon_dispatch(nm, nlh);
+	/* Empty the socket and send the first request, if nothing else
+	 * is there to make the watch fire. */
+	netmon_resync_start(nm);
+	netmon_read(nm);
+}
+
+/* The start-up dump, its replies read with blocking recv() calls. */
+static int netmon_dump_now(struct sf_netmon *nm)
+{
+	netmon_resync_start(nm);
+	while (nm->dump >= 0) {
+		bool multicast = false;
+		int n;
+
+		n = netmon_recv(nm, nm->sent ? 0 : MSG_DONTWAIT, &multicast);
+		if (n == -EAGAIN && !nm->sent) {
+			netmon_send(nm);
+			continue;
+		}
+		if (n == -EAGAIN)
+			return -ETIMEDOUT;
+
+		n = netmon_handle(nm, n, multicast);
+		if (n < 0)
+			return n;
+	}
+	return nm->error;
 }
 
 static void netmon_set_rcvbuf(struct sf_netmon *nm)
@@ -422,12 +590,13 @@ int sf_netmon_new(struct sf_iface_table *table, struct sf_netmon **ret_netmon)
 	nm->table = table;
 	nm->buf = l_malloc(NETMON_BUF_SIZE);
 	nm->seq = l_getrandom_uint32();
+	nm->dump = -1;
 
 	r = netmon_open(nm);
 	if (r < 0)
 		return r;
 
-	r = sf_netmon_resync(nm);
+	r = netmon_dump_now(nm);
 	if (r < 0)
 		return r;
 
@@ -444,8 +613,13 @@ void sf_netmon_free(struct sf_netmon *netmon)
 	if (!netmon)
 		return;
 
+	/*
+	 * Closing the socket ends a dump under way in the kernel. The table
+	 * keeps the stale marks of its resync_begin, which only a
+	 * resync_end acts on: nothing is forgotten, nothing reported.
+	 */
 	sf_nlwatch_free(netmon->watch);
-	l_timeout_remove(netmon->retry);
+	l_timeout_remove(netmon->timer);
 	if (netmon->nl)
 		mnl_socket_close(netmon->nl);
 	l_free(netmon->buf);
