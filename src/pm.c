@@ -20,6 +20,9 @@
 /* One read of the command socket: what MNL_SOCKET_BUFFER_SIZE * 4 gives on
  * 4 KiB pages, without its sysconf() call on every read. */
 #define SF_PM_READ_SIZE 16384
+/* The mptcp_pm family's description (GETFAMILY): 360 bytes on Linux 6.18;
+ * a reply that grew past this would fail loudly (ENOSPC), not be cut. */
+#define SF_PM_CTRL_SIZE 4096
 /* Events are read in batches, one system call each: an event is a few
  * hundred bytes (addresses, ports, ids, flags), one per datagram. */
 #define SF_PM_EVENT_BATCH 16
@@ -376,7 +379,7 @@ static void events_read(void *user_data)
 
 int sf_pm_join_events(struct mnl_socket *nl, int *ret_family_id)
 {
-	char buf[SF_PM_READ_SIZE];
+	char buf[SF_PM_CTRL_SIZE];
 	uint32_t seq = l_getrandom_uint32();
 	int len, family, group;
 	ssize_t n;
