@@ -145,7 +145,7 @@ static void iface_changed(int32_t ifindex, void *user_data)
 	struct sf_dbus *d = user_data;
 	char path[SF_DBUS_PATH_MAX];
 
-	if (l_hashmap_lookup(d->ifaces, L_INT_TO_PTR(ifindex)))
+	if (sf_dbus_iface_published(d, ifindex))
 		sf_dbus_emit_props(d, sf_dbus_iface_path(ifindex, path),
 				   SF_DBUS_IFACE_IFACE, props);
 }

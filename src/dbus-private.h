@@ -41,7 +41,10 @@ struct sf_dbus {
 	struct sf_dbus_conn *found;
 	/* New connections, until they have lived SF_DBUS_PUBLISH_DELAY_MS. */
 	struct sf_delayq *unpublished;
-	struct l_hashmap *ifaces;	/* ifindex -> struct sf_dbus_iface */
+	/* struct sf_dbus_iface: a few links, a list (an ELL hashmap is 4 kB
+	 * however small). */
+	struct l_queue *ifaces;
+	unsigned int iface_sync;	/* rounds of ifaces_sync() */
 	struct l_queue *calls;		/* struct sf_dbus_call, pending */
 	/* [core] control-group, looked up at start and on reload. */
 	bool has_control_gid;
@@ -70,6 +73,7 @@ struct sf_dbus_conn {
 struct sf_dbus_iface {
 	struct sf_dbus *dbus;
 	int32_t ifindex;
+	unsigned int synced;		/* the last round that saw its link */
 };
 
 /*
@@ -151,6 +155,9 @@ int sf_dbus_error_policy(struct sf_dbus *dbus, const char *arg,
  * after the daemon's conn_added (at once for those the daemon had when the
  * service started) to right after its conn_removed. */
 bool sf_dbus_conn_published(struct sf_dbus *dbus, uint32_t token);
+
+/* Is the interface's object published? */
+bool sf_dbus_iface_published(struct sf_dbus *dbus, int32_t ifindex);
 
 /* Signals (no-ops for objects not published). */
 void sf_dbus_emit_conn_changed(struct sf_dbus *dbus, uint32_t token);

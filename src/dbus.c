@@ -192,9 +192,20 @@ bool sf_dbus_conn_published(struct sf_dbus *d, uint32_t token)
 	return conn && sf_conn_published(conn);
 }
 
+static bool iface_is(const void *data, const void *user_data)
+{
+	return ((const struct sf_dbus_iface *) data)->ifindex ==
+	       L_PTR_TO_INT(user_data);
+}
+
 static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
 {
-	return l_hashmap_lookup(d->ifaces, L_INT_TO_PTR(ifindex));
+	return l_queue_find(d->ifaces, iface_is, L_INT_TO_PTR(ifindex));
+}
+
+bool sf_dbus_iface_published(struct sf_dbus *d, int32_t ifindex)
+{
+	return iface_get(d, ifindex) != NULL;
 }
 
 struct sf_conn *sf_dbus_conn_lookup(struct sf_dbus_conn *conn)
@@ -274,11 +285,12 @@ static void enum_conn(struct sf_conn *conn, void *user_data)
 						       buf));
 }
 
-static void enum_iface(const void *key, void *value, void *user_data)
+static void enum_iface(void *data, void *user_data)
 {
+	const struct sf_dbus_iface *iface = data;
 	char buf[SF_DBUS_PATH_MAX];
 
-	enum_node(user_data, sf_dbus_iface_path(L_PTR_TO_INT(key), buf));
+	enum_node(user_data, sf_dbus_iface_path(iface->ifindex, buf));
 }
 
 /* The strvs are freed by sd-bus with free(); l_strdup/l_new use malloc. */
@@ -298,9 +310,9 @@ static int iface_enumerate(sd_bus *bus, const char *prefix, void *userdata,
 			   char ***ret_nodes, sd_bus_error *ret_error)
 {
 	struct sf_dbus *d = userdata;
-	struct enum_ctx ctx = { l_new(char *, l_hashmap_size(d->ifaces) + 1) };
+	struct enum_ctx ctx = { l_new(char *, l_queue_length(d->ifaces) + 1) };
 
-	l_hashmap_foreach(d->ifaces, enum_iface, &ctx);
+	l_queue_foreach(d->ifaces, enum_iface, &ctx);
 	*ret_nodes = ctx.nodes;
 	return 0;
 }
@@ -401,7 +413,6 @@ void sf_dbus_emit_iface_changed(struct sf_dbus *d, int32_t ifindex)
 struct iface_sync_ctx {
 	struct sf_dbus *dbus;
 	bool announce;
-	struct l_hashmap *seen;
 };
 
 static void iface_sync_one(int32_t ifindex, const char *ifname, bool up,
@@ -411,30 +422,33 @@ static void iface_sync_one(int32_t ifindex, const char *ifname, bool up,
 	struct sf_dbus_iface *iface = iface_get(ctx->dbus, ifindex);
 	char path[SF_DBUS_PATH_MAX];
 
-	l_hashmap_insert(ctx->seen, L_INT_TO_PTR(ifindex), ctx);
-	if (iface)
+	if (iface) {
+		iface->synced = ctx->dbus->iface_sync;
 		return;
+	}
 
 	iface = l_new(struct sf_dbus_iface, 1);
 	iface->dbus = ctx->dbus;
 	iface->ifindex = ifindex;
-	l_hashmap_insert(ctx->dbus->ifaces, L_INT_TO_PTR(ifindex), iface);
+	iface->synced = ctx->dbus->iface_sync;
+	l_queue_push_tail(ctx->dbus->ifaces, iface);
 	if (ctx->announce)
 		emit_added(ctx->dbus, sf_dbus_iface_path(ifindex, path));
 }
 
-static bool iface_gone(const void *key, void *value, void *user_data)
+static bool iface_gone(void *data, void *user_data)
 {
+	struct sf_dbus_iface *iface = data;
 	struct iface_sync_ctx *ctx = user_data;
 	char path[SF_DBUS_PATH_MAX];
 
-	if (l_hashmap_lookup(ctx->seen, key))
+	if (iface->synced == ctx->dbus->iface_sync)
 		return false;
 
 	if (ctx->announce)
-		emit_removed(ctx->dbus, sf_dbus_iface_path(L_PTR_TO_INT(key),
+		emit_removed(ctx->dbus, sf_dbus_iface_path(iface->ifindex,
 							   path));
-	l_free(value);
+	l_free(iface);
 	return true;
 }
 
@@ -445,12 +459,12 @@ static bool iface_gone(const void *key, void *value, void *user_data)
  */
 static void ifaces_sync(struct sf_dbus *d, bool announce)
 {
-	struct iface_sync_ctx ctx = { d, announce, l_hashmap_new() };
+	struct iface_sync_ctx ctx = { d, announce };
 
+	d->iface_sync++;
 	sf_iface_table_foreach_link(sf_daemon_ifaces(d->daemon), iface_sync_one,
 				    &ctx);
-	l_hashmap_foreach_remove(d->ifaces, iface_gone, &ctx);
-	l_hashmap_destroy(ctx.seen, NULL);
+	l_queue_foreach_remove(d->ifaces, iface_gone, &ctx);
 }
 
 /* --- the daemon's observer hooks ----------------------------------------- */
@@ -483,9 +497,10 @@ static void on_iface_changed(int32_t ifindex, void *user_data)
 		sf_dbus_emit_iface_changed(d, ifindex);
 }
 
-static void emit_iface_policy(const void *key, void *value, void *user_data)
+static void emit_iface_policy(void *data, void *user_data)
 {
-	sf_dbus_emit_iface_changed(user_data, L_PTR_TO_INT(key));
+	sf_dbus_emit_iface_changed(user_data,
+				   ((struct sf_dbus_iface *) data)->ifindex);
 }
 
 static void on_settings_changed(struct sf_daemon *daemon, void *user_data)
@@ -496,7 +511,7 @@ static void on_settings_changed(struct sf_daemon *daemon, void *user_data)
 	sf_dbus_access_reload(d);
 	emit_changed(d, SF_DBUS_PATH, SF_DBUS_MANAGER_IFACE, props);
 	/* A reload may change every interface's policy. */
-	l_hashmap_foreach(d->ifaces, emit_iface_policy, d);
+	l_queue_foreach(d->ifaces, emit_iface_policy, d);
 }
 
 static const struct sf_daemon_observer observer = {
@@ -674,7 +689,7 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	d->found->dbus = d;
 	d->unpublished = sf_delayq_new(SF_DBUS_PUBLISH_DELAY_MS, conn_publish,
 				       d);
-	d->ifaces = l_hashmap_new();
+	d->ifaces = l_queue_new();
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
 	d->name = l_strdup(name);
@@ -783,7 +798,7 @@ void sf_dbus_free(struct sf_dbus *d)
 		sd_bus_flush_close_unref(d->bus);
 	l_free(d->found);
 	sf_delayq_free(d->unpublished);
-	l_hashmap_destroy(d->ifaces, l_free);
+	l_queue_destroy(d->ifaces, l_free);
 	l_free(d->name);
 	sf_dbus_access_clear(d);
 	l_free(d);
