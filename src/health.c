@@ -28,8 +28,17 @@
 #include "health.h"
 #include "util.h"
 
-/* Samples kept per subflow: SF_HEALTH_LOSS_WINDOW_MS at 50 ms polls. */
-#define RING_SIZE 40
+/*
+ * Memory, for the "bytes per tracked connection" budget (README,
+ * Benchmarks): every subflow of the namespace has an entry, so an entry
+ * keeps only what the judgements and readers use, and its samples (the
+ * ring) only as far back as loss is judged: SF_HEALTH_LOSS_WINDOW_MS. That
+ * is 3 samples at the slow pace (one round a second), 21 at the default
+ * [quality] poll-ms; the ring grows to what the pace needs, up to
+ * RING_MAX. A connection's entries are a list hanging off the table.
+ */
+#define RING_MIN 4
+#define RING_MAX 64
 
 struct sample {
 	uint64_t at_ms;
@@ -37,25 +46,42 @@ struct sample {
 	uint32_t total_retrans;
 };
 
+/* What of the newest tcp_info the judgements and readers use. */
+struct last {
+	uint64_t bytes_sent;		/* retransmissions included */
+	uint64_t bytes_acked;
+	uint64_t bytes_received;
+	uint32_t rtt_us;
+	uint32_t total_retrans;
+	uint32_t segs_out;
+	uint32_t unacked;
+	uint32_t last_data_sent_ms;
+	uint32_t last_data_recv_ms;
+	uint32_t last_ack_recv_ms;
+	uint8_t backoff;
+};
+
 struct entry {
+	struct entry *next;		/* the connection's next subflow */
 	struct sf_health_key key;
 	int32_t ifindex;
 	unsigned int round;		/* the last round that sampled it */
 
-	struct sample ring[RING_SIZE];	/* oldest first from ring_head */
-	unsigned int ring_head;
-	unsigned int ring_len;
+	struct sample *ring;		/* oldest first from ring_head */
+	uint8_t ring_head;
+	uint8_t ring_len;
+	uint8_t ring_size;
 
-	struct sf_subflow_stats last;	/* the newest sample */
+	bool changed;			/* since sf_health_take_changes() */
+	uint8_t state;			/* enum sf_health_state */
+	uint8_t bad_samples;		/* bad raw judgements in a row, capped */
+	struct last last;		/* the newest sample */
 	uint64_t last_at_ms;
 	uint32_t min_rtt_us;		/* its own minimum; 0: none yet */
 	uint32_t loss_permille;		/* of the newest judgement of loss */
 
-	enum sf_health_state state;
 	uint64_t state_since_ms;
-	unsigned int bad_samples;	/* bad raw judgements in a row */
 	uint64_t first_at_ms;		/* its first sample */
-	bool changed;			/* since sf_health_take_changes() */
 };
 
 struct iface_bytes {
@@ -67,14 +93,28 @@ struct iface_bytes {
 /* The maps are made on first use: an ELL hashmap is 4 kB, empty or not. */
 struct sf_health {
 	struct sf_quality_config config;
-	struct l_hashmap *conns;	/* token -> l_queue of struct entry */
+	struct l_hashmap *conns;	/* token -> its first struct entry */
 	struct l_hashmap *ifaces;	/* ifindex -> struct iface_bytes */
 	unsigned int round;
 };
 
+static void entry_free(struct entry *e)
+{
+	l_free(e->ring);
+	l_free(e);
+}
+
+/* A connection's entries, from the first. */
 static void conn_entries_free(void *data)
 {
-	l_queue_destroy(data, l_free);
+	struct entry *e = data;
+
+	while (e) {
+		struct entry *next = e->next;
+
+		entry_free(e);
+		e = next;
+	}
 }
 
 struct sf_health *sf_health_new(const struct sf_quality_config *config)
@@ -119,11 +159,9 @@ const char *sf_health_state_to_str(enum sf_health_state state)
 	return "unknown";
 }
 
-static bool entry_match(const void *data, const void *user_data)
+static bool entry_match(const struct entry *e,
+			const struct sf_health_key *key)
 {
-	const struct entry *e = data;
-	const struct sf_health_key *key = user_data;
-
 	return sf_addr_equal(&e->key.local, &key->local) &&
 	       sf_addr_equal(&e->key.remote, &key->remote);
 }
@@ -131,52 +169,86 @@ static bool entry_match(const void *data, const void *user_data)
 static struct entry *entry_find(const struct sf_health *health,
 				const struct sf_health_key *key)
 {
-	struct l_queue *entries = l_hashmap_lookup(health->conns,
-						   L_UINT_TO_PTR(key->token));
+	struct entry *e = l_hashmap_lookup(health->conns,
+					   L_UINT_TO_PTR(key->token));
 
-	return entries ? l_queue_find(entries, entry_match, key) : NULL;
+	while (e && !entry_match(e, key))
+		e = e->next;
+
+	return e;
 }
 
 static struct entry *entry_get(struct sf_health *health,
 			       const struct sf_health_key *key)
 {
-	struct l_queue *entries = l_hashmap_lookup(health->conns,
-						   L_UINT_TO_PTR(key->token));
-	struct entry *e;
+	struct entry *e = l_hashmap_lookup(health->conns,
+					   L_UINT_TO_PTR(key->token));
+	struct entry **tail = NULL;
 
-	if (!entries) {
-		entries = l_queue_new();
-		if (!health->conns)
-			health->conns = l_hashmap_new();
-		l_hashmap_insert(health->conns, L_UINT_TO_PTR(key->token),
-				 entries);
-	}
-
-	e = l_queue_find(entries, entry_match, key);
-	if (e)
-		return e;
+	for (; e; tail = &e->next, e = e->next)
+		if (entry_match(e, key))
+			return e;
 
 	e = l_new(struct entry, 1);
 	e->key = *key;
 	e->state = SF_HEALTH_UNKNOWN;
-	l_queue_push_tail(entries, e);
+	/* Last, in the order they came; the first is the table's value. */
+	if (tail) {
+		*tail = e;
+		return e;
+	}
+
+	if (!health->conns)
+		health->conns = l_hashmap_new();
+	l_hashmap_insert(health->conns, L_UINT_TO_PTR(key->token), e);
 	return e;
 }
 
 static const struct sample *ring_at(const struct entry *e, unsigned int i)
 {
-	return &e->ring[(e->ring_head + i) % RING_SIZE];
+	return &e->ring[(e->ring_head + i) % e->ring_size];
 }
 
+/* Room for size samples (at most RING_MAX), the kept ones first. */
+static void ring_resize(struct entry *e, unsigned int size)
+{
+	struct sample *ring;
+
+	if (size > RING_MAX)
+		size = RING_MAX;
+
+	ring = l_new(struct sample, size);
+	for (unsigned int i = 0; i < e->ring_len; i++)
+		ring[i] = *ring_at(e, i);
+	l_free(e->ring);
+	e->ring = ring;
+	e->ring_size = size;
+	e->ring_head = 0;
+}
+
+/* Keep s and the samples loss may still be judged over: those at most
+ * SF_HEALTH_LOSS_WINDOW_MS older (recent_loss() stops at the first older
+ * one); the oldest goes when RING_MAX are kept. */
 static void ring_push(struct entry *e, const struct sample *s)
 {
-	if (e->ring_len == RING_SIZE) {
-		e->ring[e->ring_head] = *s;
-		e->ring_head = (e->ring_head + 1) % RING_SIZE;
-		return;
+	while (e->ring_len &&
+	       s->at_ms - ring_at(e, 0)->at_ms > SF_HEALTH_LOSS_WINDOW_MS) {
+		e->ring_head = (e->ring_head + 1) % e->ring_size;
+		e->ring_len--;
 	}
 
-	e->ring[(e->ring_head + e->ring_len) % RING_SIZE] = *s;
+	if (e->ring_len == RING_MAX) {
+		e->ring_head = (e->ring_head + 1) % e->ring_size;
+		e->ring_len--;
+	}
+
+	/* Grow to what the pace needs; shrink when it slowed down. */
+	if (e->ring_len == e->ring_size)
+		ring_resize(e, e->ring_size ? 2 * e->ring_size : RING_MIN);
+	else if (e->ring_size > RING_MIN && 4 * e->ring_len < e->ring_size)
+		ring_resize(e, e->ring_size / 2);
+
+	e->ring[(e->ring_head + e->ring_len) % e->ring_size] = *s;
 	e->ring_len++;
 }
 
@@ -230,7 +302,7 @@ static enum sf_health_state judge(const struct sf_health *health,
 				  struct entry *e, bool sent)
 {
 	const struct sf_quality_config *config = &health->config;
-	const struct sf_subflow_stats *st = &e->last;
+	const struct last *st = &e->last;
 	uint32_t permille;
 	bool measured, retransmitted;
 
@@ -255,6 +327,14 @@ static enum sf_health_state judge(const struct sf_health *health,
 	return SF_HEALTH_GOOD;
 }
 
+/* One more bad raw judgement in a row; how many now (saturating). */
+static unsigned int bad_sample(struct entry *e)
+{
+	if (e->bad_samples < UINT8_MAX)
+		e->bad_samples++;
+	return e->bad_samples;
+}
+
 static void set_state(struct entry *e, enum sf_health_state state,
 		      uint64_t now_ms)
 {
@@ -264,6 +344,23 @@ static void set_state(struct entry *e, enum sf_health_state state,
 	e->changed = true;
 	e->state = state;
 	e->state_since_ms = now_ms;
+}
+
+static void last_set(struct last *l, const struct sf_subflow_stats *st)
+{
+	*l = (struct last) {
+		.bytes_sent = st->bytes_sent,
+		.bytes_acked = st->bytes_acked,
+		.bytes_received = st->bytes_received,
+		.rtt_us = st->rtt_us,
+		.total_retrans = st->total_retrans,
+		.segs_out = st->segs_out,
+		.unacked = st->unacked,
+		.last_data_sent_ms = st->last_data_sent_ms,
+		.last_data_recv_ms = st->last_data_recv_ms,
+		.last_ack_recv_ms = st->last_ack_recv_ms,
+		.backoff = st->backoff,
+	};
 }
 
 static void count_bytes(struct sf_health *health, struct entry *e,
@@ -328,7 +425,7 @@ void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 		      stats->rtt_us != e->last.rtt_us;
 
 	e->round = health->round;
-	e->last = *stats;
+	last_set(&e->last, stats);
 	e->last_at_ms = now_ms;
 	if (min_rtt && (!e->min_rtt_us || min_rtt < e->min_rtt_us))
 		e->min_rtt_us = min_rtt;
@@ -347,12 +444,12 @@ void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 		set_state(e, raw, now_ms);
 		return;
 	case SF_HEALTH_STALLED:
-		e->bad_samples++;
+		bad_sample(e);
 		set_state(e, raw, now_ms);
 		return;
 	case SF_HEALTH_SLOW:
 	case SF_HEALTH_LOSSY:
-		if (++e->bad_samples >= SF_HEALTH_BAD_SAMPLES ||
+		if (bad_sample(e) >= SF_HEALTH_BAD_SAMPLES ||
 		    e->state == SF_HEALTH_STALLED ||
 		    e->state == SF_HEALTH_SLOW || e->state == SF_HEALTH_LOSSY)
 			set_state(e, raw, now_ms);
@@ -365,28 +462,43 @@ void sf_health_round_begin(struct sf_health *health)
 	health->round++;
 }
 
-static bool entry_stale(void *data, void *user_data)
-{
-	struct entry *e = data;
-	const struct sf_health *health = user_data;
-
-	if (e->round == health->round)
-		return false;
-
-	l_free(e);
-	return true;
-}
-
+/*
+ * Drop the connection's entries the round did not sample; true when none
+ * is left. The table points at the first entry: when it goes and others
+ * stay, the next one moves into its memory.
+ */
 static bool conn_prune(const void *key, void *value, void *user_data)
 {
-	struct l_queue *entries = value;
+	const struct sf_health *health = user_data;
+	struct entry *first = value, **pp = &first->next, *next;
+	struct sample *ring;
 
-	l_queue_foreach_remove(entries, entry_stale, user_data);
-	if (!l_queue_isempty(entries))
+	while (*pp) {
+		struct entry *e = *pp;
+
+		if (e->round == health->round) {
+			pp = &e->next;
+			continue;
+		}
+
+		*pp = e->next;
+		entry_free(e);
+	}
+
+	if (first->round == health->round)
 		return false;
 
-	l_queue_destroy(entries, NULL);
-	return true;
+	next = first->next;
+	if (!next) {
+		entry_free(first);
+		return true;
+	}
+
+	ring = first->ring;
+	*first = *next;
+	l_free(ring);
+	l_free(next);
+	return false;
 }
 
 void sf_health_round_end(struct sf_health *health)
@@ -410,7 +522,7 @@ static uint32_t age_ms(uint64_t since_ms, uint64_t now_ms)
 static void fill(const struct entry *e, uint64_t now_ms,
 		 struct sf_subflow_health *ret)
 {
-	const struct sf_subflow_stats *st = &e->last;
+	const struct last *st = &e->last;
 	uint32_t idle = st->last_data_sent_ms < st->last_data_recv_ms ?
 			st->last_data_sent_ms : st->last_data_recv_ms;
 
@@ -446,12 +558,10 @@ void sf_health_foreach_conn(const struct sf_health *health, uint32_t token,
 			    uint64_t now_ms, sf_health_func_t func,
 			    void *user_data)
 {
-	struct l_queue *entries = l_hashmap_lookup(health->conns,
-						   L_UINT_TO_PTR(token));
-	const struct l_queue_entry *qe;
+	const struct entry *e = l_hashmap_lookup(health->conns,
+						 L_UINT_TO_PTR(token));
 
-	for (qe = l_queue_get_entries(entries); qe; qe = qe->next) {
-		const struct entry *e = qe->data;
+	for (; e; e = e->next) {
 		struct sf_subflow_health h;
 
 		fill(e, now_ms, &h);
@@ -468,12 +578,9 @@ struct changes_ctx {
 static void take_conn(const void *key, void *value, void *user_data)
 {
 	struct changes_ctx *ctx = user_data;
-	const struct l_queue_entry *qe;
 	bool changed = false;
 
-	for (qe = l_queue_get_entries(value); qe; qe = qe->next) {
-		struct entry *e = qe->data;
-
+	for (struct entry *e = value; e; e = e->next) {
 		changed |= e->changed;
 		e->changed = false;
 	}

@@ -2,7 +2,9 @@
 /*
  * The health engine's judgements: good, lossy, slow and stalled from
  * tcp_info samples, the two-sample agreement for a bad state, the state's
- * age for hysteresis, and the bytes counted per interface.
+ * age for hysteresis, and the bytes counted per interface; the samples
+ * kept (as many as the pace puts in the loss window) and a connection's
+ * subflows forgotten one by one.
  */
 #include <errno.h>
 
@@ -49,15 +51,21 @@ static void teardown(void)
 	health = NULL;
 }
 
-/* 200 ms later, the subflow sent segs segments, retrans of them again. */
-static void step(uint32_t segs, uint32_t retrans)
+/* ms later, the subflow sent segs segments, retrans of them again. */
+static void step_ms(unsigned int ms, uint32_t segs, uint32_t retrans)
 {
-	now_ms += 200;
+	now_ms += ms;
 	st.segs_out += segs;
 	st.total_retrans += retrans;
 	st.bytes_sent += segs * 1448ull;
 	st.bytes_acked += (segs - retrans) * 1448ull;
 	sf_health_sample(health, &key, 3, &st, now_ms);
+}
+
+/* 200 ms later, the subflow sent segs segments, retrans of them again. */
+static void step(uint32_t segs, uint32_t retrans)
+{
+	step_ms(200, segs, retrans);
 }
 
 /* A first sample, then the subflow's first SF_HEALTH_WARMUP_MS, idle. */
@@ -355,6 +363,84 @@ START_TEST(a_closed_connection_is_forgotten)
 }
 END_TEST
 
+/* At [quality] poll-ms 50, loss is judged over all the samples of the
+ * window that it takes to see SF_HEALTH_MIN_SEGS segments: 30 here. */
+START_TEST(a_fast_pace_judges_over_the_whole_window)
+{
+	begin();
+	/* One segment a sample, every other one sent again. */
+	for (int k = 1; k <= 29; k++) {
+		step_ms(50, 1, k % 2);
+		ck_assert_int_eq(get().state, SF_HEALTH_UNKNOWN);
+	}
+	step_ms(50, 1, 0);
+	step_ms(50, 1, 1);
+	ck_assert_int_eq(get().state, SF_HEALTH_LOSSY);
+	ck_assert_uint_eq(get().loss_permille, 500);
+}
+END_TEST
+
+/* From the fast pace to one sample a second and back: the samples kept
+ * follow, and loss is judged all along. */
+START_TEST(the_kept_samples_follow_the_pace)
+{
+	begin();
+	for (int i = 0; i < 40; i++)
+		step_ms(50, 100, 0);
+	ck_assert_int_eq(get().state, SF_HEALTH_GOOD);
+
+	for (int i = 0; i < 5; i++)
+		step_ms(1000, 100, 50);
+	ck_assert_int_eq(get().state, SF_HEALTH_LOSSY);
+	ck_assert_uint_eq(get().loss_permille, 500);
+
+	for (int i = 0; i < 5; i++)
+		step_ms(1000, 100, 0);
+	ck_assert_int_eq(get().state, SF_HEALTH_GOOD);
+	for (int i = 0; i < 40; i++)
+		step_ms(50, 100, 0);
+	ck_assert_int_eq(get().state, SF_HEALTH_GOOD);
+	ck_assert_uint_eq(get().loss_permille, 0);
+}
+END_TEST
+
+/* A connection's subflows go one by one when rounds stop seeing them,
+ * whichever was sampled first, and the others keep their figures. */
+START_TEST(subflows_of_a_connection_go_one_by_one)
+{
+	struct sf_health_key keys[3] = { key, key, key };
+	struct sf_subflow_health h;
+	unsigned int n;
+
+	keys[1].local.port = 40001;
+	keys[2].local.port = 40002;
+	sf_health_round_begin(health);
+	for (int i = 0; i < 3; i++)
+		sf_health_sample(health, &keys[i], 3, &st, now_ms);
+	sf_health_round_end(health);
+
+	/* The newest and the oldest go; the middle one stays. */
+	st.bytes_sent = 7000;
+	sf_health_round_begin(health);
+	sf_health_sample(health, &keys[1], 3, &st, now_ms + 200);
+	sf_health_round_end(health);
+	n = 0;
+	sf_health_foreach_conn(health, key.token, now_ms, count, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(sf_health_get(health, &keys[0], now_ms, &h), -ENOENT);
+	ck_assert_int_eq(sf_health_get(health, &keys[2], now_ms, &h), -ENOENT);
+	ck_assert_int_eq(sf_health_get(health, &keys[1], now_ms, &h), 0);
+	ck_assert_uint_eq(h.bytes_sent, 7000);
+
+	/* And the last. */
+	sf_health_round_begin(health);
+	sf_health_round_end(health);
+	n = 0;
+	sf_health_foreach_conn(health, key.token, now_ms, count, &n);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("health");
@@ -377,6 +463,9 @@ int main(void)
 	tcase_add_test(tc, thresholds_follow_the_config);
 	tcase_add_test(tc, bytes_count_to_the_interface_and_survive_the_subflow);
 	tcase_add_test(tc, a_closed_connection_is_forgotten);
+	tcase_add_test(tc, a_fast_pace_judges_over_the_whole_window);
+	tcase_add_test(tc, the_kept_samples_follow_the_pace);
+	tcase_add_test(tc, subflows_of_a_connection_go_one_by_one);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);
