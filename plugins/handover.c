@@ -24,6 +24,16 @@
  * demoted: flagged backup again (open) or closed (on-demand), so that a
  * metered link goes idle.
  *
+ * A stalled primary subflow is then closed, as soon as a standby subflow is
+ * up to take its data, and a new one is opened on its path. The kernel
+ * sends the data a subflow holds (sent into the blackhole, or stuck in its
+ * queue when sends fail locally) again on another subflow at once only when
+ * that subflow closes; left open, it keeps the data until the kernel's own
+ * stale-subflow check or TCP's timeout gives up on it, seconds later, and
+ * the connection's send window waits for it meanwhile. The new subflow's
+ * handshake gets through once the path works again: established, it makes
+ * the primary path work again.
+ *
  * Only connections we initiated are handled: the client knows its paths.
  */
 #include <errno.h>
@@ -40,7 +50,8 @@
  * one, 0.2 s after the path goes silent at the minimum RTO (as fast as the
  * in-kernel PM's backup takes over). A working path that lost a segment
  * and timed out once only lends the traffic to the standby paths until its
- * next ACK, which makes it work again. */
+ * next ACK, or, once its subflow was replaced, until the new one is
+ * established, a round trip later: either makes it work again. */
 #define HO_STALL_RTOS 1
 /* Sending without any ACK for this long is a stall too; a working path
  * acknowledges within a round trip (plus 200 ms of delayed ACK). */
@@ -322,6 +333,7 @@ struct scan {
 	struct ho_conn *hc;
 	bool primary_works;
 	struct sf_list standby;		/* the standby subflows */
+	struct sf_list stalled;		/* the stalled primary subflows */
 };
 
 static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
@@ -363,6 +375,7 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 		       s->hc->token, sf_addr_to_str(&sf->local, true, buf),
 		       st.unacked, st.retransmits, st.backoff,
 		       st.last_ack_recv_ms);
+		sf_list_add(&s->stalled, sf);
 		return;
 	}
 
@@ -430,10 +443,36 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 	mark_get(hc, &sf->local, &sf->remote)->backup = want;
 }
 
+/* Close a stalled primary subflow, so that the kernel sends its data again
+ * on the other subflows (see the top of this file). Its path is opened
+ * again by the caller. */
+static void close_stalled(struct sf_conn *conn, struct ho_conn *hc,
+			  const struct sf_subflow_info *sf)
+{
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL, NULL);
+	if (r < 0) {
+		sf_log(LOG_INFO,
+		       "[%08x] handover: cannot close stalled subflow %s: %s",
+		       hc->token, sf_addr_to_str(&sf->local, true, buf),
+		       strerror(-r));
+		return;
+	}
+
+	sf_log(LOG_INFO, "[%08x] handover: closing stalled subflow %s, "
+	       "the standby paths take its data", hc->token,
+	       sf_addr_to_str(&sf->local, true, buf));
+	/* Its stall history is not its successor's. */
+	mark_forget(hc, &sf->local, &sf->remote);
+}
+
 /*
  * Bring conn in line: promote the standby paths when no primary subflow
  * works, demote them when one does, and give every standby subflow the
- * flag (or, on demand, the existence) that goes with it.
+ * flag (or, on demand, the existence) that goes with it. Once a standby
+ * subflow is up, replace the stalled primary subflows by new ones.
  */
 static void reconcile(struct sf_conn *conn)
 {
@@ -461,7 +500,17 @@ static void reconcile(struct sf_conn *conn)
 
 	for (unsigned int i = 0; i < s.standby.n; i++)
 		settle_standby(conn, hc, &s.standby.sf[i]);
+
+	/* After the promotion was sent: the kernel moves the data of the
+	 * subflows we close onto unflagged standby subflows. */
+	if (hc->promoted && s.standby.n && s.stalled.n) {
+		for (unsigned int i = 0; i < s.stalled.n; i++)
+			close_stalled(conn, hc, &s.stalled.sf[i]);
+		open_subflows(conn, hc, NULL, NULL);
+	}
+
 	free(s.standby.sf);
+	free(s.stalled.sf);
 }
 
 /* One TCP state the poll asked for. */
@@ -595,9 +644,47 @@ static enum sf_verdict handover_announced(struct sf_conn *conn, uint8_t id,
 	return SF_VERDICT_CONTINUE;
 }
 
+struct pair_count {
+	const struct sf_addr *local;
+	const struct sf_addr *remote;
+	unsigned int n;			/* its subflows with a local port */
+};
+
+static void count_pair(struct sf_conn *conn, const struct sf_subflow_info *sf,
+		       void *user_data)
+{
+	struct pair_count *p = user_data;
+
+	if (sf->local.port && sf_addr_ip_equal(&sf->local, p->local) &&
+	    sf_addr_equal(&sf->remote, p->remote))
+		p->n++;
+}
+
+/*
+ * One subflow per pair. A second can come up when the path's address or
+ * link goes while its subflow is being opened (a stalled one just
+ * replaced, say): the daemon forgets that attempt and opens another once the
+ * path is back, but the kernel completes both. The newcomer is closed.
+ */
 static enum sf_verdict handover_sub_established(struct sf_conn *conn,
 						const struct sf_subflow_info *sf)
 {
+	struct pair_count p = { .local = &sf->local, .remote = &sf->remote };
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	if (sf_conn_client_established(conn)) {
+		sf_conn_foreach_subflow(conn, count_pair, &p);
+		if (p.n > 1) {
+			r = sf_subflow_destroy(conn, &sf->local, &sf->remote,
+					       NULL, NULL, NULL);
+			sf_log(LOG_INFO, "[%08x] handover: %s extra subflow %s",
+			       sf_conn_token(conn),
+			       r < 0 ? "cannot close" : "closing",
+			       sf_addr_to_str(&sf->local, true, buf));
+		}
+	}
+
 	reconcile(conn);
 	return SF_VERDICT_CONTINUE;
 }

@@ -4,8 +4,10 @@
 # and a backup-flagged one on path 2 (backup = true). During a transfer,
 # path 1 fails: its link (carrier loss), then, after it came back, silently
 # (a blackhole only the retransmission check can see). Each time path 2's
-# subflow loses the backup flag promptly and the data keeps flowing; once
-# path 1 works again the flag returns.
+# subflow loses the backup flag promptly, path 1's subflow is closed (so
+# that the kernel sends the data it holds again on path 2 at once) and the
+# data keeps flowing; once path 1 works again, a new subflow there takes
+# the traffic back and the flag returns.
 #
 # handover-ondemand.sh runs this with HANDOVER_STANDBY=on-demand: then path
 # 2 has no subflow while path 1 works, gets one (not flagged) at once when
@@ -83,15 +85,29 @@ lab_restore 1
 wait_paths 10 "$steady"
 wait_flowing 5
 
-# A silent blackhole on path 1: its subflow stays up, but retransmits.
+# A silent blackhole on path 1: its subflow stays up, but nothing gets
+# through. Left open, it would keep the data it holds (the kernel moves that
+# data to another subflow at once only when the subflow closes), and the
+# whole transfer would wait seconds for the kernel or TCP to give up on it:
+# the daemon closes it once path 2 has taken over, and opens a new one on
+# path 1, whose handshake waits for the path to come back.
 log "path 1: blackhole"
+_stall_closes() {
+	grep -c "closing stalled subflow 10\.0\.1\.1:" "$(daemon_log)" || true
+}
+_stall_closed_since() {
+	(($(_stall_closes) > $1))
+}
+closes=$(_stall_closes)
 lab_fail 1 blackhole
-wait_paths 5 "10.0.1.1;10.0.2.1;"
+wait_paths 5 "10.0.2.1;"
 wait_log 1 "no primary path works"
+wait_until 1 _stall_closed_since "$closes"
 wait_flowing 3
 
-# Once the blackhole is gone, path 1's next retransmission gets through
-# (its RTO has backed off meanwhile), and path 2 is flagged backup again.
+# Once the blackhole is gone, the new subflow on path 1 is established (its
+# SYN is sent again until it gets through), and path 2 is flagged backup
+# again.
 lab_restore 1
 wait_paths 30 "$steady"
 wait_flowing 5

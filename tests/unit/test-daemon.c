@@ -281,6 +281,37 @@ START_TEST(replacement_opened_by_the_policy_is_not_doubled_by_the_retry)
 }
 END_TEST
 
+/*
+ * The standby address flaps while its subflow is being opened (as a path
+ * whose stalled subflow was just replaced can when its link goes): the
+ * daemon forgets the attempt and handover opens another when the address is
+ * back, but the kernel completes both. The pair keeps one: the second
+ * closes.
+ */
+START_TEST(handover_subflow_doubled_by_a_flap_is_closed)
+{
+	struct sf_addr l2 = fk_addr("10.0.2.1", 41001);
+	struct sf_addr r = fk_addr("10.0.1.2", 5201);
+
+	feed(SF_EVENT_ESTABLISHED, 0xabc, "10.0.1.1", 40000, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 1);
+	ck_assert_uint_eq(creates_sent(), 1);		/* the standby path */
+	fk_answer(0, 0, NULL);
+
+	fk_del_addr(3, "10.0.2.1");
+	fk_add_addr(3, "10.0.2.1");
+	ck_assert_uint_eq(fk_n_sent, 2);
+	ck_assert_uint_eq(creates_sent(), 2);		/* the path again */
+	fk_answer(1, 0, NULL);
+
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41000, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 2);
+	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41001, "10.0.1.2", 5201);
+	ck_assert_uint_eq(fk_n_sent, 3);
+	fk_assert_sent(2, sf_pmcmd_subflow_destroy(0xabc, &l2, &r));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -301,6 +332,7 @@ int main(void)
 	tc = tcase_create("handover");
 	tcase_add_checked_fixture(tc, setup_handover, teardown_handover);
 	tcase_add_test(tc, replacement_opened_by_the_policy_is_not_doubled_by_the_retry);
+	tcase_add_test(tc, handover_subflow_doubled_by_a_flap_is_closed);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);
