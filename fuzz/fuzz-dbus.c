@@ -711,10 +711,17 @@ static void pump(void)
 	drain_client(on_client_msg);
 }
 
+static bool iface_is(const void *data, const void *user_data)
+{
+	const struct sf_dbus_iface *iface = data;
+
+	return iface->ifindex == L_PTR_TO_INT(user_data);
+}
+
 static void count_link(int32_t ifindex, const char *ifname, bool up,
 		       void *user_data)
 {
-	if (!l_hashmap_lookup(dbus_->ifaces, L_INT_TO_PTR(ifindex)))
+	if (!l_queue_find(dbus_->ifaces, iface_is, L_INT_TO_PTR(ifindex)))
 		FAIL("link %d is not published", ifindex);
 	++*(unsigned int *)user_data;
 }
@@ -756,9 +763,9 @@ static void check_consistent(void)
 
 	sf_iface_table_foreach_link(sf_daemon_ifaces(daemon_), count_link,
 				    &links);
-	if (l_hashmap_size(dbus_->ifaces) != links)
+	if (l_queue_length(dbus_->ifaces) != links)
 		FAIL("%u interface objects for %u links",
-		     l_hashmap_size(dbus_->ifaces), links);
+		     l_queue_length(dbus_->ifaces), links);
 }
 
 /* Back to the state every input starts from. */
