@@ -648,7 +648,7 @@ static void adopt(struct sf_conn *conn, bool server_side,
 		     "client-side", sf_conn_subflow_count(conn),
 		     sf_conn_policy(conn) ?: "none");
 
-	NOTIFY(d, conn_added, conn);
+	NOTIFY(d, conn_adopted, conn);
 	/* The policy completes it as if it had just been established. */
 	sf_daemon_dispatch(d, SF_PLUGIN_EVENT_CONN_ESTABLISHED, &args);
 }

@@ -68,6 +68,9 @@ void sf_daemon_release_ready(struct sf_daemon *daemon);
 struct sf_daemon_observer {
 	void (*event)(const struct sf_event *ev, void *user_data);
 	void (*conn_added)(struct sf_conn *conn, void *user_data);
+	/* A connection found by a resync (at start, after an overrun) that
+	 * existed before the daemon saw it; conn_added is not called for it. */
+	void (*conn_adopted)(struct sf_conn *conn, void *user_data);
 	/* established, subflows, peer addresses or policy changed */
 	void (*conn_changed)(struct sf_conn *conn, void *user_data);
 	void (*conn_removed)(struct sf_conn *conn, void *user_data);

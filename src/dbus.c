@@ -477,6 +477,13 @@ static void on_conn_added(struct sf_conn *conn, void *user_data)
 	sf_delayq_push(d->unpublished, sf_conn_token(conn));
 }
 
+/* It existed before the daemon saw it: no short connection to spare the
+ * bus, and a restart must not hide it for a moment. */
+static void on_conn_adopted(struct sf_conn *conn, void *user_data)
+{
+	conn_publish(sf_conn_token(conn), user_data);
+}
+
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
 {
 	sf_dbus_emit_conn_changed(user_data, sf_conn_token(conn));
@@ -516,6 +523,7 @@ static void on_settings_changed(struct sf_daemon *daemon, void *user_data)
 
 static const struct sf_daemon_observer observer = {
 	.conn_added = on_conn_added,
+	.conn_adopted = on_conn_adopted,
 	.conn_changed = on_conn_changed,
 	.conn_removed = on_conn_removed,
 	.iface_changed = on_iface_changed,

@@ -292,7 +292,10 @@ int ctl_get_objects(sd_bus *bus, struct objects *o)
 		return r;
 	}
 
-	qsort(o->conns, o->n_conns, sizeof(*o->conns), conn_cmp);
-	qsort(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), iface_cmp);
+	/* qsort() takes no NULL array, even empty. */
+	if (o->n_conns)
+		qsort(o->conns, o->n_conns, sizeof(*o->conns), conn_cmp);
+	if (o->n_ifaces)
+		qsort(o->ifaces, o->n_ifaces, sizeof(*o->ifaces), iface_cmp);
 	return 0;
 }

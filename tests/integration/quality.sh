@@ -78,7 +78,7 @@ sleep 4
 b1=$(acked 10.0.1.1) b2=$(acked 10.0.2.1)
 d1=$((b1 - a1)) d2=$((b2 - a2))
 log "healthy 4 s: path 1 $d1 bytes, path 2 $d2 bytes"
-((d1 > 10000000)) || fail "path 1 carried only $d1 bytes in 4 s"
+((d1 > 2000000)) || fail "path 1 carried only $d1 bytes in 4 s"
 share=$((d2 * 10000 / (d1 + d2)))
 expect_eq "$((share < 100)):$(paths | tr '\n' ';')" \
 	"1:10.0.1.1;10.0.2.1 backup;" "metered path backup and under 1 % of the bytes"
@@ -92,7 +92,9 @@ c1=$(acked 10.0.1.1) c2=$(acked 10.0.2.1)
 sleep 3
 d1=$(($(acked 10.0.1.1) - c1)) d2=$(($(acked 10.0.2.1) - c2))
 log "degraded 3 s: path 1 $d1 bytes, path 2 $d2 bytes"
-expect_eq "$((d2 > 5000000 && d2 > 2 * d1))" 1 "the metered path carries most of the data"
+# The floor only says data flows: under ASan on a loaded machine the whole
+# transfer made 4.7 MB in these 3 s (path 2 sixteen times path 1).
+expect_eq "$((d2 > 1000000 && d2 > 2 * d1))" 1 "the metered path carries most of the data"
 
 # 3. Path 1 recovers: path 2 is flagged backup again, in at most 2 switches.
 recover=$(date +%s%3N)
