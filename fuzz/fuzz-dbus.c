@@ -711,17 +711,10 @@ static void pump(void)
 	drain_client(on_client_msg);
 }
 
-static bool iface_is(const void *data, const void *user_data)
-{
-	const struct sf_dbus_iface *iface = data;
-
-	return iface->ifindex == L_PTR_TO_INT(user_data);
-}
-
 static void count_link(int32_t ifindex, const char *ifname, bool up,
 		       void *user_data)
 {
-	if (!l_queue_find(dbus_->ifaces, iface_is, L_INT_TO_PTR(ifindex)))
+	if (!sf_dbus_iface_published(dbus_, ifindex))
 		FAIL("link %d is not published", ifindex);
 	++*(unsigned int *)user_data;
 }
