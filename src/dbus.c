@@ -358,33 +358,22 @@ static void emit_changed(struct sf_dbus *d, const char *path,
 	dbus_kick(d);
 }
 
-/* List conn from now on, once; announce it (InterfacesAdded) unless
- * nobody can know of the service yet. */
-static void conn_publish(struct sf_dbus *d, struct sf_conn *conn,
-			 bool announce)
+/* A connection has lived SF_DBUS_PUBLISH_DELAY_MS (or the token was
+ * reused meanwhile: then its successor is announced a little early). */
+static void conn_publish(uint32_t token, void *user_data)
 {
+	struct sf_dbus *d = user_data;
+	struct sf_conn *conn = sf_conn_table_lookup(sf_daemon_conns(d->daemon),
+						    token);
 	char path[SF_DBUS_PATH_MAX];
 
-	if (sf_conn_published(conn))
+	if (!conn || sf_conn_published(conn))
 		return;
 
 	sf_conn_set_published(conn);
 	/* Its Owner is known by the time anyone asks, but never waited for. */
 	sf_owner_learn(d->daemon, conn);
-	if (announce)
-		emit_added(d, sf_dbus_conn_path(sf_conn_token(conn), path));
-}
-
-/* A connection has lived SF_DBUS_PUBLISH_DELAY_MS (or the token was
- * reused meanwhile: then its successor is announced a little early). */
-static void conn_due(uint32_t token, void *user_data)
-{
-	struct sf_dbus *d = user_data;
-	struct sf_conn *conn = sf_conn_table_lookup(sf_daemon_conns(d->daemon),
-						    token);
-
-	if (conn)
-		conn_publish(d, conn, true);
+	emit_added(d, sf_dbus_conn_path(token, path));
 }
 
 static void conn_withdraw(struct sf_dbus *d, uint32_t token)
@@ -492,7 +481,7 @@ static void on_conn_added(struct sf_conn *conn, void *user_data)
  * bus, and a restart must not hide it for a moment. */
 static void on_conn_adopted(struct sf_conn *conn, void *user_data)
 {
-	conn_publish(user_data, conn, true);
+	conn_publish(sf_conn_token(conn), user_data);
 }
 
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
@@ -641,10 +630,13 @@ static int name_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 	return 0;
 }
 
-/* Published silently: nobody knew us yet. */
 static void conn_publish_existing(struct sf_conn *conn, void *user_data)
 {
-	conn_publish(user_data, conn, false);
+	struct sf_dbus *d = user_data;
+
+	/* Published silently: nobody knew us yet. */
+	sf_conn_set_published(conn);
+	sf_owner_learn(d->daemon, conn);
 }
 
 static int publish(struct sf_dbus *d)
@@ -703,7 +695,8 @@ int sf_dbus_new_on_bus(struct sf_daemon *daemon, sd_bus *bus,
 	d->daemon = daemon;
 	d->found = l_new(struct sf_dbus_conn, 1);
 	d->found->dbus = d;
-	d->unpublished = sf_delayq_new(SF_DBUS_PUBLISH_DELAY_MS, conn_due, d);
+	d->unpublished = sf_delayq_new(SF_DBUS_PUBLISH_DELAY_MS, conn_publish,
+				       d);
 	d->ifaces = l_queue_new();
 	d->calls = l_queue_new();
 	d->bus = sd_bus_ref(bus);
