@@ -2,7 +2,6 @@
 #include <ell/ell.h>
 
 #include "delayq.h"
-#include "ring.h"
 
 /* A drained ring larger than this is freed: a burst's memory goes back. */
 #define DELAYQ_KEEP 64
@@ -17,8 +16,9 @@ struct sf_delayq {
 	unsigned int step_ms;		/* the timer's granularity */
 	sf_delayq_func_t due;
 	void *user_data;
-	struct sf_ring waiting;		/* struct entry */
-	struct l_timeout *timer;	/* armed while any waits */
+	struct entry *ring;		/* cap entries, cap a power of 2 */
+	unsigned int first, count, cap;
+	struct l_timeout *timer;	/* armed while count > 0 */
 };
 
 struct sf_delayq *sf_delayq_new(unsigned int delay_ms, sf_delayq_func_t due,
@@ -39,19 +39,26 @@ void sf_delayq_free(struct sf_delayq *q)
 		return;
 
 	l_timeout_remove(q->timer);
-	sf_ring_clear(&q->waiting);
+	l_free(q->ring);
 	l_free(q);
 }
 
 unsigned int sf_delayq_count(const struct sf_delayq *q)
 {
-	return q->waiting.count;
+	return q->count;
 }
 
-static const struct entry *head(const struct sf_delayq *q)
+static void grow(struct sf_delayq *q)
 {
-	return q->waiting.count ? SF_RING_AT(&q->waiting, struct entry, 0)
-				: NULL;
+	unsigned int cap = q->cap ? q->cap * 2 : 16;
+	struct entry *ring = l_new(struct entry, cap);
+
+	for (unsigned int i = 0; i < q->count; i++)
+		ring[i] = q->ring[(q->first + i) & (q->cap - 1)];
+	l_free(q->ring);
+	q->ring = ring;
+	q->cap = cap;
+	q->first = 0;
 }
 
 /* Milliseconds from now until due, rounded up to a whole step: the timer
@@ -69,29 +76,37 @@ static void fire(struct l_timeout *timeout, void *user_data)
 	struct sf_delayq *q = user_data;
 	uint64_t now = l_time_now();
 
-	while (head(q) && head(q)->due <= now) {
-		uint32_t token = head(q)->token;
+	while (q->count && q->ring[q->first].due <= now) {
+		uint32_t token = q->ring[q->first].token;
 
-		sf_ring_pop(&q->waiting);
+		q->first = (q->first + 1) & (q->cap - 1);
+		q->count--;
 		q->due(token, q->user_data);
 	}
 
-	if (head(q)) {
-		l_timeout_modify_ms(q->timer, ms_until(q, head(q)->due));
+	if (q->count) {
+		l_timeout_modify_ms(q->timer, ms_until(q, q->ring[q->first].due));
 		return;
 	}
 
 	l_timeout_remove(q->timer);
 	q->timer = NULL;
-	if (q->waiting.cap > DELAYQ_KEEP)
-		sf_ring_clear(&q->waiting);
+	if (q->cap > DELAYQ_KEEP) {
+		l_free(q->ring);
+		q->ring = NULL;
+		q->cap = 0;
+		q->first = 0;
+	}
 }
 
 void sf_delayq_push(struct sf_delayq *q, uint32_t token)
 {
 	uint64_t due = l_time_now() + q->delay_ms * 1000ULL;
 
-	*(struct entry *) sf_ring_push(&q->waiting, sizeof(struct entry)) =
+	if (q->count == q->cap)
+		grow(q);
+
+	q->ring[(q->first + q->count++) & (q->cap - 1)] =
 		(struct entry) { token, due };
 	if (!q->timer)
 		q->timer = l_timeout_create_ms(ms_until(q, due), fire, q, NULL);

@@ -13,7 +13,6 @@
 #include "nlmsg.h"
 #include "nlwatch.h"
 #include "pm.h"
-#include "ring.h"
 #include "util.h"
 
 /* Room for bursts of thousands of events before the kernel drops any. */
@@ -45,7 +44,8 @@ struct sf_pm {
 	struct mnl_socket *cmds;
 	struct sf_nlwatch *cmds_watch;
 	uint32_t seq;			/* of the last command sent */
-	struct sf_ring pending;		/* struct pm_request */
+	struct pm_request *pending;	/* ring of cap (a power of 2) */
+	unsigned int first, n_pending, cap;
 	struct sf_pm_transport transport;
 };
 
@@ -63,15 +63,32 @@ struct pm_request {
 /* Find the pending request seq, or NULL. */
 static struct pm_request *request_find(struct sf_pm *pm, uint32_t seq)
 {
-	for (unsigned int i = 0; i < pm->pending.count; i++) {
-		struct pm_request *req = SF_RING_AT(&pm->pending,
-						    struct pm_request, i);
+	for (unsigned int i = 0; i < pm->n_pending; i++) {
+		struct pm_request *req = &pm->pending[(pm->first + i) &
+						      (pm->cap - 1)];
 
 		if (req->seq == seq)
 			return req;
 	}
 
 	return NULL;
+}
+
+static struct pm_request *request_push(struct sf_pm *pm)
+{
+	if (pm->n_pending == pm->cap) {
+		unsigned int cap = pm->cap ? pm->cap * 2 : 16;
+		struct pm_request *ring = l_new(struct pm_request, cap);
+
+		for (unsigned int i = 0; i < pm->n_pending; i++)
+			ring[i] = pm->pending[(pm->first + i) & (pm->cap - 1)];
+		l_free(pm->pending);
+		pm->pending = ring;
+		pm->cap = cap;
+		pm->first = 0;
+	}
+
+	return &pm->pending[(pm->first + pm->n_pending++) & (pm->cap - 1)];
 }
 
 /*
@@ -85,11 +102,11 @@ static struct pm_request *request_find(struct sf_pm *pm, uint32_t seq)
 static void request_end(struct sf_pm *pm, uint32_t seq, int error,
 			const char *extack)
 {
-	while (pm->pending.count) {
-		struct pm_request done =
-			*SF_RING_AT(&pm->pending, struct pm_request, 0);
+	while (pm->n_pending) {
+		struct pm_request done = pm->pending[pm->first];
 
-		sf_ring_pop(&pm->pending);
+		pm->first = (pm->first + 1) & (pm->cap - 1);
+		pm->n_pending--;
 
 		if (done.seq == seq) {
 			done.reply(error, extack, NULL, done.user_data);
@@ -150,7 +167,7 @@ static unsigned int commands_drain(struct sf_pm *pm, bool all)
 	char buf[SF_PM_READ_SIZE];
 	unsigned int overruns = 0;
 
-	while (all || pm->pending.count) {
+	while (all || pm->n_pending) {
 		ssize_t n = recv(mnl_socket_get_fd(pm->cmds), buf, sizeof(buf),
 				 MSG_DONTWAIT);
 
@@ -197,7 +214,7 @@ static void commands_read(struct sf_pm *pm, bool all)
 		return;
 
 	l_warn("mptcp_pm command socket overrun: %u answers lost, resyncing",
-	       pm->pending.count);
+	       pm->n_pending);
 	request_end(pm, 0, -ENOBUFS, NULL);
 	if (pm->handlers->overrun)
 		pm->handlers->overrun(pm->user_data);
@@ -251,7 +268,7 @@ static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
 	if (r < 0)
 		return r;
 
-	req = sf_ring_push(&pm->pending, sizeof(*req));
+	req = request_push(pm);
 	*req = (struct pm_request) {
 		.seq = pm->seq,
 		.reply = reply,
@@ -554,7 +571,7 @@ void sf_pm_free(struct sf_pm *pm)
 		mnl_socket_close(pm->events);
 	if (pm->cmds)
 		mnl_socket_close(pm->cmds);
-	sf_ring_clear(&pm->pending);
+	l_free(pm->pending);
 	l_free(pm);
 }
 
