@@ -241,9 +241,26 @@ struct cmd {
 /* Commands whose caller waits for a callback, oldest first. Commands sent
  * without callbacks (most policies' subflow commands) cost nothing here. */
 static struct cmd *callers_head, *callers_tail;
-/* token -> how many of its commands are in `callers`, so that closing a
- * connection without any costs one lookup, not a walk. */
-static struct l_hashmap *caller_tokens;
+/*
+ * token -> how many of its commands are in `callers`, so that closing a
+ * connection without any costs one lookup, not a walk. An open-addressing
+ * array (linear probing on the token, backward-shift deletion, at most 3/4
+ * full; token 0, a namespace-wide command, is never counted): a server
+ * links and unlinks one caller per connection, which must not allocate
+ * and clear a 4 kB ELL hashmap each time. The smallest array is static;
+ * a larger one, for a burst, is allocated and shrinks back as it empties.
+ */
+struct caller_token {
+	uint32_t token;			/* 0: empty slot */
+	unsigned int n;
+};
+
+#define CALLER_TOKENS_MIN_BITS 3
+
+static struct caller_token caller_tokens_min[1u << CALLER_TOKENS_MIN_BITS];
+static struct caller_token *caller_tokens = caller_tokens_min;
+static unsigned int caller_tokens_bits = CALLER_TOKENS_MIN_BITS;
+static unsigned int caller_tokens_count;
 /* The last id given (ids are 1..INT_MAX, then again from 1). */
 static int last_id;
 
@@ -260,33 +277,123 @@ static bool cmd_has_caller(const struct cmd *cmd)
 	       cmd->stats_func || cmd->destroy;
 }
 
-static void caller_tokens_add(uint32_t token, int delta)
+static uint32_t caller_tokens_mask(void)
 {
-	unsigned int n;
+	return (1u << caller_tokens_bits) - 1;
+}
+
+/* Fibonacci hashing, as the connection table does. */
+static uint32_t caller_tokens_home(uint32_t token)
+{
+	return (uint32_t)(token * 0x9e3779b1u) >> (32 - caller_tokens_bits);
+}
+
+/* The slot holding token, or the empty slot where it would go. */
+static uint32_t caller_tokens_probe(uint32_t token)
+{
+	uint32_t i = caller_tokens_home(token);
+
+	while (caller_tokens[i].token && caller_tokens[i].token != token)
+		i = (i + 1) & caller_tokens_mask();
+
+	return i;
+}
+
+static void caller_tokens_resize(unsigned int bits)
+{
+	struct caller_token *old = caller_tokens;
+	uint32_t old_size = 1u << caller_tokens_bits;
+
+	caller_tokens_bits = bits;
+	if (bits == CALLER_TOKENS_MIN_BITS) {
+		caller_tokens = caller_tokens_min;
+		memset(caller_tokens_min, 0, sizeof(caller_tokens_min));
+	} else {
+		caller_tokens = l_new(struct caller_token, 1u << bits);
+	}
+
+	for (uint32_t i = 0; i < old_size; i++)
+		if (old[i].token)
+			caller_tokens[caller_tokens_probe(old[i].token)] = old[i];
+
+	if (old != caller_tokens_min)
+		l_free(old);
+}
+
+/* Empty slot i and close the gap behind it (as conn.c's table does). */
+static void caller_tokens_clear_slot(uint32_t i)
+{
+	uint32_t mask = caller_tokens_mask();
+	uint32_t j = i;
+
+	caller_tokens[i].token = 0;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & mask;
+		if (!caller_tokens[j].token)
+			return;
+
+		/* Stays when its home lies cyclically in (i, j]. */
+		home = caller_tokens_home(caller_tokens[j].token);
+		if (((j - home) & mask) < ((j - i) & mask))
+			continue;
+
+		caller_tokens[i] = caller_tokens[j];
+		caller_tokens[j].token = 0;
+		i = j;
+	}
+}
+
+static bool caller_tokens_has(uint32_t token)
+{
+	return token && caller_tokens[caller_tokens_probe(token)].token;
+}
+
+static void caller_tokens_add(uint32_t token)
+{
+	uint32_t i;
 
 	if (!token)
 		return;
 
-	if (!caller_tokens)
-		caller_tokens = l_hashmap_new();
-
-	n = L_PTR_TO_UINT(l_hashmap_lookup(caller_tokens, L_UINT_TO_PTR(token)));
-	n += delta;
-	if (n)
-		l_hashmap_replace(caller_tokens, L_UINT_TO_PTR(token),
-				  L_UINT_TO_PTR(n), NULL);
-	else
-		l_hashmap_remove(caller_tokens, L_UINT_TO_PTR(token));
-
-	if (l_hashmap_isempty(caller_tokens)) {
-		l_hashmap_destroy(caller_tokens, NULL);
-		caller_tokens = NULL;
+	i = caller_tokens_probe(token);
+	if (caller_tokens[i].token) {
+		caller_tokens[i].n++;
+		return;
 	}
+
+	if ((caller_tokens_count + 1) * 4 > (3u << caller_tokens_bits)) {
+		caller_tokens_resize(caller_tokens_bits + 1);
+		i = caller_tokens_probe(token);
+	}
+
+	caller_tokens[i] = (struct caller_token) { token, 1 };
+	caller_tokens_count++;
+}
+
+static void caller_tokens_drop(uint32_t token)
+{
+	uint32_t i;
+
+	if (!token)
+		return;
+
+	i = caller_tokens_probe(token);
+	if (!caller_tokens[i].token || --caller_tokens[i].n)
+		return;
+
+	caller_tokens_clear_slot(i);
+	caller_tokens_count--;
+	if (caller_tokens_bits > CALLER_TOKENS_MIN_BITS &&
+	    caller_tokens_count * 8 < (1u << caller_tokens_bits))
+		caller_tokens_resize(caller_tokens_bits - 1);
 }
 
 static void caller_link(struct cmd *cmd)
 {
-	caller_tokens_add(cmd->token, 1);
+	caller_tokens_add(cmd->token);
 	cmd->prev = callers_tail;
 	if (callers_tail)
 		callers_tail->next = cmd;
@@ -301,7 +408,7 @@ static void caller_unlink(struct cmd *cmd)
 	if (!cmd_has_caller(cmd))
 		return;
 
-	caller_tokens_add(cmd->token, -1);
+	caller_tokens_drop(cmd->token);
 	if (cmd->prev)
 		cmd->prev->next = cmd->next;
 	else
@@ -408,8 +515,7 @@ void sf_api_cancel_conn(uint32_t token)
 	const struct sf_pm_transport *tx = sf_daemon_transport(sf_daemon_get());
 
 	/* Most connections close with no caller waiting: no work then. */
-	if (!caller_tokens ||
-	    !l_hashmap_lookup(caller_tokens, L_UINT_TO_PTR(token)))
+	if (!caller_tokens_has(token))
 		return;
 
 	/* What the kernel has answered already ends with its answer. */
