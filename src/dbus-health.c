@@ -14,6 +14,22 @@
 
 /* --- Connection1.SubflowStats a(sqsqa{sv}) --------------------------------- */
 
+/*
+ * Is bus answering a client's Get or GetAll of the property, as opposed to
+ * GetManagedObjects, an InterfacesAdded or a PropertiesChanged? Only such a
+ * read asks the monitor to watch the connection (sf_healthmon_observe()):
+ * listing every connection must not monitor them all.
+ */
+static bool read_by_name(sd_bus *bus)
+{
+	sd_bus_message *m = sd_bus_get_current_message(bus);
+
+	return m && sd_bus_message_is_method_call(m,
+			"org.freedesktop.DBus.Properties", NULL) &&
+	       (!strcmp(sd_bus_message_get_member(m), "Get") ||
+		!strcmp(sd_bus_message_get_member(m), "GetAll"));
+}
+
 struct stats_ctx {
 	sd_bus_message *reply;
 	int r;
@@ -91,6 +107,9 @@ int sf_dbus_get_subflow_stats(sd_bus *bus, const char *path,
 	const struct sf_health *health = sf_healthmon_health();
 	struct stats_ctx ctx = { reply, 0 };
 	int r;
+
+	if (read_by_name(bus))
+		sf_healthmon_observe(conn->token);
 
 	r = sd_bus_message_open_container(reply, 'a', "(sqsqa{sv})");
 	if (r < 0)

@@ -363,15 +363,18 @@ static void last_set(struct last *l, const struct sf_subflow_stats *st)
 	};
 }
 
+/* Count what e carried since its last sample; on its first (first), what
+ * it carried since it opened when from_open, else nothing. */
 static void count_bytes(struct sf_health *health, struct entry *e,
-			const struct sf_subflow_stats *st, bool first)
+			const struct sf_subflow_stats *st, bool first,
+			bool from_open)
 {
 	struct iface_bytes *bytes;
 	uint64_t sent = st->bytes_sent ? st->bytes_sent : st->bytes_acked;
 	uint64_t old_sent = e->last.bytes_sent ? e->last.bytes_sent :
 			    e->last.bytes_acked;
 
-	if (!e->ifindex)
+	if (!e->ifindex || (first && !from_open))
 		return;
 
 	bytes = l_hashmap_lookup(health->ifaces, L_INT_TO_PTR(e->ifindex));
@@ -403,7 +406,7 @@ static void count_bytes(struct sf_health *health, struct entry *e,
 
 void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 		      int32_t ifindex, const struct sf_subflow_stats *stats,
-		      uint64_t now_ms)
+		      bool from_open, uint64_t now_ms)
 {
 	struct entry *e = entry_get(health, key);
 	bool first = !e->last_at_ms;
@@ -419,7 +422,7 @@ void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 
 	if (ifindex)
 		e->ifindex = ifindex;
-	count_bytes(health, e, stats, first);
+	count_bytes(health, e, stats, first, from_open);
 	e->changed |= first || stats->bytes_sent != e->last.bytes_sent ||
 		      stats->bytes_received != e->last.bytes_received ||
 		      stats->rtt_us != e->last.rtt_us;

@@ -47,11 +47,14 @@ void sf_health_set_config(struct sf_health *health,
 /*
  * One sample of a subflow, taken at now_ms (a monotonic clock). ifindex is
  * its local interface (0: unknown): the bytes it sent and received since
- * its previous sample (since it opened, for the first) count to it.
+ * its previous sample count to it. For its first sample: since it opened
+ * when from_open (watched from its start), else none (this sample is
+ * where counting starts: a subflow watched again after being forgotten
+ * must not count its past twice).
  */
 void sf_health_sample(struct sf_health *health, const struct sf_health_key *key,
 		      int32_t ifindex, const struct sf_subflow_stats *stats,
-		      uint64_t now_ms);
+		      bool from_open, uint64_t now_ms);
 
 /*
  * A round of samples that covers every subflow of the namespace: subflows

@@ -7,7 +7,9 @@
  * One round is one read of every MPTCP subflow of the namespace with its
  * tcp_info (an asynchronous sock_diag dump on the daemon's one socket), so
  * its cost does not grow with the number of connections a policy watches;
- * a round is never started while the last one is still being read.
+ * a round is never started while the last one is still being read. Only
+ * the monitored subflows (healthmon.h) reach the engine: the others are
+ * forgotten at the end of the round, as closed ones are.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,10 +27,23 @@ struct watch {
 	void *user_data;
 };
 
+/* A connection someone asked about (sf_healthmon_observe()). */
+struct observed {
+	uint32_t token;
+	uint64_t until_ms;
+};
+
+/* Interfaces that are metered this round; a few at most. */
+#define METERED_MAX 16
+
 struct healthmon {
 	struct sf_health *health;
 	struct l_timeout *timer;
+	uint64_t next_round_ms;		/* when the timer fires next */
 	struct l_queue *watches;	/* struct watch */
+	struct l_queue *observed;	/* struct observed, oldest ask first */
+	int32_t metered[METERED_MAX];
+	unsigned int n_metered;
 	unsigned int query;		/* the round being read; 0: none */
 	uint64_t notified_ms;		/* the listener last ran */
 };
@@ -51,10 +66,131 @@ static const struct sf_quality_config *quality(void)
 	return &sf_daemon_config(sf_daemon_get())->quality;
 }
 
+static void timer_set(unsigned int ms)
+{
+	l_timeout_modify_ms(mon->timer, ms);
+	mon->next_round_ms = sf_healthmon_now_ms() + ms;
+}
+
 static unsigned int next_round_ms(void)
 {
 	return l_queue_isempty(mon->watches) ? SF_HEALTHMON_SLOW_MS :
 	       quality()->poll_ms;
+}
+
+/* --- what is monitored ------------------------------------------------------ */
+
+static bool watch_of(const void *data, const void *user_data)
+{
+	const struct watch *w = data;
+
+	return w->plugin == user_data;
+}
+
+static bool observed_is(const void *data, const void *user_data)
+{
+	return ((const struct observed *)data)->token == L_PTR_TO_UINT(user_data);
+}
+
+static bool observed_expired(void *data, void *user_data)
+{
+	struct observed *o = data;
+
+	if (o->until_ms > *(const uint64_t *)user_data)
+		return false;
+
+	l_free(o);
+	return true;
+}
+
+static void metered_add(int32_t ifindex, const char *ifname, bool up,
+			void *user_data)
+{
+	struct sf_iface_policy policy;
+
+	if (mon->n_metered == METERED_MAX)
+		return;
+
+	sf_iface_get_policy(ifindex, &policy);
+	if (policy.metered)
+		mon->metered[mon->n_metered++] = ifindex;
+}
+
+/* Which interfaces are metered, for this round's samples. */
+static void metered_update(void)
+{
+	mon->n_metered = 0;
+	sf_iface_table_foreach_link(sf_daemon_ifaces(sf_daemon_get()),
+				    metered_add, NULL);
+}
+
+static bool is_metered(int32_t ifindex)
+{
+	for (unsigned int i = 0; i < mon->n_metered; i++)
+		if (mon->metered[i] == ifindex)
+			return true;
+
+	return false;
+}
+
+/* Could any subflow be monitored this round? */
+static bool anything_monitored(void)
+{
+	return !l_queue_isempty(mon->watches) ||
+	       !l_queue_isempty(mon->observed) || mon->n_metered;
+}
+
+enum monitored {
+	NOT_MONITORED,
+	MONITORED_FROM_NOW,	/* asked about: its bytes count from now */
+	MONITORED_FROM_OPEN,	/* watched or metered, from its start */
+};
+
+/* Is this subflow monitored (see healthmon.h), and since when? */
+static enum monitored monitored(uint32_t token, int32_t ifindex)
+{
+	struct sf_conn *conn = NULL;
+
+	if (is_metered(ifindex))
+		return MONITORED_FROM_OPEN;
+
+	if (!l_queue_isempty(mon->watches))
+		conn = sf_conn_table_lookup(sf_daemon_conns(sf_daemon_get()),
+					    token);
+	if (conn && l_queue_find(mon->watches, watch_of,
+				 sf_conn_get_policy(conn)))
+		return MONITORED_FROM_OPEN;
+
+	if (l_queue_find(mon->observed, observed_is, L_UINT_TO_PTR(token)))
+		return MONITORED_FROM_NOW;
+
+	return NOT_MONITORED;
+}
+
+void sf_healthmon_observe(uint32_t token)
+{
+	uint64_t now = sf_healthmon_now_ms();
+	struct observed *o;
+
+	if (!mon)
+		return;
+
+	o = l_queue_remove_if(mon->observed, observed_is, L_UINT_TO_PTR(token));
+	if (o) {
+		/* Asked again: the newest ask, kept longest. */
+		o->until_ms = now + SF_HEALTHMON_OBSERVE_MS;
+		l_queue_push_tail(mon->observed, o);
+		return;
+	}
+
+	if (l_queue_length(mon->observed) >= SF_HEALTHMON_OBSERVE_MAX)
+		l_free(l_queue_pop_head(mon->observed));
+	o = l_new(struct observed, 1);
+	*o = (struct observed) { token, now + SF_HEALTHMON_OBSERVE_MS };
+	l_queue_push_tail(mon->observed, o);
+
+	if (mon->next_round_ms > now + SF_HEALTHMON_ASK_MS)
+		timer_set(SF_HEALTHMON_ASK_MS);
 }
 
 /* --- one round ------------------------------------------------------------ */
@@ -64,9 +200,16 @@ static void sample_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 {
 	struct sf_daemon *d = sf_daemon_get();
 	struct sf_health_key key;
+	enum monitored how;
+	int32_t ifindex;
 
 	if (protocol != IPPROTO_TCP || !sock->is_subflow ||
 	    !sock->has_tcp_info)
+		return;
+
+	ifindex = sf_iface_table_find_addr(sf_daemon_ifaces(d), &sock->local);
+	how = monitored(sock->subflow_token, ifindex);
+	if (how == NOT_MONITORED)
 		return;
 
 	key = (struct sf_health_key) {
@@ -74,10 +217,9 @@ static void sample_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 		.local = sock->local,
 		.remote = sock->remote,
 	};
-	sf_health_sample(mon->health, &key,
-			 sf_iface_table_find_addr(sf_daemon_ifaces(d),
-						  &sock->local),
-			 &sock->tcp, *(const uint64_t *) user_data);
+	sf_health_sample(mon->health, &key, ifindex, &sock->tcp,
+			 how == MONITORED_FROM_OPEN,
+			 *(const uint64_t *) user_data);
 }
 
 static void notify_conn(uint32_t token, void *user_data)
@@ -159,17 +301,20 @@ static int read_subflows(void)
 static void round_fire(struct l_timeout *timeout, void *user_data)
 {
 	struct sf_daemon *d = sf_daemon_get();
+	uint64_t now = sf_healthmon_now_ms();
 	int r;
 
-	l_timeout_modify_ms(timeout, next_round_ms());
+	timer_set(next_round_ms());
 
 	if (mon->query)
 		return;
 
 	sf_health_set_config(mon->health, quality());
+	l_queue_foreach_remove(mon->observed, observed_expired, &now);
+	metered_update();
 
-	/* No connection, no subflow: forget the last ones at no cost. */
-	if (!sf_conn_table_count(sf_daemon_conns(d))) {
+	/* Nothing to sample: forget the last ones at no cost. */
+	if (!sf_conn_table_count(sf_daemon_conns(d)) || !anything_monitored()) {
 		sf_health_round_begin(mon->health);
 		sf_health_round_end(mon->health);
 		return;
@@ -191,8 +336,10 @@ int sf_healthmon_start(void)
 	mon = l_new(struct healthmon, 1);
 	mon->health = sf_health_new(quality());
 	mon->watches = l_queue_new();
+	mon->observed = l_queue_new();
 	mon->timer = l_timeout_create_ms(SF_HEALTHMON_SLOW_MS, round_fire,
 					 NULL, NULL);
+	mon->next_round_ms = sf_healthmon_now_ms() + SF_HEALTHMON_SLOW_MS;
 	if (!mon->timer) {
 		sf_healthmon_stop();
 		return -ENOMEM;
@@ -211,6 +358,7 @@ void sf_healthmon_stop(void)
 				   mon->query);
 	l_timeout_remove(mon->timer);
 	l_queue_destroy(mon->watches, l_free);
+	l_queue_destroy(mon->observed, l_free);
 	sf_health_free(mon->health);
 	l_free(mon);
 	mon = NULL;
@@ -252,13 +400,6 @@ int sf_subflow_get_health(struct sf_conn *conn,
 			     ret_health);
 }
 
-static bool watch_of(const void *data, const void *user_data)
-{
-	const struct watch *w = data;
-
-	return w->plugin == user_data;
-}
-
 void sf_health_watch(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
 		     void *user_data)
 {
@@ -279,5 +420,5 @@ void sf_health_watch(const struct sf_plugin_desc *plugin, sf_conn_func_t func,
 
 	/* From the slow pace to the fast one now, not after a slow wait. */
 	if (was_idle)
-		l_timeout_modify_ms(mon->timer, quality()->poll_ms);
+		timer_set(quality()->poll_ms);
 }

@@ -9,11 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
 #include "dbus.h"
 #include "subflowctl.h"
+
+/* How long "show" waits for the figures of a connection measured from its
+ * first read on: two of the daemon's slow rounds. */
+#define HEALTH_WAIT_MS 100
+#define HEALTH_WAIT_TRIES 20
 
 struct stats {
 	const char *local;
@@ -104,7 +110,7 @@ static void json_u64(const char *key, uint64_t value)
 	printf(",\"%s\":%" PRIu64, key, value);
 }
 
-int ctl_show_health(sd_bus *bus, uint32_t token)
+int ctl_show_health(sd_bus *bus, uint32_t token, size_t n_subflows)
 {
 	sd_bus_message *reply = NULL;
 	struct stats *s = NULL;
@@ -112,6 +118,20 @@ int ctl_show_health(sd_bus *bus, uint32_t token)
 	char l[80], rem[80];
 	int r = get_stats(bus, token, &reply, &s, &n);
 
+	/*
+	 * The daemon measures a connection's health from the first read of
+	 * its SubflowStats on (unless its policy or a metered path already
+	 * had it measured): the figures come with its next read of tcp_info,
+	 * within a second.
+	 */
+	for (int i = 0; r >= 0 && n < n_subflows && i < HEALTH_WAIT_TRIES;
+	     i++) {
+		free(s);
+		sd_bus_message_unref(reply);
+		reply = NULL;
+		usleep(HEALTH_WAIT_MS * 1000);
+		r = get_stats(bus, token, &reply, &s, &n);
+	}
 	if (r < 0)
 		goto out;
 

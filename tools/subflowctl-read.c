@@ -184,7 +184,7 @@ int cmd_show(sd_bus *bus, int argc, char **argv)
 	if (ctl_json) {
 		putchar('{');
 		conn_json(c);
-		ret = ctl_show_health(bus, c->token) < 0;
+		ret = ctl_show_health(bus, c->token, c->n_subflows) < 0;
 		puts("}");
 		ctl_objects_clear(&o);
 		return ret;
@@ -216,7 +216,7 @@ int cmd_show(sd_bus *bus, int argc, char **argv)
 						    c->raddrs[i].port, l,
 						    sizeof(l)) :
 					   c->raddrs[i].addr);
-	ret = ctl_show_health(bus, c->token) < 0;
+	ret = ctl_show_health(bus, c->token, c->n_subflows) < 0;
 
 	ctl_objects_clear(&o);
 	return ret;

@@ -105,9 +105,11 @@ int ctl_print_value(sd_bus_message *m, bool json);
 /* TOKEN: up to 8 hex digits. Returns 0 or EX_USAGE (said why). */
 int ctl_parse_token(const char *str, uint32_t *ret_token);
 /* Connection token's subflow health (subflowctl-health.c): a table, or
- * with --json ',"subflow_stats":[...]' to end show's object. Returns 0 or
- * a negative errno, said on stderr. */
-int ctl_show_health(sd_bus *bus, uint32_t token);
+ * with --json ',"subflow_stats":[...]' to end show's object. When the
+ * daemon has figures for fewer than the connection's n_subflows,
+ * waits up to 2 s for them. Returns 0 or a negative errno, said on
+ * stderr. */
+int ctl_show_health(sd_bus *bus, uint32_t token, size_t n_subflows);
 
 /* The commands: argv after the command's name. Return the exit status. */
 int cmd_status(sd_bus *bus, int argc, char **argv);

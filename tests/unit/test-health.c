@@ -59,7 +59,7 @@ static void step_ms(unsigned int ms, uint32_t segs, uint32_t retrans)
 	st.total_retrans += retrans;
 	st.bytes_sent += segs * 1448ull;
 	st.bytes_acked += (segs - retrans) * 1448ull;
-	sf_health_sample(health, &key, 3, &st, now_ms);
+	sf_health_sample(health, &key, 3, &st, true, now_ms);
 }
 
 /* 200 ms later, the subflow sent segs segments, retrans of them again. */
@@ -318,14 +318,14 @@ START_TEST(bytes_count_to_the_interface_and_survive_the_subflow)
 	st.bytes_sent = 1000;
 	st.bytes_received = 1000;
 	sf_health_round_begin(health);
-	sf_health_sample(health, &key, 3, &st, now_ms);
-	sf_health_sample(health, &other, 4, &st, now_ms);
+	sf_health_sample(health, &key, 3, &st, true, now_ms);
+	sf_health_sample(health, &other, 4, &st, true, now_ms);
 	sf_health_round_end(health);
 
 	st.bytes_sent = 5000;
 	st.bytes_received = 2500;
 	sf_health_round_begin(health);
-	sf_health_sample(health, &key, 3, &st, now_ms + 200);
+	sf_health_sample(health, &key, 3, &st, true, now_ms + 200);
 	sf_health_round_end(health);
 
 	sf_health_iface_bytes(health, 3, &sent, &received);
@@ -339,6 +339,44 @@ START_TEST(bytes_count_to_the_interface_and_survive_the_subflow)
 		sf_subflow_health) { 0 }), -ENOENT);
 	sf_health_iface_bytes(health, 9, &sent, &received);
 	ck_assert_uint_eq(sent, 0);
+}
+END_TEST
+
+/* A subflow watched from a later moment (a D-Bus read) counts from its
+ * first sample on; watched again after being forgotten, not its past
+ * twice. */
+START_TEST(bytes_of_a_later_watch_count_from_its_first_sample)
+{
+	uint64_t sent, received;
+
+	st.bytes_sent = 1000;
+	st.bytes_received = 1000;
+	sf_health_round_begin(health);
+	sf_health_sample(health, &key, 3, &st, false, now_ms);
+	sf_health_round_end(health);
+	sf_health_iface_bytes(health, 3, &sent, &received);
+	ck_assert_uint_eq(sent, 0);
+	ck_assert_uint_eq(received, 0);
+
+	st.bytes_sent = 5000;
+	st.bytes_received = 2500;
+	sf_health_round_begin(health);
+	sf_health_sample(health, &key, 3, &st, false, now_ms + 200);
+	sf_health_round_end(health);
+	sf_health_iface_bytes(health, 3, &sent, &received);
+	ck_assert_uint_eq(sent, 4000);
+	ck_assert_uint_eq(received, 1500);
+
+	/* Not sampled for a round: forgotten. Back, with 1000 more sent. */
+	sf_health_round_begin(health);
+	sf_health_round_end(health);
+	st.bytes_sent = 6000;
+	sf_health_round_begin(health);
+	sf_health_sample(health, &key, 3, &st, false, now_ms + 400);
+	sf_health_round_end(health);
+	sf_health_iface_bytes(health, 3, &sent, &received);
+	ck_assert_uint_eq(sent, 4000);
+	ck_assert_uint_eq(received, 1500);
 }
 END_TEST
 
@@ -416,13 +454,13 @@ START_TEST(subflows_of_a_connection_go_one_by_one)
 	keys[2].local.port = 40002;
 	sf_health_round_begin(health);
 	for (int i = 0; i < 3; i++)
-		sf_health_sample(health, &keys[i], 3, &st, now_ms);
+		sf_health_sample(health, &keys[i], 3, &st, true, now_ms);
 	sf_health_round_end(health);
 
 	/* The newest and the oldest go; the middle one stays. */
 	st.bytes_sent = 7000;
 	sf_health_round_begin(health);
-	sf_health_sample(health, &keys[1], 3, &st, now_ms + 200);
+	sf_health_sample(health, &keys[1], 3, &st, true, now_ms + 200);
 	sf_health_round_end(health);
 	n = 0;
 	sf_health_foreach_conn(health, key.token, now_ms, count, &n);
@@ -462,6 +500,7 @@ int main(void)
 	tcase_add_test(tc, two_rtos_in_a_row_are_a_stall);
 	tcase_add_test(tc, thresholds_follow_the_config);
 	tcase_add_test(tc, bytes_count_to_the_interface_and_survive_the_subflow);
+	tcase_add_test(tc, bytes_of_a_later_watch_count_from_its_first_sample);
 	tcase_add_test(tc, a_closed_connection_is_forgotten);
 	tcase_add_test(tc, a_fast_pace_judges_over_the_whole_window);
 	tcase_add_test(tc, the_kept_samples_follow_the_pace);
