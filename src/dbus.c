@@ -376,23 +376,22 @@ static void conn_publish(uint32_t token, void *user_data)
 	emit_added(d, sf_dbus_conn_path(token, path));
 }
 
-static void conn_withdraw(struct sf_dbus *d, uint32_t token)
+static void conn_changed(struct sf_dbus *d, const struct sf_conn *conn)
 {
 	char path[SF_DBUS_PATH_MAX];
 
-	/* The object is still found (the daemon forgets the connection right
-	 * after) while its removal is announced. */
-	if (sf_dbus_conn_published(d, token))
-		emit_removed(d, sf_dbus_conn_path(token, path));
+	if (sf_conn_published(conn))
+		emit_changed(d, sf_dbus_conn_path(sf_conn_token(conn), path),
+			     SF_DBUS_CONN_IFACE, sf_dbus_conn_changing);
 }
 
 void sf_dbus_emit_conn_changed(struct sf_dbus *d, uint32_t token)
 {
-	char path[SF_DBUS_PATH_MAX];
+	struct sf_conn *conn = sf_conn_table_lookup(sf_daemon_conns(d->daemon),
+						    token);
 
-	if (sf_dbus_conn_published(d, token))
-		emit_changed(d, sf_dbus_conn_path(token, path),
-			     SF_DBUS_CONN_IFACE, sf_dbus_conn_changing);
+	if (conn)
+		conn_changed(d, conn);
 }
 
 void sf_dbus_emit_props(struct sf_dbus *d, const char *path,
@@ -484,14 +483,22 @@ static void on_conn_adopted(struct sf_conn *conn, void *user_data)
 	conn_publish(sf_conn_token(conn), user_data);
 }
 
+/* The hooks below have the connection at hand: most connections are
+ * never published, and they cost no lookup by token. */
 static void on_conn_changed(struct sf_conn *conn, void *user_data)
 {
-	sf_dbus_emit_conn_changed(user_data, sf_conn_token(conn));
+	conn_changed(user_data, conn);
 }
 
 static void on_conn_removed(struct sf_conn *conn, void *user_data)
 {
-	conn_withdraw(user_data, sf_conn_token(conn));
+	char path[SF_DBUS_PATH_MAX];
+
+	/* The object is still found (the daemon forgets the connection right
+	 * after) while its removal is announced. */
+	if (sf_conn_published(conn))
+		emit_removed(user_data, sf_dbus_conn_path(sf_conn_token(conn),
+							  path));
 }
 
 static void on_iface_changed(int32_t ifindex, void *user_data)
