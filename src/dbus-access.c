@@ -10,13 +10,22 @@
  * once per caller connection and remembered (a unique name is never given
  * twice by one bus). Nothing is read from /proc: the sender's pid may be
  * another process's by now, and a hardened service (ProtectProc=invisible)
- * cannot read other users' entries at all. The group's gid and members are
- * looked up when the service starts and when the settings change, never
- * for a call, and by a child process (group-lookup.h): NSS may block
- * (LDAP, sssd), and its modules would stay loaded in the daemon. What was
- * looked up last stays in force until the next answer; until the first,
- * the service serves no call (sf_dbus_serve()) and holds the daemon's
- * readiness.
+ * cannot read other users' entries at all.
+ *
+ * The bus is asked without waiting for it: a call from a caller not known
+ * yet is put off (dbus-defer.c), and once the bus has answered it is run
+ * again from the start, with the caller known, and answered. The caller's
+ * further calls wait behind the same question; everything else (other
+ * callers, the kernel's events) goes on meanwhile. A bus that cannot say
+ * (an error, no UnixUserID) leaves the caller unknown, and its calls
+ * refused.
+ *
+ * The group's gid and members are looked up when the service starts and
+ * when the settings change, never for a call, and by a child process
+ * (group-lookup.h): NSS may block (LDAP, sssd), and its modules would stay
+ * loaded in the daemon. What was looked up last stays in force until the
+ * next answer; until the first, the service serves no call
+ * (sf_dbus_serve()) and holds the daemon's readiness.
  */
 #include <errno.h>
 #include <string.h>
@@ -38,6 +47,21 @@ struct caller {
 	uid_t uid;
 	unsigned int n_gids;		/* -1u: the bus gave none */
 	gid_t gids[];
+};
+
+/*
+ * A caller the bus is being asked about (GetConnectionCredentials), and
+ * its calls that wait for the answer: one question per caller at a time.
+ * How many wait is the bus's to bound (dbus-daemon: connections per user,
+ * replies a connection may wait for).
+ */
+struct sf_dbus_question {
+	struct sf_dbus *dbus;
+	char *sender;
+	sd_bus_slot *slot;		/* the question; NULL once answered */
+	struct l_queue *calls;		/* struct sf_dbus_deferred */
+	struct caller *answer;		/* while the calls run again; NULL:
+					 * the bus could not say */
 };
 
 static bool gids_contain(const gid_t *gids, unsigned int n, gid_t gid)
@@ -70,6 +94,53 @@ static bool caller_is(const void *data, const void *user_data)
 	return !strcmp(((const struct caller *)data)->name, user_data);
 }
 
+static struct caller *caller_dup(const struct caller *c)
+{
+	size_t n = c->n_gids == -1u ? 0 : c->n_gids;
+	struct caller *dup = l_memdup(c, sizeof(*c) + n * sizeof(gid_t));
+
+	dup->name = l_strdup(c->name);
+	return dup;
+}
+
+/* Remember what the bus said of c's sender (taken; not remembered yet:
+ * it is only asked about then); the oldest caller is forgotten first. */
+static void remember(struct sf_dbus *d, struct caller *c)
+{
+	if (!d->callers)
+		d->callers = l_queue_new();
+
+	if (l_queue_length(d->callers) >= CALLERS_MAX)
+		caller_free(l_queue_pop_head(d->callers));
+	l_queue_push_tail(d->callers, c);
+}
+
+static void deferred_free(void *data)
+{
+	sf_dbus_deferred_free(data);
+}
+
+/* A question, and its calls dropped unanswered (the service ends). */
+static void question_free(void *data)
+{
+	struct sf_dbus_question *q = data;
+
+	if (!q)
+		return;
+
+	sd_bus_slot_unref(q->slot);
+	l_queue_destroy(q->calls, deferred_free);
+	caller_free(q->answer);
+	l_free(q->sender);
+	l_free(q);
+}
+
+static bool question_is(const void *data, const void *user_data)
+{
+	return !strcmp(((const struct sf_dbus_question *)data)->sender,
+		       user_data);
+}
+
 static void control_group_clear(struct sf_dbus *d)
 {
 	d->has_control_gid = false;
@@ -88,7 +159,8 @@ static void release_ready(struct sf_dbus *d)
 }
 
 /* The service ends: a lookup still running is cancelled, and the
- * readiness it held is not released (the daemon is not ready by it). */
+ * readiness it held is not released (the daemon is not ready by it);
+ * questions to the bus are cancelled, their calls dropped unanswered. */
 void sf_dbus_access_clear(struct sf_dbus *d)
 {
 	if (d->group_lookup)
@@ -101,6 +173,8 @@ void sf_dbus_access_clear(struct sf_dbus *d)
 	control_group_clear(d);
 	l_queue_destroy(d->callers, caller_free);
 	d->callers = NULL;
+	l_queue_destroy(d->questions, question_free);
+	d->questions = NULL;
 }
 
 static void group_lookup_start(struct sf_dbus *d);
@@ -196,22 +270,16 @@ bool sf_dbus_access_pending(const struct sf_dbus *d)
 	return d->group_lookup != 0;
 }
 
-/* A message bus's answer about sender, as a caller; NULL when it has
- * none (then the caller is refused). */
-static struct caller *caller_from_bus(sd_bus_message *m, const char *sender)
+/* The bus's answer to GetConnectionCredentials about sender, as a
+ * caller; NULL when it has none (then the caller is refused). */
+static struct caller *caller_from_answer(sd_bus_message *reply,
+					 const char *sender)
 {
-	sd_bus_message *reply = NULL;
 	struct caller *c = NULL;
 	bool has_uid = false;
 	const char *key;
-	int r;
 
-	r = sd_bus_call_method(sd_bus_message_get_bus(m),
-			       "org.freedesktop.DBus", "/org/freedesktop/DBus",
-			       "org.freedesktop.DBus",
-			       "GetConnectionCredentials", NULL, &reply, "s",
-			       sender);
-	if (r < 0)
+	if (sd_bus_message_is_method_error(reply, NULL))
 		return NULL;
 
 	c = l_new(struct caller, 1);
@@ -249,18 +317,91 @@ static struct caller *caller_from_bus(sd_bus_message *m, const char *sender)
 			goto fail;
 	}
 
-	sd_bus_message_unref(reply);
 	if (has_uid) {
 		c->name = l_strdup(sender);
 		return c;
 	}
-	l_free(c);
-	return NULL;
 
 fail:
-	sd_bus_message_unref(reply);
 	l_free(c);
 	return NULL;
+}
+
+/*
+ * The bus has answered about q's sender: remember the caller, and run its
+ * calls again (they find the answer in d->answered, even if a call they
+ * run makes the service forget its callers).
+ */
+static int answer(sd_bus_message *reply, void *userdata,
+		  sd_bus_error *ret_error)
+{
+	struct sf_dbus_question *q = userdata;
+	struct sf_dbus *d = q->dbus;
+	struct sf_dbus_deferred *call;
+
+	q->slot = sd_bus_slot_unref(q->slot);
+	l_queue_remove(d->questions, q);
+
+	q->answer = caller_from_answer(reply, q->sender);
+	if (q->answer)
+		remember(d, caller_dup(q->answer));
+	else
+		l_debug("D-Bus: the bus gives no credentials for %s: %s",
+			q->sender, sd_bus_message_is_method_error(reply, NULL) ?
+			sd_bus_message_get_error(reply)->name : "no uid");
+
+	d->answered = q;
+	while ((call = l_queue_pop_head(q->calls)))
+		sf_dbus_deferred_run(call);
+	d->answered = NULL;
+
+	question_free(q);
+	return 0;
+}
+
+/*
+ * Put m off until the bus has said who sender is: 1, or 0 when it cannot
+ * be (m is then refused, as from a caller the bus cannot say anything of).
+ */
+static int ask(struct sf_dbus *d, sd_bus_message *m, const char *sender)
+{
+	struct sf_dbus_question *q = l_queue_find(d->questions, question_is,
+						  sender);
+	struct sf_dbus_deferred *call = sf_dbus_defer(d, m);
+	int r;
+
+	if (!call) {
+		l_debug("D-Bus: %s cannot wait for the bus's answer about %s",
+			sd_bus_message_get_member(m), sender);
+		return 0;
+	}
+
+	if (!q) {
+		q = l_new(struct sf_dbus_question, 1);
+		q->dbus = d;
+		q->sender = l_strdup(sender);
+		q->calls = l_queue_new();
+		r = sd_bus_call_method_async(sd_bus_message_get_bus(m),
+					     &q->slot, "org.freedesktop.DBus",
+					     "/org/freedesktop/DBus",
+					     "org.freedesktop.DBus",
+					     "GetConnectionCredentials",
+					     answer, q, "s", sender);
+		if (r < 0) {
+			l_debug("D-Bus: cannot ask the bus about %s: %s",
+				sender, strerror(-r));
+			question_free(q);
+			sf_dbus_deferred_free(call);
+			return 0;
+		}
+
+		if (!d->questions)
+			d->questions = l_queue_new();
+		l_queue_push_tail(d->questions, q);
+	}
+
+	l_queue_push_tail(q->calls, call);
+	return 1;
 }
 
 /* Peer to peer: the socket's credentials, which sd-bus holds. */
@@ -290,30 +431,30 @@ out:
 	return c;
 }
 
-/* The caller of m as the bus vouches for it, or NULL. */
-static const struct caller *caller_of(struct sf_dbus *d, sd_bus_message *m)
+/*
+ * The caller of m as the message bus vouches for it: 0 and *ret_caller
+ * (NULL when the bus cannot say), or 1 when the bus is asked first and m
+ * runs again with its answer.
+ */
+static int caller_of(struct sf_dbus *d, sd_bus_message *m,
+		     const struct caller **ret_caller)
 {
 	const char *sender = sd_bus_message_get_sender(m);
-	struct caller *c;
 
-	if (!sd_bus_is_bus_client(sd_bus_message_get_bus(m)) || !sender)
-		return NULL;
+	*ret_caller = NULL;
+	if (!sender)
+		return 0;
 
-	if (!d->callers)
-		d->callers = l_queue_new();
+	if (d->answered && !strcmp(d->answered->sender, sender)) {
+		*ret_caller = d->answered->answer;
+		return 0;
+	}
 
-	c = l_queue_find(d->callers, caller_is, sender);
-	if (c)
-		return c;
+	*ret_caller = l_queue_find(d->callers, caller_is, sender);
+	if (*ret_caller)
+		return 0;
 
-	c = caller_from_bus(m, sender);
-	if (!c)
-		return NULL;
-
-	if (l_queue_length(d->callers) >= CALLERS_MAX)
-		caller_free(l_queue_pop_head(d->callers));
-	l_queue_push_tail(d->callers, c);
-	return c;
+	return ask(d, m, sender);
 }
 
 /* Is the caller in [core] control-group: by the groups the bus gives, or
@@ -341,10 +482,16 @@ int sf_dbus_check_access(struct sf_dbus *d, sd_bus_message *m,
 	const struct caller *c;
 	bool allowed = false;
 	uid_t owner;
+	int r;
 
-	c = caller_of(d, m);
-	if (!c && !sd_bus_is_bus_client(sd_bus_message_get_bus(m)))
+	if (sd_bus_is_bus_client(sd_bus_message_get_bus(m))) {
+		r = caller_of(d, m, &c);
+		if (r > 0)
+			return r;
+	} else {
 		c = p2p = caller_from_socket(m);
+	}
+
 	if (!c) {
 		sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
 				  "%s: the caller's credentials are unknown",

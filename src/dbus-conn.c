@@ -208,7 +208,11 @@ GETTER(get_owner)
 
 /* --- methods --------------------------------------------------------------- */
 
-/* Common start of every method: the connection, and may the caller? */
+/*
+ * Common start of every method: the connection, and may the caller? 0: go
+ * on; else the handler returns it (< 0: refused; 1: put off until the bus
+ * has said who the caller is, the call runs again then).
+ */
 static int method_begin(sd_bus_message *m, void *userdata,
 			struct sf_conn **ret_conn, sd_bus_error *ret_error)
 {
@@ -288,7 +292,7 @@ static int method_create_subflow(sd_bus_message *m, void *userdata,
 	int backup, r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = read_endpoint(m, "local_addr", NULL, AF_UNSPEC, NULL, &local,
@@ -328,7 +332,7 @@ static int method_remove_subflow(sd_bus_message *m, void *userdata,
 	int r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = read_endpoint(m, "local_addr", "local_port", AF_UNSPEC, NULL,
@@ -373,7 +377,7 @@ static int method_set_backup(sd_bus_message *m, void *userdata,
 	int backup, r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = read_endpoint(m, "local_addr", "local_port", AF_UNSPEC, NULL,
@@ -430,7 +434,7 @@ static int method_announce(sd_bus_message *m, void *userdata,
 	int r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = sd_bus_message_read(m, "sq", &str, &port);
@@ -455,7 +459,7 @@ static int method_announce(sd_bus_message *m, void *userdata,
 	 */
 	if (port && port < 1024 && port != sf_conn_local(c)->port) {
 		r = sf_dbus_check_access(conn->dbus, m, NULL, ret_error);
-		if (r < 0)
+		if (r != 0)
 			return r;
 	}
 
@@ -475,7 +479,7 @@ static int method_remove_address(sd_bus_message *m, void *userdata,
 	int r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = sd_bus_message_read(m, "y", &id);
@@ -501,7 +505,7 @@ static int method_set_policy(sd_bus_message *m, void *userdata,
 	int r;
 
 	r = method_begin(m, userdata, &c, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = sd_bus_message_read(m, "s", &name);

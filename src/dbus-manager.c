@@ -93,7 +93,7 @@ static int method_reload(sd_bus_message *m, void *userdata,
 	int r;
 
 	r = sf_dbus_check_access(d, m, NULL, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = sf_daemon_reload(d->daemon, err, sizeof(err));
@@ -140,7 +140,7 @@ static int method_set_default_policy(sd_bus_message *m, void *userdata,
 		return r;
 
 	r = sf_dbus_check_access(d, m, NULL, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = sf_daemon_set_default_policy(d->daemon, name);
@@ -229,7 +229,7 @@ static int method_set_interface_policy(sd_bus_message *m, void *userdata,
 		return r;
 
 	r = sf_dbus_check_access(d, m, NULL, ret_error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	sf_iface_table_foreach_link(sf_daemon_ifaces(d->daemon), find_link,

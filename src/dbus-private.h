@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Shared between the D-Bus service's files: dbus.c (bus glue, objects,
- * signals, access control), dbus-manager.c, dbus-conn.c and dbus-iface.c
- * (one per D-Bus interface). Not used outside them.
+ * signals), dbus-access.c (who may change things) with dbus-defer.c (calls
+ * put off meanwhile), dbus-manager.c, dbus-conn.c and dbus-iface.c (one
+ * per D-Bus interface). Not used outside them.
  */
 #pragma once
 
@@ -56,6 +57,10 @@ struct sf_dbus {
 	bool group_lookup_again;	/* the settings changed meanwhile */
 	bool access_holds_ready;	/* the daemon's readiness, until then */
 	struct l_queue *callers;	/* what the bus said of callers */
+	/* struct sf_dbus_question (dbus-access.c): callers the bus is asked
+	 * about, with their calls put off until it answers. */
+	struct l_queue *questions;
+	struct sf_dbus_question *answered;	/* its calls run again now */
 };
 
 /*
@@ -119,10 +124,26 @@ int sf_dbus_serve(struct sf_dbus *dbus);
 /*
  * 0 when the caller of m may change things: uid 0, a member of [core]
  * control-group, or (conn not NULL) the owner of that connection's socket.
- * Otherwise fills ret_error with AccessDenied and returns -EACCES.
+ * Otherwise fills ret_error with AccessDenied and returns -EACCES. Or 1
+ * when the bus must say who the caller is first: m is put off
+ * (sf_dbus_defer()), its handler returns the 1 without a reply, and m runs
+ * again through it from the start once the bus has answered.
  */
 int sf_dbus_check_access(struct sf_dbus *dbus, sd_bus_message *m,
 			 struct sf_dbus_conn *conn, sd_bus_error *ret_error);
+
+/*
+ * A method call put off (dbus-defer.c): m, the call sd-bus is running a
+ * handler of right now, kept (referenced) with that handler. NULL when m
+ * is not such a call, or not on the manager's or a connection's object.
+ * _run() runs it again from its first argument as if it had just come:
+ * the object found again at its path (a connection gone meanwhile gets
+ * sd-bus's UnknownObject), a failure's error as the reply; then frees it.
+ * _free() drops it unanswered; it accepts NULL.
+ */
+struct sf_dbus_deferred *sf_dbus_defer(struct sf_dbus *dbus, sd_bus_message *m);
+void sf_dbus_deferred_run(struct sf_dbus_deferred *call);
+void sf_dbus_deferred_free(struct sf_dbus_deferred *call);
 
 /* The connection's socket owner, as learned (src/owner.c) when it was
  * published; false while unknown (never waits). */
