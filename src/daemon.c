@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +9,7 @@
 #include "api.h"
 #include "daemon-private.h"
 #include "healthmon.h"
+#include "trim.h"
 #include "log.h"
 #include "mptcp_uapi.h"
 #include "netmon.h"
@@ -451,6 +449,7 @@ void sf_daemon_handle_event(struct sf_daemon *d, const struct sf_event *raw)
 		return;
 
 	d->counters.events++;
+	sf_trim_activity();
 	/* event_line() runs only when debug logging is on for this line. */
 	l_debug("event: %s", event_line(raw, line, sizeof(line)));
 	NOTIFY(d, event, raw);
@@ -601,11 +600,9 @@ static void ready_check(struct sf_daemon *d)
 		return;
 
 	d->ready = true;
-#ifdef __GLIBC__
 	/* What start-up used and freed (dumps, settings, plugins and the
 	 * systemd module loaded, the bus set up) goes back to the kernel. */
-	malloc_trim(0);
-#endif
+	sf_trim_now();
 	l_info("subflowd ready: mode %s, default policy %s",
 	       sf_mode_to_str(d->config->mode), d->config->policy);
 	sf_notify("READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
@@ -965,6 +962,7 @@ void sf_daemon_free(struct sf_daemon *d)
 		flush_commands(d);
 
 	sf_healthmon_stop();
+	sf_trim_stop();
 
 	/* Then the glue: no event or reply may reach half-freed engines.
 	 * Queries still waiting for sock_diag end (-ECANCELED) while the
