@@ -77,6 +77,32 @@ proc_cpu() {
 	}' "/proc/$1/stat" 2>/dev/null || echo -
 }
 
+# proc_ticks PID: "UTIME STIME" of PID so far, in clock ticks (1/CLK_TCK s).
+# The kernel charges each of its scheduler ticks wholly to user or system
+# time, so the split is a sample: coarse, even where the sum is exact.
+proc_ticks() {
+	awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$1/stat" 2>/dev/null ||
+		echo "- -"
+}
+
+# proc_runtime_ns PID: PID's CPU time so far in ns, exactly (schedstat: the
+# scheduler's own account, not a sample of ticks).
+proc_runtime_ns() {
+	awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null || echo -
+}
+
+# stats_mmm V...: "median min max" of the numbers among V (one decimal),
+# "- - -" when there is none.
+stats_mmm() {
+	printf '%s\n' "$@" | awk '$1 ~ /^-?[0-9.]+$/' | sort -g | awk '
+	{ v[++n] = $1 }
+	END {
+		if (!n) { print "- - -"; exit }
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		printf "%.1f %.1f %.1f\n", m, v[1], v[n]
+	}'
+}
+
 # proc_mem PID FIELD: FIELD (VmRSS, VmHWM) of PID in kB.
 proc_mem() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
