@@ -24,6 +24,15 @@
  *   benched subflow carries nothing, so nothing shows when it recovers:
  *   every probe-ms its flag is cleared for a trial; it stays unflagged if it
  *   is good within TRIAL_MS, and is benched again otherwise.
+ * - Replace: a stalled primary subflow (a blackhole) is closed instead,
+ *   while another path can carry the traffic, and a new one is opened on
+ *   its path. A flag does not help there: the kernel sends the data a
+ *   subflow holds (sent into the blackhole, or queued when sends fail)
+ *   again on another subflow at once only when that subflow closes; left
+ *   open, it keeps that data until the kernel's stale-subflow check or
+ *   TCP's timeout gives up on it, seconds later, and the connection waits
+ *   for it. The new subflow's handshake gets through once the path works
+ *   again, and it is judged as a new path.
  *
  * Only connections this host opened are handled: the client knows its paths.
  */
@@ -209,6 +218,16 @@ static bool degraded(const struct sf_subflow_health *h)
 	}
 
 	return false;
+}
+
+/* Is this subflow on an up interface, and stalled (a blackhole)? */
+static bool stalled(struct sf_conn *conn, const struct sf_subflow_info *sf)
+{
+	struct sf_subflow_health h;
+
+	return sf_iface_is_up(subflow_ifindex(sf)) &&
+	       sf_subflow_get_health(conn, sf, &h) == 0 &&
+	       h.state == SF_HEALTH_STALLED;
 }
 
 /* --- opening subflows --- */
@@ -449,6 +468,29 @@ static void settle_primary(struct sf_conn *conn, struct scan *s,
 	}
 }
 
+/* Close a stalled primary subflow (see Replace, at the top); the caller
+ * opens its path again. */
+static void close_stalled(struct sf_conn *conn, struct q_conn *qc,
+			  const struct sf_subflow_info *sf)
+{
+	char buf[SF_ADDR_STRLEN];
+	int r;
+
+	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL, NULL);
+	if (r < 0) {
+		sf_log(LOG_INFO, "[%08x] quality: cannot close stalled subflow "
+		       "%s: %s", qc->token,
+		       sf_addr_to_str(&sf->local, true, buf), strerror(-r));
+		return;
+	}
+
+	sf_log(LOG_INFO, "[%08x] quality: closing stalled subflow %s, the "
+	       "other paths take its data", qc->token,
+	       sf_addr_to_str(&sf->local, true, buf));
+	/* Its bench and trial history is not its successor's. */
+	path_forget(qc, &sf->local, &sf->remote);
+}
+
 static void settle_standby(struct sf_conn *conn, struct q_conn *qc,
 			   const struct sf_subflow_info *sf, struct q_path *p)
 {
@@ -493,9 +535,11 @@ static void forget_unseen(struct q_conn *qc)
  */
 static void reconcile(struct sf_conn *conn)
 {
+	size_t n_stalled = 0;
 	struct q_conn *qc;
 	struct scan s;
 	enum promotion was;
+	bool others;
 
 	if (!sf_conn_client_established(conn))
 		return;
@@ -524,20 +568,29 @@ static void reconcile(struct sf_conn *conn)
 			open_subflows(conn, qc, NULL, NULL);
 	}
 
+	/* Someone else can carry the traffic: a usable primary, or the
+	 * promoted standby paths. */
+	others = (qc->promoted != PROMOTION_NONE && s.standby_exists) ||
+		 s.has_best;
 	for (size_t i = 0; i < s.n_subflows; i++) {
 		const struct sf_subflow_info *sf = &s.subflows[i];
 		struct q_path *p = path_get(qc, &sf->local, &sf->remote);
 		int32_t ifindex = subflow_ifindex(sf);
-		/* Someone else can carry the traffic: a usable primary other
-		 * than this one, or the promoted standby paths. */
-		bool others = (qc->promoted != PROMOTION_NONE &&
-			       s.standby_exists) || s.has_best;
 
 		if (is_standby(ifindex))
 			settle_standby(conn, qc, sf, p);
+		else if (others && stalled(conn, sf))
+			s.subflows[n_stalled++] = *sf;
 		else if (sf_iface_is_up(ifindex))
 			settle_primary(conn, &s, sf, p, others);
 	}
+
+	/* After the standby paths' flags were sent: the kernel moves the
+	 * data of the subflows closed onto unflagged ones. */
+	for (size_t i = 0; i < n_stalled; i++)
+		close_stalled(conn, qc, &s.subflows[i]);
+	if (n_stalled)
+		open_subflows(conn, qc, NULL, NULL);
 	free(s.subflows);
 
 	forget_unseen(qc);

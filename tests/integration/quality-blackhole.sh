@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# quality against a silent blackhole on its primary path, in the kernel's
+# view (ss) and the client's: path 1 and path 2 at 50 Mbit/s, path 2
+# metered. During one transfer, path 1 starts dropping everything, both
+# ways, its subflow still up: path 2 is promoted (its backup flag goes)
+# within 5 s and the transfer goes on over it within 3 s more (its data
+# does not wait in the stalled subflow: the daemon closes it and opens a
+# new one on path 1); once path 1 is back, path 2 returns to backup.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+require_root_and_mptcp
+
+lab_up --paths 2 --rate 50
+cat >"$SF_TMP/subflowd.conf" <<EOF
+[filter]
+exclude-interfaces =
+[interface c-eth2]
+metered = true
+[quality]
+recover-ms = 2000
+EOF
+start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p quality
+
+paths() {
+	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/' | sort
+}
+
+_metered_active() {
+	[[ $(paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1" ]]
+}
+
+_metered_backup() {
+	[[ $(paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1 backup" ]]
+}
+
+# Data reached the server in 3 of the client's 200 ms reports since line
+# $1 of its log.
+_flowing_since() {
+	local n
+	n=$(tail -n "+$(($1 + 1))" "$SF_TMP/client.log" |
+		grep -cE '^t=[0-9.]+ bytes=[1-9][0-9]* ' || true)
+	((n >= 3))
+}
+
+# wait_flowing TIMEOUT_S: wait for 3 intervals with data after this call.
+wait_flowing() {
+	local from
+	from=$(wc -l <"$SF_TMP/client.log")
+	wait_until "$1" _flowing_since "$from"
+}
+
+xfer_server -p 5201
+xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 60 -i 200 >"$SF_TMP/client.log" 2>&1 &
+wait_until 10 _metered_backup
+wait_flowing 5
+
+log "path 1: blackhole"
+t0=$(date +%s%3N)
+lab_fail 1 blackhole
+wait_until 5 _metered_active
+log "path 2 promoted after $(($(date +%s%3N) - t0)) ms"
+wait_log 3 "quality: closing stalled subflow 10\.0\.1\.1:"
+wait_flowing 3
+log "data flows again $(($(date +%s%3N) - t0)) ms after the blackhole"
+
+lab_restore 1
+wait_until 30 _metered_backup
+wait_flowing 5
+log "ok"
