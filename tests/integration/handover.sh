@@ -51,21 +51,6 @@ wait_paths() {
 	fi
 }
 
-# Interval lines with data after line $1 of the client's log.
-_flowing_since() {
-	local n
-	n=$(tail -n "+$(($1 + 1))" "$SF_TMP/client.log" |
-		grep -cE '^t=[0-9.]+ bytes=[1-9][0-9]* ' || true)
-	((n >= 3))
-}
-
-# wait_flowing TIMEOUT_S: wait for 3 intervals with data after this call.
-wait_flowing() {
-	local from
-	from=$(wc -l <"$SF_TMP/client.log")
-	wait_until "$1" _flowing_since "$from"
-}
-
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 90 -i 200 >"$SF_TMP/client.log" 2>&1 &
 wait_paths 10 "$steady"

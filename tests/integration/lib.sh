@@ -240,6 +240,21 @@ xfer_client() {
 	ip netns exec "$LAB_CLI" "$XFER" client "$@"
 }
 
+# wait_flowing TIMEOUT_S: wait until 3 of the reports of a client run as
+# "xfer_client ... -i MS >$SF_TMP/client.log" since this call show data.
+wait_flowing() {
+	local from
+	from=$(wc -l <"$SF_TMP/client.log")
+	wait_until "$1" _sf_flowing_since "$from"
+}
+
+_sf_flowing_since() {
+	local n
+	n=$(tail -n "+$(($1 + 1))" "$SF_TMP/client.log" |
+		grep -cE '^t=[0-9.]+ bytes=[1-9][0-9]* ' || true)
+	((n >= 3))
+}
+
 # xfer_servers PORT...: one "mptcp-xfer server" in $LAB_SRV per PORT, in the
 # background, output in $SF_TMP/server-PORT.log; returns once all listen.
 xfer_servers() {

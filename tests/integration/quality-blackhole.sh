@@ -33,22 +33,6 @@ _metered_backup() {
 	[[ $(paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1 backup" ]]
 }
 
-# Data reached the server in 3 of the client's 200 ms reports since line
-# $1 of its log.
-_flowing_since() {
-	local n
-	n=$(tail -n "+$(($1 + 1))" "$SF_TMP/client.log" |
-		grep -cE '^t=[0-9.]+ bytes=[1-9][0-9]* ' || true)
-	((n >= 3))
-}
-
-# wait_flowing TIMEOUT_S: wait for 3 intervals with data after this call.
-wait_flowing() {
-	local from
-	from=$(wc -l <"$SF_TMP/client.log")
-	wait_until "$1" _flowing_since "$from"
-}
-
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 60 -i 200 >"$SF_TMP/client.log" 2>&1 &
 wait_until 10 _metered_backup
