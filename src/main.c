@@ -422,6 +422,14 @@ static int start_dbus(struct sf_daemon *daemon, const char *bus,
 	return r;
 }
 
+/*
+ * stderr, unbuffered, makes glibc format each message through an 8 KiB
+ * buffer on the stack, whose pages stay dirty for good. Line-buffered, a
+ * message still leaves in one write() when its line ends (every message
+ * ends in a newline; only one longer than this buffer goes in pieces).
+ */
+static char stderr_buf[1024];
+
 int main(int argc, char **argv)
 {
 	_auto_(sf_config_free) struct sf_config *config = NULL;
@@ -433,6 +441,8 @@ int main(int argc, char **argv)
 	struct l_io *sighup;
 	char err[512];
 	int r;
+
+	setvbuf(stderr, stderr_buf, _IOLBF, sizeof(stderr_buf));
 
 	r = parse_args(argc, argv, &opts);
 	if (r >= 0)

@@ -44,6 +44,9 @@
 #define SOCKDIAG_WINDOW		64
 /* What one recv() takes: the kernel sizes dump parts to what we read. */
 #define SOCKDIAG_RECV_SIZE	32768
+/* flush() builds its batch in the receive buffer. */
+_Static_assert(SOCKDIAG_WINDOW * SF_SOCKDIAG_REQ_SIZE <= SOCKDIAG_RECV_SIZE,
+	       "a window of requests must fit the receive buffer");
 /* recv() calls per loop iteration at most. */
 #define SOCKDIAG_RECV_BATCH	8
 #define SOCKDIAG_RCVBUF		(1 << 20)
@@ -366,7 +369,11 @@ static void flight_fail(struct sf_sockdiag *sd, int error)
  */
 static void flush(struct sf_sockdiag *sd)
 {
-	char batch[SOCKDIAG_WINDOW * SF_SOCKDIAG_REQ_SIZE];
+	/* The receive buffer, free here (flush() never runs while an
+	 * answer is being read): a batch on the stack would put the
+	 * callbacks below, which end queries, 8 KiB deeper, and the
+	 * stack pages they touch stay dirty. */
+	char *batch = sd->buf;
 	struct l_queue *sent = l_queue_new();
 	size_t len = 0;
 	struct query *q;
