@@ -30,6 +30,10 @@
 /* Answers pile up while a batch of events is handled (commands run in the
  * kernel as they are sent); the events loop reads them between batches. */
 #define SF_PM_CMDS_RCVBUF (4 * 1024 * 1024)
+/* The ring of pending requests is freed once empty when it has grown past
+ * this: only a resync adopting thousands of connections at once makes it
+ * that large, and kept, its pages (24 B a request) would stay dirty. */
+#define SF_PM_RING_KEEP 256
 
 struct sf_pm {
 	const struct sf_pm_handlers *handlers;
@@ -89,6 +93,18 @@ static struct pm_request *request_push(struct sf_pm *pm)
 	}
 
 	return &pm->pending[(pm->first + pm->n_pending++) & (pm->cap - 1)];
+}
+
+/* Free a large ring that is empty; the next request_push() starts over. */
+static void requests_shrink(struct sf_pm *pm)
+{
+	if (pm->n_pending || pm->cap <= SF_PM_RING_KEEP)
+		return;
+
+	l_free(pm->pending);
+	pm->pending = NULL;
+	pm->cap = 0;
+	pm->first = 0;
 }
 
 /*
@@ -210,6 +226,7 @@ static void commands_read(struct sf_pm *pm, bool all)
 	pm->reading = true;
 	overruns = commands_drain(pm, all);
 	pm->reading = false;
+	requests_shrink(pm);
 	if (!overruns)
 		return;
 
