@@ -38,6 +38,14 @@ _all_meshed() {
 	[[ $(subflow_count "$LAB_CLI" 5201) == $((2 * N)) ]]
 }
 
+# What the daemon logged about subflows it could not make, counted by
+# kind (the log's tail, shown on failure, is the shutdown's).
+why_unmeshed() {
+	grep -E 'failed|giving up|re-creating|overrun|resync' "$(daemon_log)" |
+		sed -E 's/^\[[0-9a-f]{8}\] //; s/[0-9]+(\.[0-9]+)*(:[0-9]+)?/N/g' |
+		sort | uniq -c | sort -rn | head -n 10 | tr '\n' ';'
+}
+
 _all_closed() {
 	[[ $(ip netns exec "$LAB_CLI" ss -HM | wc -l) == 0 ]]
 }
@@ -59,7 +67,7 @@ burst() {
 	grep -qsx "open $N" "$SF_TMP/client-$1.log" ||
 		fail "$1: the client failed: $(tail -n 1 "$SF_TMP/client-$1.log")"
 	try_until 90 _all_meshed ||
-		fail "$1: $(subflow_count "$LAB_CLI" 5201) subflows for $N connections, $((2 * N)) expected"
+		fail "$1: $(subflow_count "$LAB_CLI" 5201) subflows for $N connections, $((2 * N)) expected; the daemon's refusals and retries: $(why_unmeshed)"
 	LOST=$(($(overruns) - before)) TOOK=$(($(date +%s) - start))
 	log "$1: $N connections meshed in $TOOK s, $LOST overruns"
 	kill -TERM "$client"

@@ -17,7 +17,7 @@ printf '[filter]\nexclude-interfaces =\n' >"$SF_TMP/subflowd.conf"
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
 
 xfer_server -p 5201
-xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 60 >"$SF_TMP/client.log" 2>&1 &
+xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 300 >"$SF_TMP/client.log" 2>&1 &
 wait_subflow_locals 10 "$LAB_CLI" "10.0.1.1 10.0.2.1 " 5201
 tok=$(mptcp_tokens "$LAB_CLI")
 conn="/org/subflowd/connection/$tok"
