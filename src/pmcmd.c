@@ -27,6 +27,19 @@ enum addr_part {
 	ADDR_PART_IFINDEX = 1u << 3,	/* only when ifindex != 0 */
 };
 
+/*
+ * Room for the largest command (SUBFLOW_CREATE with two IPv6 address
+ * nests: about 130 bytes of attributes), so that appending never grows
+ * the message: ELL would reallocate it at each step, about 500
+ * instructions per command on the hot path.
+ */
+#define CMD_SIZE 256
+
+static struct l_genl_msg *cmd_new(uint8_t cmd)
+{
+	return l_genl_msg_new_sized(cmd, CMD_SIZE);
+}
+
 static bool addr_valid(const struct sf_addr *addr)
 {
 	return addr && (addr->family == AF_INET || addr->family == AF_INET6);
@@ -102,7 +115,7 @@ struct l_genl_msg *sf_pmcmd_announce(uint32_t token, const struct sf_addr *addr,
 	if (!addr_valid(addr))
 		return NULL;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_ANNOUNCE);
+	msg = cmd_new(MPTCP_PM_CMD_ANNOUNCE);
 	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
 	     append_addr(msg, MPTCP_PM_ATTR_ADDR, addr,
 			 ADDR_PART_ID | ADDR_PART_PORT | ADDR_PART_FLAGS, id,
@@ -112,7 +125,7 @@ struct l_genl_msg *sf_pmcmd_announce(uint32_t token, const struct sf_addr *addr,
 
 struct l_genl_msg *sf_pmcmd_remove(uint32_t token, uint8_t id)
 {
-	struct l_genl_msg *msg = l_genl_msg_new(MPTCP_PM_CMD_REMOVE);
+	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_REMOVE);
 	bool ok;
 
 	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
@@ -135,7 +148,7 @@ struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
 	if (backup)
 		local_parts |= ADDR_PART_FLAGS;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_SUBFLOW_CREATE);
+	msg = cmd_new(MPTCP_PM_CMD_SUBFLOW_CREATE);
 	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
 	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local, local_parts, loc_id,
 			 MPTCP_PM_ADDR_FLAG_BACKUP, 0) &&
@@ -155,7 +168,7 @@ struct l_genl_msg *sf_pmcmd_subflow_destroy(uint32_t token,
 	    local->port == 0 || remote->port == 0)
 		return NULL;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_SUBFLOW_DESTROY);
+	msg = cmd_new(MPTCP_PM_CMD_SUBFLOW_DESTROY);
 	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
 	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local, ADDR_PART_PORT,
 			 0, 0, 0) &&
@@ -175,7 +188,7 @@ struct l_genl_msg *sf_pmcmd_subflow_set_backup(uint32_t token,
 	if (!addr_valid(local) || !addr_valid(remote))
 		return NULL;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_SET_FLAGS);
+	msg = cmd_new(MPTCP_PM_CMD_SET_FLAGS);
 	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
 	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local,
 			 ADDR_PART_PORT | ADDR_PART_FLAGS, 0,
@@ -187,7 +200,7 @@ struct l_genl_msg *sf_pmcmd_subflow_set_backup(uint32_t token,
 
 struct l_genl_msg *sf_pmcmd_get_conn_addrs(uint32_t token)
 {
-	struct l_genl_msg *msg = l_genl_msg_new(MPTCP_PM_CMD_GET_ADDR);
+	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_GET_ADDR);
 
 	return msg_or_null(msg, append_u32(msg, MPTCP_PM_ATTR_TOKEN, token));
 }
@@ -203,7 +216,7 @@ struct l_genl_msg *sf_pmcmd_endpoint_add(const struct sf_endpoint *ep)
 	if (ep->id != 0)
 		parts |= ADDR_PART_ID;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_ADD_ADDR);
+	msg = cmd_new(MPTCP_PM_CMD_ADD_ADDR);
 	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, &ep->addr,
 					    parts, ep->id, ep->flags,
 					    ep->ifindex));
@@ -211,7 +224,7 @@ struct l_genl_msg *sf_pmcmd_endpoint_add(const struct sf_endpoint *ep)
 
 struct l_genl_msg *sf_pmcmd_endpoint_del(uint8_t id)
 {
-	struct l_genl_msg *msg = l_genl_msg_new(MPTCP_PM_CMD_DEL_ADDR);
+	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_DEL_ADDR);
 
 	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, NULL,
 					    ADDR_PART_ID, id, 0, 0));
@@ -219,7 +232,7 @@ struct l_genl_msg *sf_pmcmd_endpoint_del(uint8_t id)
 
 struct l_genl_msg *sf_pmcmd_endpoint_set_flags(uint8_t id, uint32_t flags)
 {
-	struct l_genl_msg *msg = l_genl_msg_new(MPTCP_PM_CMD_SET_FLAGS);
+	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_SET_FLAGS);
 
 	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, NULL,
 					    ADDR_PART_ID | ADDR_PART_FLAGS,
@@ -228,12 +241,12 @@ struct l_genl_msg *sf_pmcmd_endpoint_set_flags(uint8_t id, uint32_t flags)
 
 struct l_genl_msg *sf_pmcmd_endpoint_dump(void)
 {
-	return l_genl_msg_new(MPTCP_PM_CMD_GET_ADDR);
+	return cmd_new(MPTCP_PM_CMD_GET_ADDR);
 }
 
 struct l_genl_msg *sf_pmcmd_endpoint_flush(void)
 {
-	return l_genl_msg_new(MPTCP_PM_CMD_FLUSH_ADDRS);
+	return cmd_new(MPTCP_PM_CMD_FLUSH_ADDRS);
 }
 
 struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits)
@@ -244,7 +257,7 @@ struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits)
 	if (!limits)
 		return NULL;
 
-	msg = l_genl_msg_new(MPTCP_PM_CMD_SET_LIMITS);
+	msg = cmd_new(MPTCP_PM_CMD_SET_LIMITS);
 	ok = append_u32(msg, MPTCP_PM_ATTR_RCV_ADD_ADDRS,
 			limits->add_addr_accepted) &&
 	     append_u32(msg, MPTCP_PM_ATTR_SUBFLOWS, limits->subflows);
@@ -253,7 +266,7 @@ struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits)
 
 struct l_genl_msg *sf_pmcmd_get_limits(void)
 {
-	return l_genl_msg_new(MPTCP_PM_CMD_GET_LIMITS);
+	return cmd_new(MPTCP_PM_CMD_GET_LIMITS);
 }
 
 /* The MPTCP_PM_ADDR_ATTR_* of an address nest we read. */
