@@ -254,6 +254,85 @@ START_TEST(transport_going_ends_commands_with_ecanceled)
 }
 END_TEST
 
+/*
+ * Many connections with callbacks waiting at once (the daemon counts them
+ * per token in a table that grows past 8 tokens and shrinks back): closing
+ * every other connection ends exactly its own commands, the others hear
+ * their answers, each callback once. The tokens all hash to the table's
+ * first slot at its size for 20 (Fibonacci hashing, 32 slots), so they
+ * form one probe chain, and removing one must keep the others found.
+ */
+#define MANY 20
+#define PER_CONN 3
+
+static const uint32_t many_tokens[MANY] = {
+	0x1009, 0x101e, 0x1040, 0x1055, 0x1077, 0x1099, 0x10ae, 0x10d0,
+	0x1107, 0x1129, 0x113e, 0x1160, 0x1182, 0x1197, 0x11b9, 0x11f0,
+	0x1212, 0x1227, 0x1249, 0x126b,
+};
+
+static unsigned int many_done[MANY], many_canceled[MANY];
+
+static void many_cb(int error, const char *extack, void *user_data)
+{
+	unsigned int k = L_PTR_TO_UINT(user_data);
+
+	ck_assert_uint_lt(k, MANY);
+	if (error == -ECANCELED)
+		many_canceled[k]++;
+	else
+		many_done[k]++;
+}
+
+START_TEST(many_connections_waiting_each_end_once)
+{
+	unsigned int k, j;
+
+	memset(many_done, 0, sizeof(many_done));
+	memset(many_canceled, 0, sizeof(many_canceled));
+	for (k = 0; k < MANY; k++) {
+		uint32_t token = many_tokens[k];
+		uint16_t port = 41000 + k;
+		struct sf_addr l = fk_addr("10.0.1.1", port);
+		struct sf_addr r = fk_addr("10.0.1.2", 5201);
+		struct sf_conn *conn;
+
+		fk_feed(SF_EVENT_CREATED, token, "10.0.1.1", port, "10.0.1.2",
+			5201, 0);
+		fk_feed(SF_EVENT_ESTABLISHED, token, "10.0.1.1", port,
+			"10.0.1.2", 5201, 0);
+		conn = sf_conn_table_lookup(sf_daemon_conns(fk_daemon), token);
+		ck_assert_ptr_nonnull(conn);
+		for (j = 0; j < PER_CONN; j++)
+			ck_assert_int_gt(sf_subflow_set_backup(conn, &l, &r,
+				j & 1, many_cb, L_UINT_TO_PTR(k), NULL), 0);
+	}
+	ck_assert_uint_eq(fk_n_sent, MANY * PER_CONN);
+
+	/* Every other connection closes: its commands end, no one else's. */
+	for (k = 0; k < MANY; k += 2)
+		fk_feed(SF_EVENT_CLOSED, many_tokens[k], NULL, 0, NULL, 0, 0);
+	for (k = 0; k < MANY; k++) {
+		ck_assert_uint_eq(many_canceled[k], k % 2 ? 0 : PER_CONN);
+		ck_assert_uint_eq(many_done[k], 0);
+	}
+
+	/* The kernel answers everything: only the living hear it. */
+	for (j = 0; j < fk_n_sent; j++)
+		fk_answer(j, 0, NULL);
+	for (k = 0; k < MANY; k++) {
+		ck_assert_uint_eq(many_done[k], k % 2 ? PER_CONN : 0);
+		ck_assert_uint_eq(many_canceled[k], k % 2 ? 0 : PER_CONN);
+	}
+
+	/* Then the rest close: nothing more is heard. */
+	for (k = 1; k < MANY; k += 2)
+		fk_feed(SF_EVENT_CLOSED, many_tokens[k], NULL, 0, NULL, 0, 0);
+	for (k = 0; k < MANY; k++)
+		ck_assert_uint_eq(many_done[k] + many_canceled[k], PER_CONN);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmd");
@@ -268,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, code_elsewhere_is_left_alone);
 	tcase_add_test(tc, query_hears_its_reply_once_at_the_end);
 	tcase_add_test(tc, transport_going_ends_commands_with_ecanceled);
+	tcase_add_test(tc, many_connections_waiting_each_end_once);
 	suite_add_tcase(s, tc);
 	return sf_unit_run(s);
 }
