@@ -338,6 +338,9 @@ struct sf_subflow_health {
 /*
  * The health of one subflow of conn (ports required), as of the latest
  * sample: no I/O. Returns 0, or -ENOENT when it has not been sampled yet.
+ * Only measured subflows are sampled: those of the connections of a
+ * plugin that watches them (sf_health_watch()), those on metered
+ * interfaces, and those of connections a D-Bus client asked about.
  */
 int sf_subflow_get_health(struct sf_conn *conn,
 			  const struct sf_subflow_info *sf,
