@@ -50,4 +50,9 @@ log "data flows again $(($(date +%s%3N) - t0)) ms after the blackhole"
 lab_restore 1
 wait_until 30 _metered_backup
 wait_flowing 5
+# One subflow per path: the replacement, not a second one beside it.
+_one_each() { [[ $(paths | tr '\n' ';') == "10.0.1.1;10.0.2.1 backup;" ]]; }
+try_until 5 _one_each || fail "subflows after the blackhole: $(paths | tr '\n' ';')"
+not try_until 3 not _one_each ||
+	fail "a second subflow came later: $(paths | tr '\n' ';')"
 log "ok"
