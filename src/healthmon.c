@@ -40,6 +40,7 @@ struct healthmon {
 	struct sf_health *health;
 	struct l_timeout *timer;
 	uint64_t next_round_ms;		/* when the timer fires next */
+	uint64_t last_round_ms;		/* when the last round started */
 	struct l_queue *watches;	/* struct watch */
 	struct l_queue *observed;	/* struct observed, oldest ask first */
 	int32_t metered[METERED_MAX];
@@ -171,6 +172,7 @@ void sf_healthmon_observe(uint32_t token)
 {
 	uint64_t now = sf_healthmon_now_ms();
 	struct observed *o;
+	uint64_t at;
 
 	if (!mon)
 		return;
@@ -189,8 +191,12 @@ void sf_healthmon_observe(uint32_t token)
 	*o = (struct observed) { token, now + SF_HEALTHMON_OBSERVE_MS };
 	l_queue_push_tail(mon->observed, o);
 
-	if (mon->next_round_ms > now + SF_HEALTHMON_ASK_MS)
-		timer_set(SF_HEALTHMON_ASK_MS);
+	/* Soon, but asks never make the rounds faster than the slow pace. */
+	at = now + SF_HEALTHMON_ASK_MS;
+	if (at < mon->last_round_ms + SF_HEALTHMON_SLOW_MS)
+		at = mon->last_round_ms + SF_HEALTHMON_SLOW_MS;
+	if (mon->next_round_ms > at)
+		timer_set(at - now);
 }
 
 /* --- one round ------------------------------------------------------------ */
@@ -321,6 +327,7 @@ static void round_fire(struct l_timeout *timeout, void *user_data)
 	}
 
 	sf_health_round_begin(mon->health);
+	mon->last_round_ms = now;
 	r = read_subflows();
 	if (r < 0)
 		l_debug("health: cannot read the subflows: %s", strerror(-r));

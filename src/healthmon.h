@@ -26,7 +26,9 @@
 #define SF_HEALTHMON_OBSERVE_MS 60000
 #define SF_HEALTHMON_OBSERVE_MAX 64
 /* An ask about a connection not yet monitored brings the next round this
- * close, so the first figures come at once. */
+ * close, so the first figures come soon; but never sooner than
+ * SF_HEALTHMON_SLOW_MS after the last round started: anyone may ask, and
+ * a round reads every subflow of the namespace. */
 #define SF_HEALTHMON_ASK_MS 50
 
 /* Start the rounds (the daemon, once it runs). 0 or a negative errno. */
@@ -37,8 +39,9 @@ void sf_healthmon_stop(void);
 /*
  * Monitor the connection token for SF_HEALTHMON_OBSERVE_MS from now (the
  * D-Bus service, when a client reads its SubflowStats). Its figures come
- * with the next round, within SF_HEALTHMON_ASK_MS when it was not
- * monitored. No-op when not started.
+ * with the next round: within SF_HEALTHMON_ASK_MS when it was not
+ * monitored, if the last round started SF_HEALTHMON_SLOW_MS ago. No-op
+ * when not started.
  */
 void sf_healthmon_observe(uint32_t token);
 
