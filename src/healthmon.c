@@ -40,7 +40,8 @@ struct healthmon {
 	struct sf_health *health;
 	struct l_timeout *timer;
 	uint64_t next_round_ms;		/* when the timer fires next */
-	uint64_t last_round_ms;		/* when the last round started */
+	uint64_t last_round_ms;		/* when the last round started: its
+					 * samples' time */
 	struct l_queue *watches;	/* struct watch */
 	struct l_queue *observed;	/* struct observed, oldest ask first */
 	int32_t metered[METERED_MAX];
@@ -224,8 +225,7 @@ static void sample_sock(const struct sf_sockdiag_sock *sock, uint16_t protocol,
 		.remote = sock->remote,
 	};
 	sf_health_sample(mon->health, &key, ifindex, &sock->tcp,
-			 how == MONITORED_FROM_OPEN,
-			 *(const uint64_t *) user_data);
+			 how == MONITORED_FROM_OPEN, mon->last_round_ms);
 }
 
 static void notify_conn(uint32_t token, void *user_data)
@@ -287,16 +287,15 @@ static void round_done(int error, void *user_data)
 
 /*
  * Read every subflow, asynchronously: sample_sock for each, then
- * round_done once. Samples carry the time the round started.
+ * round_done once. Samples carry the time the round started
+ * (last_round_ms).
  */
 static int read_subflows(void)
 {
-	static uint64_t started_ms;
 	int r;
 
-	started_ms = sf_healthmon_now_ms();
 	r = sf_sockdiag_query_list(sf_daemon_sockdiag(sf_daemon_get()),
-				   sample_sock, round_done, &started_ms, NULL);
+				   sample_sock, round_done, NULL, NULL);
 	if (r < 0)
 		return r;
 
