@@ -73,6 +73,31 @@ dbus_lab_up() {
 	start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
 }
 
+# metered_lab_up POLICY: 2 paths of 50 Mbit/s, path 2 (c-eth2) metered,
+# the test bus, and the client's daemon on it with POLICY; then a 30 s
+# transfer to port 5201 (client log in $SF_TMP/client.log) with both its
+# subflows up; sets TOK to its connection's token.
+metered_lab_up() {
+	lab_up --paths 2 --rate 50
+	bus_up
+	printf '[filter]\nexclude-interfaces =\n[interface c-eth2]\nmetered = true\n' \
+		>"$SF_TMP/subflowd.conf"
+	start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p "$1" --bus "$BUS"
+	xfer_server -p 5201
+	xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 30 >"$SF_TMP/client.log" 2>&1 &
+	wait_subflows 10 "$LAB_CLI" 2 5201
+	TOK=$(mptcp_tokens "$LAB_CLI")
+	[[ $TOK =~ ^[0-9a-f]{8}$ ]] || fail "expected one connection, got '$TOK'"
+}
+
+# iface_bytes IFNAME: Interface1.BytesSent of the client's IFNAME.
+iface_bytes() {
+	local idx
+	idx=$(ip -n "$LAB_CLI" -o link show "$1" | cut -d: -f1)
+	bctl get-property org.subflowd "/org/subflowd/interface/$idx" \
+		org.subflowd.Interface1 BytesSent | awk '{ print $2 }'
+}
+
 # sfctl ARGS...: subflowctl on the test bus.
 sfctl() {
 	"$SUBFLOWCTL" --bus "$BUS" "$@"

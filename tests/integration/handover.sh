@@ -33,41 +33,23 @@ backup = true
 EOF
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p handover
 
-# paths: the client's subflows to port 5201 as "LOCAL-IP[ backup]",
-# one per line, sorted: ports vary, the flag is what counts.
-paths() {
-	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/'
-}
-
-_paths_are() {
-	[[ $(paths | tr '\n' ';') == "$1" ]]
-}
-
-# wait_paths TIMEOUT_S "A;B;": wait until paths prints exactly these lines.
-wait_paths() {
-	if ! try_until "$1" _paths_are "$2"; then
-		fail "$(printf 'timed out after %ss waiting for paths "%s"; there are:\n%s' \
-			"$1" "$2" "$(mptcp_subflows "$LAB_CLI" 5201)")"
-	fi
-}
-
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 90 -i 200 >"$SF_TMP/client.log" 2>&1 &
-wait_paths 10 "$steady"
+wait_client_paths 10 "$steady"
 wait_flowing 5
-if [[ $standby == on-demand ]] && try_until 1 _paths_are "10.0.1.1;10.0.2.1;"; then
+if [[ $standby == on-demand ]] && try_until 1 client_paths_are "10.0.1.1;10.0.2.1;"; then
 	fail "a subflow opened on the standby path while the primary works"
 fi
 
 # The primary link fails: path 2 takes over at once.
 log "path 1: link down"
 lab_fail 1 link
-wait_paths 3 "10.0.2.1;"
+wait_client_paths 3 "10.0.2.1;"
 wait_flowing 3
 
 # It comes back: path 2 goes back to standby.
 lab_restore 1
-wait_paths 10 "$steady"
+wait_client_paths 10 "$steady"
 wait_flowing 5
 
 # A silent blackhole on path 1: its subflow stays up, but nothing gets
@@ -85,7 +67,7 @@ _stall_closed_since() {
 }
 closes=$(_stall_closes)
 lab_fail 1 blackhole
-wait_paths 5 "10.0.2.1;"
+wait_client_paths 5 "10.0.2.1;"
 wait_log 1 "no primary path works"
 wait_until 1 _stall_closed_since "$closes"
 wait_flowing 3
@@ -94,6 +76,6 @@ wait_flowing 3
 # SYN is sent again until it gets through), and path 2 is flagged backup
 # again.
 lab_restore 1
-wait_paths 30 "$steady"
+wait_client_paths 30 "$steady"
 wait_flowing 5
 log "ok"

@@ -11,24 +11,7 @@
 . "$top_srcdir/tests/integration/dbus-lib.sh"
 require_root_and_mptcp
 
-lab_up --paths 2 --rate 50
-bus_up
-printf '[filter]\nexclude-interfaces =\n[interface c-eth2]\nmetered = true\n' \
-	>"$SF_TMP/subflowd.conf"
-start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p fullmesh --bus "$BUS"
-
-xfer_server -p 5201
-xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 30 >"$SF_TMP/client.log" 2>&1 &
-wait_subflows 10 "$LAB_CLI" 2 5201
-tok=$(mptcp_tokens "$LAB_CLI")
-[[ $tok =~ ^[0-9a-f]{8}$ ]] || fail "expected one connection, got '$tok'"
-
-iface_bytes() {
-	local idx
-	idx=$(ip -n "$LAB_CLI" -o link show "$1" | cut -d: -f1)
-	bctl get-property org.subflowd "/org/subflowd/interface/$idx" \
-		org.subflowd.Interface1 BytesSent | awk '{ print $2 }'
-}
+metered_lab_up fullmesh
 
 _metered_counted() { (($(iface_bytes c-eth2) > 1000000)); }
 wait_until 10 _metered_counted
@@ -43,7 +26,7 @@ for _ in 1 2; do
 done
 expect_eq "$(iface_bytes c-eth1)" 0 "path 1's subflow is not monitored"
 
-json=$(sfctl --json show "$tok")
+json=$(sfctl --json show "$TOK")
 n=$(python3 -c '
 import json, sys
 s = json.load(sys.stdin)["subflow_stats"]

@@ -240,6 +240,26 @@ xfer_client() {
 	ip netns exec "$LAB_CLI" "$XFER" client "$@"
 }
 
+# client_paths: the client's subflows to port 5201 as "LOCAL-IP[ backup]",
+# one per line, sorted: ports vary, the flag is what counts.
+client_paths() {
+	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/'
+}
+
+# client_paths_are "A;B;": client_paths prints exactly these lines.
+client_paths_are() {
+	[[ $(client_paths | tr '\n' ';') == "$1" ]]
+}
+
+# wait_client_paths TIMEOUT_S "A;B;": wait until client_paths_are; on
+# timeout fail, showing the subflows there are.
+wait_client_paths() {
+	if ! try_until "$1" client_paths_are "$2"; then
+		fail "$(printf 'timed out after %ss waiting for paths "%s"; there are:\n%s' \
+			"$1" "$2" "$(mptcp_subflows "$LAB_CLI" 5201)")"
+	fi
+}
+
 # wait_flowing TIMEOUT_S: wait until 3 of the reports of a client run as
 # "xfer_client ... -i MS >$SF_TMP/client.log" since this call show data.
 wait_flowing() {

@@ -10,17 +10,7 @@
 . "$top_srcdir/tests/integration/dbus-lib.sh"
 require_root_and_mptcp
 
-lab_up --paths 2 --rate 50
-bus_up
-printf '[filter]\nexclude-interfaces =\n[interface c-eth2]\nmetered = true\n' \
-	>"$SF_TMP/subflowd.conf"
-start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p quality --bus "$BUS"
-
-xfer_server -p 5201
-xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 30 >"$SF_TMP/client.log" 2>&1 &
-wait_subflows 10 "$LAB_CLI" 2 5201
-tok=$(mptcp_tokens "$LAB_CLI")
-[[ $tok =~ ^[0-9a-f]{8}$ ]] || fail "expected one connection, got '$tok'"
+metered_lab_up quality
 
 # acked IP: bytes_acked of the client's subflow from IP, as ss says.
 acked() {
@@ -33,7 +23,7 @@ acked() {
 
 # stat IP FIELD: FIELD of that subflow in `subflowctl --json show`.
 stat() {
-	sfctl --json show "$tok" | python3 -c '
+	sfctl --json show "$TOK" | python3 -c '
 import json, sys
 for s in json.load(sys.stdin)["subflow_stats"]:
     if s["local_address"] == sys.argv[1]:
@@ -53,23 +43,17 @@ expect_eq "$((said >= before - 50000000 / 8 * 2 && said <= after))" 1 \
 	"path 1 bytes_acked on D-Bus ($said) within 2 s of the kernel's ($before..$after)"
 expect_eq "$(stat 10.0.2.1 state)" unknown "metered path: backup, carries nothing to judge"
 
-out=$(sfctl show "$tok")
+out=$(sfctl show "$TOK")
 grep -q '^  health$' <<<"$out" || fail "no health table in: $out"
 grep -qE '^    10\.0\.1\.1:[0-9]+ +10\.0\.1\.2:5201 +good ' <<<"$out" ||
 	fail "no good path 1 line in: $out"
 
-iface_bytes() {
-	local idx
-	idx=$(ip -n "$LAB_CLI" -o link show "$1" | cut -d: -f1)
-	bctl get-property org.subflowd "/org/subflowd/interface/$idx" \
-		org.subflowd.Interface1 BytesSent | awk '{ print $2 }'
-}
 b1=$(iface_bytes c-eth1) b2=$(iface_bytes c-eth2)
 log "Interface1 BytesSent: c-eth1 $b1, c-eth2 $b2"
 expect_eq "$((b1 > 1000000 && b2 * 100 < b1))" 1 "the metered interface carried under 1 %"
 
 # SubflowStats changes at most once a second on the bus.
 timeout 3 "$SUBFLOWCTL" --bus "$BUS" monitor >"$SF_TMP/signals.log" 2>&1 || true
-n=$(grep "connection $tok" "$SF_TMP/signals.log" | grep -c 'SubflowStats=' || true)
+n=$(grep "connection $TOK" "$SF_TMP/signals.log" | grep -c 'SubflowStats=' || true)
 expect_eq "$((n >= 1 && n <= 4))" 1 "SubflowStats signalled $n times in 3 s"
 log "ok"

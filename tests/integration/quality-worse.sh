@@ -20,36 +20,21 @@ probe-ms = 1000
 EOF
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p quality
 
-paths() {
-	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/'
-}
-
-_paths_are() {
-	[[ $(paths | tr '\n' ';') == "$1" ]]
-}
-
-wait_paths() {
-	if ! try_until "$1" _paths_are "$2"; then
-		fail "$(printf 'timed out after %ss waiting for paths "%s"; there are:\n%s' \
-			"$1" "$2" "$(mptcp_subflows "$LAB_CLI" 5201)")"
-	fi
-}
-
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 60 -i 200 >"$SF_TMP/client.log" 2>&1 &
-wait_paths 10 "10.0.1.1;10.0.2.1;"
+wait_client_paths 10 "10.0.1.1;10.0.2.1;"
 
 log "path 2: 15 % loss"
 lab_fail 2 loss 15
-wait_paths 15 "10.0.1.1;10.0.2.1 backup;"
+wait_client_paths 15 "10.0.1.1;10.0.2.1 backup;"
 wait_log 1 "quality: subflow 10\.0\.2\.1:[0-9]+ backup \(far worse than the best path: "
 
 log "path 2: loss gone"
 lab_restore 2
-wait_paths 15 "10.0.1.1;10.0.2.1;"
+wait_client_paths 15 "10.0.1.1;10.0.2.1;"
 wait_log 1 "quality: subflow on trial recovered"
 # For good: no longer benched, so no trial flags it again.
-if try_until 3 not _paths_are "10.0.1.1;10.0.2.1;"; then
+if try_until 3 not client_paths_are "10.0.1.1;10.0.2.1;"; then
 	fail "$(printf 'path 2 flagged again after it recovered:\n%s' "$(mptcp_subflows "$LAB_CLI" 5201)")"
 fi
 log "ok"

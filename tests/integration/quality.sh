@@ -23,21 +23,6 @@ recover-ms = 2000
 EOF
 start_daemon "$LAB_CLI" -c "$SF_TMP/subflowd.conf" -p quality
 
-paths() {
-	mptcp_subflows "$LAB_CLI" 5201 | sed -E 's/^([^ ]*):[0-9]+ [^ ]*/\1/'
-}
-
-_paths_are() {
-	[[ $(paths | tr '\n' ';') == "$1" ]]
-}
-
-wait_paths() {
-	if ! try_until "$1" _paths_are "$2"; then
-		fail "$(printf 'timed out after %ss waiting for paths "%s"; there are:\n%s' \
-			"$1" "$2" "$(mptcp_subflows "$LAB_CLI" 5201)")"
-	fi
-}
-
 # acked IP: bytes_acked of the client's subflows from IP to port 5201.
 acked() {
 	ip netns exec "$LAB_CLI" ss -HtinO state established '( dport = :5201 )' |
@@ -51,7 +36,7 @@ acked() {
 _flag_sampler() {
 	local line
 	while :; do
-		line=$(paths | grep '^10\.0\.2\.1' || true)
+		line=$(client_paths | grep '^10\.0\.2\.1' || true)
 		if [[ -n $line ]]; then
 			if [[ $line == *backup ]]; then
 				echo "$(date +%s%3N) backup"
@@ -64,12 +49,12 @@ _flag_sampler() {
 }
 
 _metered_active() {
-	[[ $(paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1" ]]
+	[[ $(client_paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1" ]]
 }
 
 xfer_server -p 5201
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 60 -i 200 >"$SF_TMP/client.log" 2>&1 &
-wait_paths 10 "10.0.1.1;10.0.2.1 backup;"
+wait_client_paths 10 "10.0.1.1;10.0.2.1 backup;"
 _flag_sampler >"$SF_TMP/flags.log" &
 
 # 1. Healthy: path 2 carries (almost) nothing.
@@ -80,7 +65,7 @@ d1=$((b1 - a1)) d2=$((b2 - a2))
 log "healthy 4 s: path 1 $d1 bytes, path 2 $d2 bytes"
 ((d1 > 2000000)) || fail "path 1 carried only $d1 bytes in 4 s"
 share=$((d2 * 10000 / (d1 + d2)))
-expect_eq "$((share < 100)):$(paths | tr '\n' ';')" \
+expect_eq "$((share < 100)):$(client_paths | tr '\n' ';')" \
 	"1:10.0.1.1;10.0.2.1 backup;" "metered path backup and under 1 % of the bytes"
 
 # 2. 30 % loss on path 1: path 2 loses its flag within 2.5 s.
@@ -100,7 +85,7 @@ expect_eq "$((d2 > 1000000 && d2 > 2 * d1))" 1 "the metered path carries most of
 recover=$(date +%s%3N)
 lab_restore 1
 wait_until 20 not _metered_active
-wait_paths 5 "10.0.1.1;10.0.2.1 backup;"
+wait_client_paths 5 "10.0.1.1;10.0.2.1 backup;"
 log "path 2 back to backup $(($(date +%s%3N) - recover)) ms after recovery"
 # The sampler has seen it too (it may lag ss by a sample or two).
 _sampled_backup() {
