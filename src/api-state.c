@@ -6,11 +6,12 @@
 #include "api-state.h"
 #include "conn.h"
 #include "daemon.h"
+#include "timerq.h"
 
 /* --- timers --- */
 
 struct sf_timer {
-	struct l_timeout *timeout;
+	struct sf_timerq_timer tq;
 	sf_timer_func_t func;
 	void *user_data;
 	sf_destroy_func_t destroy;
@@ -20,9 +21,9 @@ struct sf_timer {
 /* Every live timer, so that a plugin's are found when it goes away. */
 static struct sf_timer *timers;
 
-static void timer_fired(struct l_timeout *timeout, void *user_data)
+static void timer_fired(struct sf_timerq_timer *tq)
 {
-	struct sf_timer *timer = user_data;
+	struct sf_timer *timer = l_container_of(tq, struct sf_timer, tq);
 
 	/* func may free the timer or arm it again. */
 	timer->func(timer, timer->user_data);
@@ -37,14 +38,7 @@ struct sf_timer *sf_timer_new(unsigned int ms, sf_timer_func_t func,
 		return NULL;
 
 	timer = l_new(struct sf_timer, 1);
-	/* ELL reads a 0 ms timeout as "never". */
-	timer->timeout = l_timeout_create_ms(ms ? ms : 1, timer_fired, timer,
-					     NULL);
-	if (!timer->timeout) {
-		l_free(timer);
-		return NULL;
-	}
-
+	sf_timerq_init(&timer->tq, timer_fired);
 	timer->func = func;
 	timer->user_data = user_data;
 	timer->destroy = destroy;
@@ -52,13 +46,15 @@ struct sf_timer *sf_timer_new(unsigned int ms, sf_timer_func_t func,
 	if (timers)
 		timers->prev = timer;
 	timers = timer;
+	sf_timer_modify(timer, ms);
 	return timer;
 }
 
 void sf_timer_modify(struct sf_timer *timer, unsigned int ms)
 {
+	/* ms 0 stays what it always was for plugins: 1 ms. */
 	if (timer)
-		l_timeout_modify_ms(timer->timeout, ms ? ms : 1);
+		sf_timerq_arm(&timer->tq, ms ? ms : 1);
 }
 
 void sf_timer_free(struct sf_timer *timer)
@@ -73,7 +69,7 @@ void sf_timer_free(struct sf_timer *timer)
 	if (timer->next)
 		timer->next->prev = timer->prev;
 
-	l_timeout_remove(timer->timeout);
+	sf_timerq_disarm(&timer->tq);
 	if (timer->destroy)
 		timer->destroy(timer->user_data);
 	l_free(timer);

@@ -2,9 +2,17 @@
 #include <errno.h>
 
 #include "retry.h"
+#include "timerq.h"
 
+/*
+ * The paths waiting or counting failures, per connection: a list for each
+ * token in a hashmap, so that a close or a lookup costs what that
+ * connection has, not what every connection has. Whole-table walks are
+ * only for an address that went away.
+ */
 struct path {
 	struct sf_retry *retry;
+	struct path *next;		/* of the same token */
 	uint32_t token;
 	struct sf_addr local;		/* port 0 */
 	struct sf_addr remote;
@@ -12,21 +20,31 @@ struct path {
 	unsigned int want;		/* subflows the pair had before */
 	unsigned int attempts;		/* failures in a row */
 	uint64_t up_since;		/* l_time_now() of the last establish */
-	struct l_timeout *timer;	/* NULL: not waiting */
+	struct sf_timerq_timer timer;	/* armed: waiting to re-create */
 };
 
 struct sf_retry {
 	sf_retry_fire_func_t fire;
 	void *user_data;
-	struct l_queue *paths;		/* struct path */
+	struct l_hashmap *by_token;	/* token -> struct path list */
 };
 
-static void path_free(void *data)
+static void path_free(struct path *p)
+{
+	sf_timerq_disarm(&p->timer);
+	l_free(p);
+}
+
+static void token_paths_free(void *data)
 {
 	struct path *p = data;
 
-	l_timeout_remove(p->timer);
-	l_free(p);
+	while (p) {
+		struct path *next = p->next;
+
+		path_free(p);
+		p = next;
+	}
 }
 
 struct sf_retry *sf_retry_new(sf_retry_fire_func_t fire, void *user_data)
@@ -35,7 +53,7 @@ struct sf_retry *sf_retry_new(sf_retry_fire_func_t fire, void *user_data)
 
 	retry->fire = fire;
 	retry->user_data = user_data;
-	retry->paths = l_queue_new();
+	retry->by_token = l_hashmap_new();
 	return retry;
 }
 
@@ -44,7 +62,7 @@ void sf_retry_free(struct sf_retry *retry)
 	if (!retry)
 		return;
 
-	l_queue_destroy(retry->paths, path_free);
+	l_hashmap_destroy(retry->by_token, token_paths_free);
 	l_free(retry);
 }
 
@@ -56,7 +74,9 @@ unsigned int sf_retry_delay_ms(unsigned int attempt, int error)
 		if (attempt == 1)
 			return SF_RETRY_AT_ONCE_MS;
 		attempt--;
-		delay = SF_RETRY_FIRST_DELAY_UNREACHABLE_MS;
+		delay = SF_RETRY_FIRST_DELAY_SOON_MS;
+	} else if (error == ENOTCONN) {
+		delay = SF_RETRY_FIRST_DELAY_SOON_MS;
 	}
 
 	while (--attempt && delay < SF_RETRY_MAX_DELAY_MS)
@@ -65,43 +85,60 @@ unsigned int sf_retry_delay_ms(unsigned int attempt, int error)
 	return delay < SF_RETRY_MAX_DELAY_MS ? delay : SF_RETRY_MAX_DELAY_MS;
 }
 
-struct path_key {
-	uint32_t token;
-	const struct sf_addr *local;
-	const struct sf_addr *remote;
-};
-
-static bool path_is(const void *data, const void *user_data)
-{
-	const struct path *p = data;
-	const struct path_key *k = user_data;
-
-	return p->token == k->token && sf_addr_ip_equal(&p->local, k->local) &&
-	       sf_addr_equal(&p->remote, k->remote);
-}
-
 static struct path *path_find(struct sf_retry *retry, uint32_t token,
 			      const struct sf_addr *local,
 			      const struct sf_addr *remote)
 {
-	struct path_key key = { token, local, remote };
+	struct path *p = l_hashmap_lookup(retry->by_token, L_UINT_TO_PTR(token));
 
-	return l_queue_find(retry->paths, path_is, &key);
+	for (; p; p = p->next)
+		if (sf_addr_ip_equal(&p->local, local) &&
+		    sf_addr_equal(&p->remote, remote))
+			return p;
+
+	return NULL;
 }
 
 static void path_drop(struct path *p)
 {
-	l_queue_remove(p->retry->paths, p);
+	struct l_hashmap *map = p->retry->by_token;
+	void *key = L_UINT_TO_PTR(p->token);
+	struct path *prev = l_hashmap_lookup(map, key);
+
+	if (prev == p) {
+		if (p->next)
+			l_hashmap_replace(map, key, p->next, NULL);
+		else
+			l_hashmap_remove(map, key);
+	} else {
+		while (prev->next != p)
+			prev = prev->next;
+		prev->next = p->next;
+	}
 	path_free(p);
 }
 
-static void path_fire(struct l_timeout *timeout, void *user_data)
+/* Drop the paths of token that drop() picks. */
+static void token_paths_drop(struct sf_retry *retry, uint32_t token,
+			     bool (*drop)(const struct path *p,
+					  const void *user_data),
+			     const void *user_data)
 {
-	struct path *p = user_data;
-	struct sf_retry *retry = p->retry;
+	struct path *p = l_hashmap_lookup(retry->by_token, L_UINT_TO_PTR(token));
 
-	l_timeout_remove(p->timer);
-	p->timer = NULL;
+	while (p) {
+		struct path *next = p->next;
+
+		if (drop(p, user_data))
+			path_drop(p);
+		p = next;
+	}
+}
+
+static void path_fire(struct sf_timerq_timer *timer)
+{
+	struct path *p = l_container_of(timer, struct path, timer);
+	struct sf_retry *retry = p->retry;
 
 	/* Once sent, the path stays known: its next close counts on. */
 	if (retry->fire(p->token, &p->local, &p->remote, p->backup, p->want,
@@ -124,13 +161,20 @@ int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 	}
 
 	if (!p) {
+		void *key = L_UINT_TO_PTR(token);
+
 		p = l_new(struct path, 1);
 		p->retry = retry;
 		p->token = token;
 		p->local = *local;
 		p->local.port = 0;
 		p->remote = *remote;
-		l_queue_push_tail(retry->paths, p);
+		sf_timerq_init(&p->timer, path_fire);
+		p->next = l_hashmap_lookup(retry->by_token, key);
+		if (p->next)
+			l_hashmap_replace(retry->by_token, key, p, NULL);
+		else
+			l_hashmap_insert(retry->by_token, key, p);
 	} else if (p->up_since &&
 		   l_time_diff(p->up_since, l_time_now()) >=
 			   SF_RETRY_STABLE_MS * 1000ULL) {
@@ -140,7 +184,7 @@ int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 	p->backup = backup;
 	p->up_since = 0;
 	/* Several subflows of one pair failing together come back together. */
-	if (p->timer) {
+	if (sf_timerq_armed(&p->timer)) {
 		p->want = want > p->want ? want : p->want;
 		return 0;
 	}
@@ -152,7 +196,7 @@ int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 	}
 
 	delay = sf_retry_delay_ms(p->attempts, error);
-	p->timer = l_timeout_create_ms(delay, path_fire, p, NULL);
+	sf_timerq_arm(&p->timer, delay);
 	return delay;
 }
 
@@ -166,69 +210,64 @@ void sf_retry_subflow_established(struct sf_retry *retry, uint32_t token,
 		p->up_since = l_time_now();
 }
 
-static bool path_of_token(void *data, void *user_data)
-{
-	struct path *p = data;
-
-	if (p->token != L_PTR_TO_UINT(user_data))
-		return false;
-
-	path_free(p);
-	return true;
-}
-
 void sf_retry_conn_closed(struct sf_retry *retry, uint32_t token)
 {
-	l_queue_foreach_remove(retry->paths, path_of_token,
-			       L_UINT_TO_PTR(token));
+	token_paths_free(l_hashmap_remove(retry->by_token,
+					  L_UINT_TO_PTR(token)));
 }
 
-static bool path_from(void *data, void *user_data)
+static bool path_from(const struct path *p, const void *local)
 {
-	struct path *p = data;
+	return sf_addr_ip_equal(&p->local, local);
+}
 
-	if (!sf_addr_ip_equal(&p->local, user_data))
-		return false;
+struct tokens {
+	uint32_t *v;
+	unsigned int n;
+};
 
-	path_free(p);
-	return true;
+static void token_of(const void *key, void *value, void *user_data)
+{
+	struct tokens *t = user_data;
+
+	t->v[t->n++] = L_PTR_TO_UINT(key);
 }
 
 void sf_retry_addr_gone(struct sf_retry *retry, const struct sf_addr *local)
 {
-	l_queue_foreach_remove(retry->paths, path_from, (void *) local);
+	unsigned int size = l_hashmap_size(retry->by_token);
+	struct tokens t = { l_new(uint32_t, size ? size : 1), 0 };
+
+	/* The tokens first: the map must not change under its foreach. */
+	l_hashmap_foreach(retry->by_token, token_of, &t);
+	for (unsigned int i = 0; i < t.n; i++)
+		token_paths_drop(retry, t.v[i], path_from, local);
+	l_free(t.v);
 }
 
-static bool path_to(void *data, void *user_data)
+static bool path_to(const struct path *p, const void *remote)
 {
-	struct path *p = data;
-	const struct path_key *k = user_data;
-
-	if (p->token != k->token || !sf_addr_ip_equal(&p->remote, k->remote))
-		return false;
-
-	path_free(p);
-	return true;
+	return sf_addr_ip_equal(&p->remote, remote);
 }
 
 void sf_retry_remote_gone(struct sf_retry *retry, uint32_t token,
 			  const struct sf_addr *remote)
 {
-	struct path_key key = { .token = token, .remote = remote };
+	token_paths_drop(retry, token, path_to, remote);
+}
 
-	l_queue_foreach_remove(retry->paths, path_to, &key);
+static void count_waiting(const void *key, void *value, void *user_data)
+{
+	unsigned int *n = user_data;
+
+	for (const struct path *p = value; p; p = p->next)
+		*n += sf_timerq_armed(&p->timer);
 }
 
 unsigned int sf_retry_pending(const struct sf_retry *retry)
 {
-	const struct l_queue_entry *e;
 	unsigned int n = 0;
 
-	for (e = l_queue_get_entries(retry->paths); e; e = e->next) {
-		const struct path *p = e->data;
-
-		n += p->timer != NULL;
-	}
-
+	l_hashmap_foreach(retry->by_token, count_waiting, &n);
 	return n;
 }

@@ -25,9 +25,13 @@
  * just come back, and the join died on a neighbour entry whose probes ran
  * out while the link was down. The next join starts a fresh resolution, so
  * the first retry goes at once (SF_RETRY_AT_ONCE_MS), the next ones from
- * SF_RETRY_FIRST_DELAY_UNREACHABLE_MS. */
+ * SF_RETRY_FIRST_DELAY_SOON_MS. A join the kernel refused with ENOTCONN
+ * is tried again from SF_RETRY_FIRST_DELAY_SOON_MS too: the connection was
+ * not fully established yet (the ESTABLISHED event can come before the
+ * kernel takes joins, while the application holds its socket), and
+ * will be in a moment. */
 #define SF_RETRY_AT_ONCE_MS 10
-#define SF_RETRY_FIRST_DELAY_UNREACHABLE_MS 100
+#define SF_RETRY_FIRST_DELAY_SOON_MS 100
 #define SF_RETRY_MAX_DELAY_MS 30000
 #define SF_RETRY_MAX_ATTEMPTS 10
 #define SF_RETRY_STABLE_MS 30000

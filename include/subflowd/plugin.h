@@ -533,8 +533,9 @@ typedef void (*sf_timer_func_t)(struct sf_timer *timer, void *user_data);
  * Start a timer: func(timer, user_data) runs once, ms milliseconds from now
  * (0 counts as 1), from the event loop, never from inside this call. After
  * it fired the timer sleeps until sf_timer_modify() arms it again (func may
- * do that, to repeat) or sf_timer_free() frees it. Returns NULL when no
- * timer can be made (out of memory or file descriptors).
+ * do that, to repeat) or sf_timer_free() frees it. Timers cost no file
+ * descriptor: a plugin may keep one per connection, however many there
+ * are. Returns NULL only when func is NULL.
  */
 struct sf_timer *sf_timer_new(unsigned int ms, sf_timer_func_t func,
 			      void *user_data, sf_destroy_func_t destroy);

@@ -65,6 +65,17 @@ START_TEST(an_unreachable_path_is_tried_again_sooner)
 }
 END_TEST
 
+/* The kernel refuses a join with ENOTCONN until the connection is fully
+ * established, which can trail its ESTABLISHED event. */
+START_TEST(a_join_refused_before_the_connection_was_ready_is_tried_soon)
+{
+	ck_assert_uint_eq(sf_retry_delay_ms(1, ENOTCONN), 100);
+	ck_assert_uint_eq(sf_retry_delay_ms(2, ENOTCONN), 200);
+	ck_assert_uint_eq(sf_retry_delay_ms(9, ENOTCONN), 25600);
+	ck_assert_uint_eq(sf_retry_delay_ms(10, ENOTCONN), 30000);
+}
+END_TEST
+
 START_TEST(clean_close_is_not_retried)
 {
 	struct sf_retry *r = sf_retry_new(fire, NULL);
@@ -148,6 +159,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, delays_double_from_one_second_up_to_the_cap);
 	tcase_add_test(tc, an_unreachable_path_is_tried_again_sooner);
+	tcase_add_test(tc,
+		a_join_refused_before_the_connection_was_ready_is_tried_soon);
 	tcase_add_test(tc, clean_close_is_not_retried);
 	tcase_add_test(tc, closed_with_error_fires_after_the_delay);
 	tcase_add_test(tc, forgotten_when_connection_or_address_goes);
