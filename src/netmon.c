@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
@@ -58,7 +59,8 @@
  * dump's batches to what recvmsg() accepts. Not smaller to save its
  * touched pages: read 4 KiB at a time, Linux 6.18 leaves a link whose
  * message does not fit (6 kB with 40 altnames) out of a dump, silently,
- * and ends it with NLMSG_DONE as if whole. */
+ * and ends it with NLMSG_DONE as if whole. Its own mapping instead, whose
+ * pages go back to the kernel after each dump (netmon_buf_release()). */
 #define NETMON_BUF_SIZE 65536
 #define NETMON_RCVBUF (4 * 1024 * 1024)
 /* A dump request that nothing answers for this long has failed. */
@@ -90,6 +92,7 @@ struct sf_netmon {
 	bool error_warned;
 	bool tell_done;			/* a warning awaits its happy end */
 	void *buf;			/* what recv() reads */
+	bool buf_spent;			/* a dump ended: release its pages */
 };
 
 static const unsigned int netmon_groups[] = {
@@ -299,6 +302,7 @@ static void netmon_resync_done(struct sf_netmon *nm)
 	nm->timer = NULL;
 
 	sf_iface_table_resync_end(nm->table);
+	nm->buf_spent = true;
 
 	if (nm->tell_done)
 		l_info("netmon: interfaces re-read");
@@ -426,9 +430,25 @@ static int netmon_handle(struct sf_netmon *nm, int n, bool multicast)
 	return 0;
 }
 
-static void netmon_read(void *user_data)
+/*
+ * A dump's batches fill many of the buffer's pages, a notification one or
+ * two; the content is dead once read. So after a dump the pages go back to
+ * the kernel (they read as zeros when touched again): an idle daemon does
+ * not keep its start-up dump's 30-odd kB. Not from inside a read, where
+ * the caller still walks the buffer.
+ */
+static void netmon_buf_release(struct sf_netmon *nm)
 {
-	struct sf_netmon *nm = user_data;
+	if (!nm->buf_spent)
+		return;
+
+	nm->buf_spent = false;
+	if (madvise(nm->buf, NETMON_BUF_SIZE, MADV_DONTNEED) < 0)
+		l_debug("netmon: madvise: %s", strerror(errno));
+}
+
+static void netmon_read_batch(struct sf_netmon *nm)
+{
 	unsigned int i;
 
 	for (i = 0; i < NETMON_READ_BATCH; i++) {
@@ -448,6 +468,14 @@ static void netmon_read(void *user_data)
 			return;
 		}
 	}
+}
+
+static void netmon_read(void *user_data)
+{
+	struct sf_netmon *nm = user_data;
+
+	netmon_read_batch(nm);
+	netmon_buf_release(nm);
 }
 
 static void netmon_timer_expired(struct l_timeout *timeout, void *user_data)
@@ -485,6 +513,7 @@ static int netmon_dump_now(struct sf_netmon *nm)
 		if (n < 0)
 			return n;
 	}
+	netmon_buf_release(nm);
 	return nm->error;
 }
 
@@ -591,7 +620,12 @@ int sf_netmon_new(struct sf_iface_table *table, struct sf_netmon **ret_netmon)
 
 	nm = l_new(struct sf_netmon, 1);
 	nm->table = table;
-	nm->buf = l_malloc(NETMON_BUF_SIZE);
+	nm->buf = mmap(NULL, NETMON_BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (nm->buf == MAP_FAILED) {
+		nm->buf = NULL;
+		return -ENOMEM;
+	}
 	nm->seq = l_getrandom_uint32();
 	nm->dump = -1;
 
@@ -625,6 +659,7 @@ void sf_netmon_free(struct sf_netmon *netmon)
 	l_timeout_remove(netmon->timer);
 	if (netmon->nl)
 		mnl_socket_close(netmon->nl);
-	l_free(netmon->buf);
+	if (netmon->buf)
+		munmap(netmon->buf, NETMON_BUF_SIZE);
 	l_free(netmon);
 }
