@@ -75,10 +75,11 @@ START_TEST(a_later_push_waits_its_own_delay)
 	uint64_t first = l_time_now(), second;
 
 	sf_delayq_push(q, 1);
-	/* 50 ms on, with the first one still waiting, a second one. */
+	/* 50 ms on, with the first one normally still waiting, a second
+	 * one. (Whether it still waits depends on the machine's load, so it
+	 * is not asserted: the delays below hold either way.) */
 	while (l_time_diff(first, l_time_now()) < 50000)
 		l_main_iterate(5);
-	ck_assert_uint_eq(n_seen, 0);
 	second = l_time_now();
 	sf_delayq_push(q, 2);
 
