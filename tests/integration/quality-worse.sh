@@ -5,7 +5,7 @@
 # (max-loss-percent = 80) but which is far worse than path 1's none
 # (worse-loss-percent = 5): its subflow is flagged backup, so the kernel
 # stops sending on it. Once the loss is gone, a trial finds it good and
-# the flag goes, for good.
+# path 2's flag goes, for good.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 require_root_and_mptcp
 
@@ -33,8 +33,14 @@ log "path 2: loss gone"
 lab_restore 2
 wait_client_paths 15 "10.0.1.1;10.0.2.1;"
 wait_log 1 "quality: subflow on trial recovered"
-# For good: no longer benched, so no trial flags it again.
-if try_until 3 not client_paths_are "10.0.1.1;10.0.2.1;"; then
+# For good: path 2, no longer benched, is not flagged again by a trial.
+# (Path 1 is not judged here: both links are saturated, and a burst of
+# the sender's own drops at path 1's rate limit, 8 % in 300 ms in one
+# loaded run, can make it the far worse one by this test's tight 5 %.)
+_path2_flagged() {
+	client_paths | grep -qx '10\.0\.2\.1 backup'
+}
+if try_until 3 _path2_flagged; then
 	fail "$(printf 'path 2 flagged again after it recovered:\n%s' "$(mptcp_subflows "$LAB_CLI" 5201)")"
 fi
 log "ok"
