@@ -3,7 +3,8 @@
  * Shared between the D-Bus service's files: dbus.c (bus glue, objects,
  * signals), dbus-access.c (who may change things) with dbus-defer.c (calls
  * put off meanwhile), dbus-manager.c, dbus-conn.c and dbus-iface.c (one
- * per D-Bus interface). Not used outside them.
+ * per D-Bus interface), dbus-objmgr.c (GetManagedObjects in slices, and
+ * the signals held meanwhile). Not used outside them.
  */
 #pragma once
 
@@ -33,6 +34,8 @@ struct sf_dbus {
 	struct l_io *io;
 	struct l_timeout *timeout;
 	struct l_idle *kick;		/* sd_bus_process() soon */
+	struct l_io *next;		/* an eventfd: the next loop turn */
+	bool next_armed;		/* it is readable */
 	bool writing;			/* the io has a write handler */
 	bool holds_ready;		/* the daemon's readiness hold */
 	bool failed;
@@ -61,6 +64,8 @@ struct sf_dbus {
 	 * about, with their calls put off until it answers. */
 	struct l_queue *questions;
 	struct sf_dbus_question *answered;	/* its calls run again now */
+	/* GetManagedObjects and the signals that wait for it. */
+	struct sf_dbus_objmgr *objmgr;
 };
 
 /*
@@ -186,6 +191,62 @@ void sf_dbus_emit_iface_changed(struct sf_dbus *dbus, int32_t ifindex);
 /* PropertiesChanged for these props (NULL-terminated) of path. */
 void sf_dbus_emit_props(struct sf_dbus *dbus, const char *path,
 			const char *interface, const char *const *props);
+
+/* Process the bus soon (dbus.c): after anything was queued outside the
+ * service's own processing. */
+void sf_dbus_kick(struct sf_dbus *dbus);
+/*
+ * Go on in the next turn of the event loop, after it has polled the
+ * kernel's sockets (dbus.c): the bus's next slice, and the object
+ * manager's (sf_dbus_objmgr_run()). Not an ELL idle: an idle added while
+ * idles run runs in the same turn, and slices chained that way would hold
+ * the loop as long as there is work.
+ */
+void sf_dbus_next_turn(struct sf_dbus *dbus);
+
+/* The published interface object of ifindex, or NULL. */
+struct sf_dbus_iface *sf_dbus_iface_lookup(struct sf_dbus *dbus,
+					   int32_t ifindex);
+
+/*
+ * The object manager at /org/subflowd (dbus-objmgr.c): GetManagedObjects
+ * answered in slices, one per loop iteration, each describing at most
+ * SF_DBUS_OBJMGR_SLICE objects and lasting about SF_DBUS_OBJMGR_SLICE_US;
+ * the signals of the object tree are held while a listing runs.
+ * _attach() takes the calls from sd-bus's object manager (added first: it
+ * still sends InterfacesAdded and InterfacesRemoved); 0 or a negative
+ * errno.
+ */
+#define SF_DBUS_OBJMGR_SLICE 256
+#define SF_DBUS_OBJMGR_SLICE_US 2000
+int sf_dbus_objmgr_attach(struct sf_dbus *dbus);
+/* One slice (from sf_dbus_next_turn()); true when work is left. */
+bool sf_dbus_objmgr_run(struct sf_dbus *dbus);
+/* Listings unanswered and signals held are dropped: the bus is lost
+ * (_clear()), or the service freed (_free(), also before _attach()). */
+void sf_dbus_objmgr_clear(struct sf_dbus *dbus);
+void sf_dbus_objmgr_free(struct sf_dbus *dbus);
+/* The last listing answered: in how many slices, and the most objects one
+ * of them described. */
+void sf_dbus_objmgr_last(const struct sf_dbus *dbus, unsigned int *ret_slices,
+			 unsigned int *ret_most);
+
+enum sf_dbus_signal {
+	SF_DBUS_SIGNAL_ADDED,		/* InterfacesAdded of path */
+	SF_DBUS_SIGNAL_REMOVED,		/* InterfacesRemoved of path */
+	SF_DBUS_SIGNAL_CHANGED,		/* PropertiesChanged of props */
+};
+
+/*
+ * A signal about the object at path (interface and props: CHANGED only,
+ * copied), sent now, or once the running listing's reply is sent: in
+ * order, and dropped then if it announces or changes an object withdrawn
+ * meanwhile. A removal is signalled while its object is still found (when
+ * sent at once, sd-bus looks its interfaces up).
+ */
+void sf_dbus_objmgr_signal(struct sf_dbus *dbus, enum sf_dbus_signal kind,
+			   const char *path, const char *interface,
+			   const char *const *props);
 
 /* Path health (dbus-health.c): the getters of Connection1.SubflowStats and
  * Interface1.BytesSent/BytesReceived, and their signals, from attach (when

@@ -5,7 +5,8 @@
  * and per interface), the signals that follow the daemon's observer hooks,
  * access control and the bookkeeping of method calls that wait for the
  * kernel. The D-Bus interfaces themselves are in dbus-manager.c,
- * dbus-conn.c and dbus-iface.c.
+ * dbus-conn.c and dbus-iface.c; GetManagedObjects, and the order of the
+ * signals around it, in dbus-objmgr.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 
 #include "api.h"
 #include "dbus-private.h"
@@ -42,6 +44,7 @@ static void dbus_lost(struct sf_dbus *d, int error)
 	d->timeout = NULL;
 	l_idle_remove(d->kick);
 	d->kick = NULL;
+	sf_dbus_objmgr_clear(d);
 	sd_bus_close(d->bus);
 	d->bus = sd_bus_unref(d->bus);
 	d->writing = false;
@@ -64,6 +67,54 @@ static void dbus_kick(struct sf_dbus *d)
 {
 	if (d->bus && !d->kick)
 		d->kick = l_idle_create(kick_cb, d, NULL);
+}
+
+void sf_dbus_kick(struct sf_dbus *d)
+{
+	dbus_kick(d);
+}
+
+static bool next_turn_cb(struct l_io *io, void *user_data)
+{
+	struct sf_dbus *d = user_data;
+	uint64_t n;
+
+	if (read(l_io_get_fd(io), &n, sizeof(n)) < 0 && errno != EAGAIN)
+		l_debug("D-Bus: eventfd: %s", strerror(errno));
+	d->next_armed = false;
+
+	if (sf_dbus_objmgr_run(d))
+		sf_dbus_next_turn(d);
+	/* The bus's next slice, and what the object manager's queued. */
+	dbus_process(d);
+	return true;
+}
+
+void sf_dbus_next_turn(struct sf_dbus *d)
+{
+	uint64_t one = 1;
+	int fd;
+
+	if (!d->bus || d->next_armed)
+		return;
+
+	if (!d->next) {
+		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fd < 0 || !(d->next = l_io_new(fd))) {
+			/* Next best: this turn, after the kernel's sockets. */
+			if (fd >= 0)
+				close(fd);
+			l_warn("D-Bus: no eventfd (%s), serving the bus in one go",
+			       strerror(fd < 0 ? errno : ENOMEM));
+			dbus_kick(d);
+			return;
+		}
+		l_io_set_close_on_destroy(d->next, true);
+		l_io_set_read_handler(d->next, next_turn_cb, d, NULL);
+	}
+
+	if (write(l_io_get_fd(d->next), &one, sizeof(one)) == sizeof(one))
+		d->next_armed = true;
 }
 
 static void timeout_cb(struct l_timeout *timeout, void *user_data)
@@ -148,8 +199,10 @@ static void dbus_update(struct sf_dbus *d)
  * Process what the bus has for us, but not without end: a flood of calls
  * must not starve the kernel's sockets, which the loop serves between
  * slices. A slice ends after SF_DBUS_SLICE_MESSAGES messages or
- * SF_DBUS_SLICE_US of work (one large call may take longer alone); what
- * is left waits for the next loop iteration (an idle).
+ * SF_DBUS_SLICE_US of work; what is left waits for the next turn of the
+ * loop (sf_dbus_next_turn()). GetManagedObjects, the one call that could
+ * take far longer alone, is answered in slices of its own
+ * (dbus-objmgr.c).
  */
 #define SF_DBUS_SLICE_MESSAGES 32
 #define SF_DBUS_SLICE_US 2000
@@ -178,7 +231,7 @@ static void dbus_process(struct sf_dbus *d)
 
 	/* More may be queued in sd-bus already, where the fd says nothing. */
 	if (r > 0)
-		dbus_kick(d);
+		sf_dbus_next_turn(d);
 	dbus_update(d);
 }
 
@@ -201,6 +254,11 @@ static bool iface_is(const void *data, const void *user_data)
 static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
 {
 	return l_queue_find(d->ifaces, iface_is, L_INT_TO_PTR(ifindex));
+}
+
+struct sf_dbus_iface *sf_dbus_iface_lookup(struct sf_dbus *d, int32_t ifindex)
+{
+	return iface_get(d, ifindex);
 }
 
 bool sf_dbus_iface_published(struct sf_dbus *d, int32_t ifindex)
@@ -317,45 +375,22 @@ static int iface_enumerate(sd_bus *bus, const char *prefix, void *userdata,
 	return 0;
 }
 
+/* Signals wait while GetManagedObjects runs (dbus-objmgr.c). */
 static void emit_added(struct sf_dbus *d, const char *path)
 {
-	int r;
-
-	if (!d->bus)
-		return;
-
-	r = sd_bus_emit_object_added(d->bus, path);
-	if (r < 0)
-		l_debug("InterfacesAdded for %s: %s", path, strerror(-r));
-	dbus_kick(d);
+	sf_dbus_objmgr_signal(d, SF_DBUS_SIGNAL_ADDED, path, NULL, NULL);
 }
 
 static void emit_removed(struct sf_dbus *d, const char *path)
 {
-	int r;
-
-	if (!d->bus)
-		return;
-
-	r = sd_bus_emit_object_removed(d->bus, path);
-	if (r < 0)
-		l_debug("InterfacesRemoved for %s: %s", path, strerror(-r));
-	dbus_kick(d);
+	sf_dbus_objmgr_signal(d, SF_DBUS_SIGNAL_REMOVED, path, NULL, NULL);
 }
 
 static void emit_changed(struct sf_dbus *d, const char *path,
 			 const char *interface, const char *const *props)
 {
-	int r;
-
-	if (!d->bus)
-		return;
-
-	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface,
-						(char **)props);
-	if (r < 0)
-		l_debug("PropertiesChanged for %s: %s", path, strerror(-r));
-	dbus_kick(d);
+	sf_dbus_objmgr_signal(d, SF_DBUS_SIGNAL_CHANGED, path, interface,
+			      props);
 }
 
 /* A connection has lived SF_DBUS_PUBLISH_DELAY_MS (or the token was
@@ -654,6 +689,10 @@ static int publish(struct sf_dbus *d)
 	if (r < 0)
 		return r;
 
+	r = sf_dbus_objmgr_attach(d);
+	if (r < 0)
+		return r;
+
 	r = sd_bus_add_object_vtable(d->bus, NULL, SF_DBUS_PATH,
 				     SF_DBUS_MANAGER_IFACE,
 				     sf_dbus_manager_vtable, d);
@@ -809,6 +848,8 @@ void sf_dbus_free(struct sf_dbus *d)
 	if (d->io)
 		l_io_set_disconnect_handler(d->io, NULL, NULL, NULL);
 	l_io_destroy(d->io);
+	l_io_destroy(d->next);
+	sf_dbus_objmgr_free(d);
 	if (d->bus)
 		sd_bus_flush_close_unref(d->bus);
 	l_free(d->found);

@@ -14,6 +14,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "dbus-pair.h"
 #include "dbus-private.h"
 #include "fake-kernel.h"
 #include "unit.h"
@@ -73,8 +74,6 @@ static void pump_for(unsigned int ms)
 static void setup(void)
 {
 	sd_bus *server = NULL;
-	sd_id128_t id;
-	int fds[2];
 
 	ck_assert(l_main_init());
 	fk_setup(plugins);
@@ -82,16 +81,7 @@ static void setup(void)
 	fk_add_addr(2, "10.0.1.1");
 	n_added = n_removed = n_changed = 0;
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
-					     SOCK_NONBLOCK, 0, fds), 0);
-	ck_assert_int_ge(sd_id128_randomize(&id), 0);
-	ck_assert_int_ge(sd_bus_new(&server), 0);
-	ck_assert_int_ge(sd_bus_set_fd(server, fds[0], fds[0]), 0);
-	ck_assert_int_ge(sd_bus_set_server(server, 1, id), 0);
-	ck_assert_int_ge(sd_bus_start(server), 0);
-	ck_assert_int_ge(sd_bus_new(&client), 0);
-	ck_assert_int_ge(sd_bus_set_fd(client, fds[1], fds[1]), 0);
-	ck_assert_int_ge(sd_bus_start(client), 0);
+	sf_unit_dbus_pair(&server, &client);
 	ck_assert_int_ge(sd_bus_add_filter(client, NULL, on_message, NULL), 0);
 
 	ck_assert_int_eq(sf_dbus_new_on_bus(fk_daemon, server, NULL,
