@@ -397,15 +397,21 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	return 1;
 }
 
-/* Send held signals, oldest first, up to budget of them and until
- * budget_us has passed since start. Returns the budget left. */
+/* Has the slice that began at start run its time? */
+static bool slice_spent(uint64_t start)
+{
+	return l_time_diff(start, l_time_now()) >= SF_DBUS_OBJMGR_SLICE_US;
+}
+
+/* Send held signals, oldest first, up to budget of them and until the
+ * slice that began at start is spent. Returns the budget left. */
 static unsigned int run_held(struct sf_dbus *d, unsigned int budget,
-			     uint64_t start, uint64_t budget_us)
+			     uint64_t start)
 {
 	struct sf_dbus_objmgr *om = d->objmgr;
 	struct held *h;
 
-	while (budget && d->bus && l_time_diff(start, l_time_now()) < budget_us &&
+	while (budget && d->bus && !slice_spent(start) &&
 	       (h = l_queue_pop_head(om->held))) {
 		emit(d, h->kind, h->path, h->interface, h->props, true);
 		held_free(h);
@@ -415,12 +421,12 @@ static unsigned int run_held(struct sf_dbus *d, unsigned int budget,
 	return budget;
 }
 
-/* Describe up to budget objects of l, the running listing, until
- * budget_us has passed since start; the last one replies and frees l
+/* Describe up to budget objects of l, the running listing, until the
+ * slice that began at start is spent; the last one replies and frees l
  * (*ret_ended). Returns the budget left. */
 static unsigned int run_listing(struct sf_dbus *d, struct listing *l,
 				unsigned int budget, uint64_t start,
-				uint64_t budget_us, bool *ret_ended)
+				bool *ret_ended)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	unsigned int done = 0;
@@ -437,7 +443,7 @@ static unsigned int run_listing(struct sf_dbus *d, struct listing *l,
 	}
 
 	while (done < budget && l->next < l->n_ifaces + l->n_conns &&
-	       l_time_diff(start, l_time_now()) < budget_us) {
+	       !slice_spent(start)) {
 		r = describe_next(d, l, &err);
 		if (r < 0)
 			break;
@@ -480,17 +486,14 @@ bool sf_dbus_objmgr_run(struct sf_dbus *d)
 		/* A listing that has begun keeps what is held behind its
 		 * reply; the next one begins once it is all sent. */
 		if (!l || !l->reply) {
-			budget = run_held(d, budget, start,
-					  SF_DBUS_OBJMGR_SLICE_US);
+			budget = run_held(d, budget, start);
 			if (!l_queue_isempty(om->held))
 				break;
 		}
-		if (!l || !budget ||
-		    l_time_diff(start, l_time_now()) >= SF_DBUS_OBJMGR_SLICE_US)
+		if (!l || !budget || slice_spent(start))
 			break;
 
-		budget = run_listing(d, l, budget, start,
-				     SF_DBUS_OBJMGR_SLICE_US, &ended);
+		budget = run_listing(d, l, budget, start, &ended);
 	}
 
 	return d->bus && (!l_queue_isempty(om->listings) ||

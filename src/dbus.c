@@ -63,15 +63,10 @@ static void kick_cb(struct l_idle *idle, void *user_data)
 }
 
 /* Process the bus soon: after anything was queued outside sd_bus_process(). */
-static void dbus_kick(struct sf_dbus *d)
+void sf_dbus_kick(struct sf_dbus *d)
 {
 	if (d->bus && !d->kick)
 		d->kick = l_idle_create(kick_cb, d, NULL);
-}
-
-void sf_dbus_kick(struct sf_dbus *d)
-{
-	dbus_kick(d);
 }
 
 static bool next_turn_cb(struct l_io *io, void *user_data)
@@ -106,7 +101,7 @@ void sf_dbus_next_turn(struct sf_dbus *d)
 				close(fd);
 			l_warn("D-Bus: no eventfd (%s), serving the bus in one go",
 			       strerror(fd < 0 ? errno : ENOMEM));
-			dbus_kick(d);
+			sf_dbus_kick(d);
 			return;
 		}
 		l_io_set_close_on_destroy(d->next, true);
@@ -183,7 +178,7 @@ static void dbus_update(struct sf_dbus *d)
 
 	now = monotonic_usec();
 	if (until <= now) {
-		dbus_kick(d);
+		sf_dbus_kick(d);
 		return;
 	}
 
@@ -251,19 +246,14 @@ static bool iface_is(const void *data, const void *user_data)
 	       L_PTR_TO_INT(user_data);
 }
 
-static struct sf_dbus_iface *iface_get(struct sf_dbus *d, int32_t ifindex)
+struct sf_dbus_iface *sf_dbus_iface_lookup(struct sf_dbus *d, int32_t ifindex)
 {
 	return l_queue_find(d->ifaces, iface_is, L_INT_TO_PTR(ifindex));
 }
 
-struct sf_dbus_iface *sf_dbus_iface_lookup(struct sf_dbus *d, int32_t ifindex)
-{
-	return iface_get(d, ifindex);
-}
-
 bool sf_dbus_iface_published(struct sf_dbus *d, int32_t ifindex)
 {
-	return iface_get(d, ifindex) != NULL;
+	return sf_dbus_iface_lookup(d, ifindex) != NULL;
 }
 
 struct sf_conn *sf_dbus_conn_lookup(struct sf_dbus_conn *conn)
@@ -316,7 +306,7 @@ static int iface_find(sd_bus *bus, const char *path, const char *interface,
 	if (sf_dbus_iface_path_parse(path, &ifindex) < 0)
 		return 0;
 
-	iface = iface_get(userdata, ifindex);
+	iface = sf_dbus_iface_lookup(userdata, ifindex);
 	if (!iface)
 		return 0;
 
@@ -439,7 +429,7 @@ void sf_dbus_emit_iface_changed(struct sf_dbus *d, int32_t ifindex)
 {
 	char path[SF_DBUS_PATH_MAX];
 
-	if (iface_get(d, ifindex))
+	if (sf_dbus_iface_lookup(d, ifindex))
 		emit_changed(d, sf_dbus_iface_path(ifindex, path),
 			     SF_DBUS_IFACE_IFACE, sf_dbus_iface_changing);
 }
@@ -453,7 +443,7 @@ static void iface_sync_one(int32_t ifindex, const char *ifname, bool up,
 			   void *user_data)
 {
 	struct iface_sync_ctx *ctx = user_data;
-	struct sf_dbus_iface *iface = iface_get(ctx->dbus, ifindex);
+	struct sf_dbus_iface *iface = sf_dbus_iface_lookup(ctx->dbus, ifindex);
 	char path[SF_DBUS_PATH_MAX];
 
 	if (iface) {
@@ -539,7 +529,7 @@ static void on_conn_removed(struct sf_conn *conn, void *user_data)
 static void on_iface_changed(int32_t ifindex, void *user_data)
 {
 	struct sf_dbus *d = user_data;
-	bool known = iface_get(d, ifindex) != NULL;
+	bool known = sf_dbus_iface_lookup(d, ifindex) != NULL;
 
 	ifaces_sync(d, true);
 	if (known)
@@ -617,7 +607,7 @@ static void call_reply(struct sf_dbus_call *call)
 
 	if (r < 0)
 		l_debug("%s: cannot reply: %s", call->what, strerror(-r));
-	dbus_kick(d);
+	sf_dbus_kick(d);
 }
 
 void sf_dbus_call_finish_if_idle(struct sf_dbus_call *call)
@@ -803,7 +793,7 @@ int sf_dbus_serve(struct sf_dbus *d)
 	l_io_set_read_handler(d->io, io_read, d, NULL);
 	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
 	/* What came and what was queued meanwhile. */
-	dbus_kick(d);
+	sf_dbus_kick(d);
 	dbus_update(d);
 	return 0;
 }
