@@ -58,9 +58,7 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
 /* One turn: the service (ELL loop), then the client. */
 static void pump(void)
 {
-	l_main_iterate(5);
-	while (sd_bus_process(client, NULL) > 0)
-		;
+	sf_unit_dbus_pump(client);
 }
 
 static void pump_for(unsigned int ms)
@@ -73,23 +71,13 @@ static void pump_for(unsigned int ms)
 
 static void setup(void)
 {
-	sd_bus *server = NULL;
-
 	ck_assert(l_main_init());
 	fk_setup(plugins);
 	fk_add_link(2, "eth1", true);
 	fk_add_addr(2, "10.0.1.1");
 	n_added = n_removed = n_changed = 0;
 
-	sf_unit_dbus_pair(&server, &client);
-	ck_assert_int_ge(sd_bus_add_filter(client, NULL, on_message, NULL), 0);
-
-	ck_assert_int_eq(sf_dbus_new_on_bus(fk_daemon, server, NULL,
-					    &service), 0);
-	sd_bus_unref(server);
-	for (int i = 0; sd_bus_is_ready(client) <= 0 && i < 10000; i++)
-		pump();
-	ck_assert_int_gt(sd_bus_is_ready(client), 0);
+	sf_unit_dbus_serve(fk_daemon, on_message, &client, &service);
 }
 
 static void teardown(void)
