@@ -61,14 +61,7 @@ expect_eq "$(subflow_locals "$LAB_CLI" | tr '\n' ' ')" "10.0.1.1 " \
 
 # --- (2) the peer resets joins on path 2: backoff -------------------------
 in_ns "$LAB_SRV" ip mptcp limits set subflows 8 add_addr_accepted 8
-in_ns "$LAB_SRV" nft -f - <<-EOF
-	table inet sfrefuse {
-		chain input {
-			type filter hook input priority 0;
-			iifname "s-eth2" tcp dport 5201 tcp flags syn reject with tcp reset
-		}
-	}
-EOF
+lab_fail 2 reset
 xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 --hold 40 >"$SF_TMP/client2.log" 2>&1 &
 _has_new_token() {
 	[[ -n $(new_token) ]]
@@ -91,7 +84,7 @@ done
 expect_eq "$(closes "$tok2" 10.0.2.1 | wc -l)" 3 "attempts in the first ~3 s"
 
 # The peer takes joins again: the next attempt (4 s later) succeeds.
-in_ns "$LAB_SRV" nft delete table inet sfrefuse
+lab_restore 2
 _path2_up() {
 	mptcp_subflows "$LAB_CLI" | grep -q '^10\.0\.2\.1:'
 }

@@ -85,14 +85,7 @@ expect_eq "$(conn_paths)" "$N $LAB_CLI_ADDR_1 $LAB_CLI_ADDR_2" \
 	"connections by their subflows' sources, before the failure"
 
 # The server resets every join that comes in on path 2 (error 111).
-in_ns "$LAB_SRV" nft -f - <<-EOF
-	table inet sfretrymany {
-		chain input {
-			type filter hook input priority 0;
-			iifname "s-eth2" tcp dport 5201 tcp flags syn reject with tcp reset
-		}
-	}
-EOF
+lab_fail 2 reset
 # Every path-2 subflow dies at once, with an error. (ss also tries the
 # MPTCP sockets themselves, which cannot be killed: quiet.)
 in_ns "$LAB_CLI" ss -K -t src "$LAB_CLI_ADDR_2" dport = 5201 >/dev/null 2>&1
@@ -111,7 +104,7 @@ fi
 # The server takes joins again: the next attempts (2 s after the first
 # ones; 4 s for any that fired again before this) bring every subflow
 # back; 10 s leaves room for a loaded machine.
-in_ns "$LAB_SRV" nft delete table inet sfretrymany
+lab_restore 2
 t0=$(date +%s%3N)
 try_until 10 _sf_subflow_count_is $((2 * N)) "$LAB_CLI" 5201 ||
 	fail "not every connection got its second subflow back within 10 s: $(summary)"

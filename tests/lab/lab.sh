@@ -7,7 +7,7 @@
 #   tests/lab/lab.sh up [--paths N] [--rate MBIT] [--prefix NAME]
 #                       [--client-pm userspace|kernel]
 #   tests/lab/lab.sh down|status [--prefix NAME]
-#   tests/lab/lab.sh fail PATH link|blackhole|admin|loss [PCT] [--prefix NAME]
+#   tests/lab/lab.sh fail PATH link|blackhole|admin|loss|reset [PCT] [--prefix NAME]
 #   tests/lab/lab.sh restore PATH [--prefix NAME]
 #
 # Sourced, it defines lab_up, lab_down, lab_fail, lab_restore, lab_status and
@@ -38,7 +38,10 @@
 #   admin      the client end goes admin-down: the kernel flushes its routes
 #              from every table; "restore" puts them back;
 #   loss [PCT] nftables netdev ingress chains at both ends drop PCT %
-#              (default 30) of the packets at random, in each direction.
+#              (default 30) of the packets at random, in each direction;
+#   reset      the server end answers every SYN that comes in on the path
+#              with a TCP reset (a peer refusing joins there: each closes
+#              with an error); what is established carries on.
 
 LAB_STATE_DIR=${LAB_STATE_DIR:-/run/sfl-lab}
 LAB_NFT_TABLE=sflab
@@ -304,6 +307,23 @@ _lab_loss_del() {
 	done
 }
 
+_lab_reset_add() {
+	_lab_srv nft -f - <<EOF
+table inet $LAB_NFT_TABLE {
+	chain p$1-reset {
+		type filter hook input priority 0; policy accept;
+		iifname "s-eth$1" tcp flags syn reject with tcp reset
+	}
+}
+EOF
+}
+
+_lab_reset_del() {
+	if ip netns exec "$LAB_SRV" nft list chain inet "$LAB_NFT_TABLE" "p$1-reset" >/dev/null 2>&1; then
+		_lab_srv nft delete chain inet "$LAB_NFT_TABLE" "p$1-reset" || return
+	fi
+}
+
 _lab_blackhole_del() {
 	local c
 	for c in "p$1-in" "p$1-out"; do
@@ -313,7 +333,7 @@ _lab_blackhole_del() {
 	done
 }
 
-# lab_fail PATH link|blackhole|admin|loss [PCT]
+# lab_fail PATH link|blackhole|admin|loss|reset [PCT]
 lab_fail() {
 	local i=${1:-} mode=${2:-} pct=${3:-30}
 	_lab_check_path "$i" || return
@@ -322,7 +342,8 @@ lab_fail() {
 	blackhole) _lab_blackhole_add "$i" ;;
 	admin) _lab_cli ip link set "c-eth$i" down ;;
 	loss) _lab_loss_add "$i" "$pct" ;;
-	*) lab_log "fail: mode must be link, blackhole, admin or loss, not '$mode'"; return 64 ;;
+	reset) _lab_reset_add "$i" ;;
+	*) lab_log "fail: mode must be link, blackhole, admin, loss or reset, not '$mode'"; return 64 ;;
 	esac
 }
 
@@ -332,6 +353,7 @@ lab_restore() {
 	_lab_check_path "$i" || return
 	_lab_blackhole_del "$i" || return
 	_lab_loss_del "$i" || return
+	_lab_reset_del "$i" || return
 	_lab_srv ip link set "s-eth$i" up || return
 	_lab_cli ip link set "c-eth$i" up || return
 	_lab_client_routes "$i"
@@ -425,7 +447,7 @@ _lab_usage() {
 	cat >&2 <<EOF
 usage: $0 up [--paths N] [--rate MBIT] [--prefix NAME] [--client-pm userspace|kernel]
        $0 down|status [--prefix NAME]
-       $0 fail PATH link|blackhole|admin|loss [PCT] [--prefix NAME]
+       $0 fail PATH link|blackhole|admin|loss|reset [PCT] [--prefix NAME]
        $0 restore PATH [--prefix NAME]
 EOF
 	exit 64
