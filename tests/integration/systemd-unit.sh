@@ -81,6 +81,14 @@ grep -q '^org.subflowd.Manager1 *interface' "$SF_TMP/introspect.txt" ||
 expect_eq "$(ct busctl --system get-property org.subflowd "/org/subflowd/connection/$token" \
 	org.subflowd.Connection1 Token)" "u $((16#$token))" "busctl reads the connection's object"
 nobody=$(ct id -u nobody)
+# GetManagedObjects, which the daemon answers in slices between the
+# kernel's sockets (an eventfd the unit's system-call filter must allow),
+# lists the connection to anyone once it has lived 200 ms.
+_listed() {
+	ct_as "$nobody" subflowctl connections 2>&1 | grep -q "$token"
+}
+try_until 5 _listed ||
+	fail "subflowctl connections, as an unprivileged user, does not list $token: $(ct_as "$nobody" subflowctl connections 2>&1)"
 # default_policy: Manager1.DefaultPolicy as an unprivileged user reads it.
 default_policy() {
 	ct_as "$nobody" busctl --system get-property org.subflowd /org/subflowd \
