@@ -32,6 +32,9 @@ struct sf_dbus {
 	sd_bus *bus;
 	char *name;			/* the bus name asked for, or NULL */
 	struct l_io *io;
+	/* A lost connection until lost_idle closes it, after its watch. */
+	sd_bus *lost;
+	struct l_idle *lost_idle;
 	struct l_timeout *timeout;
 	struct l_idle *kick;		/* sd_bus_process() soon */
 	struct l_io *next;		/* an eventfd: the next loop turn */

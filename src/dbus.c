@@ -9,6 +9,7 @@
  * signals around it, in dbus-objmgr.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,28 @@ static void dbus_fail(struct sf_dbus *d)
 	l_main_quit();
 }
 
+/* Stop watching the bus's fd, then close a lost bus (and its fd). */
+static void bus_unwatch(struct sf_dbus *d)
+{
+	/* l_io_destroy() runs the disconnect handler: this is no loss. It
+	 * closes the io's copy of the fd. */
+	if (d->io)
+		l_io_set_disconnect_handler(d->io, NULL, NULL, NULL);
+	l_io_destroy(d->io);
+	d->io = NULL;
+	l_idle_remove(d->lost_idle);
+	d->lost_idle = NULL;
+	if (d->lost) {
+		sd_bus_close(d->lost);
+		d->lost = sd_bus_unref(d->lost);
+	}
+}
+
+static void lost_cb(struct l_idle *idle, void *user_data)
+{
+	bus_unwatch(user_data);
+}
+
 /* The connection is gone: stop watching it; nothing is sent any more. */
 static void dbus_lost(struct sf_dbus *d, int error)
 {
@@ -45,8 +68,12 @@ static void dbus_lost(struct sf_dbus *d, int error)
 	l_idle_remove(d->kick);
 	d->kick = NULL;
 	sf_dbus_objmgr_clear(d);
-	sd_bus_close(d->bus);
-	d->bus = sd_bus_unref(d->bus);
+	/* Closed from an idle, once its watch is gone (we may be inside the
+	 * watch's handler now): closed at once, its fd's number could go to
+	 * a new fd while the old watch still holds it. */
+	d->lost = d->bus;
+	d->bus = NULL;
+	d->lost_idle = l_idle_create(lost_cb, d, NULL);
 	d->writing = false;
 
 	if (d->holds_ready)
@@ -786,9 +813,19 @@ int sf_dbus_serve(struct sf_dbus *d)
 	if (fd < 0)
 		return fd;
 
+	/* Watched through a copy of its own: sd-bus closes its fd when the
+	 * connection fails, and a new fd could take the number while the
+	 * watch still held it (ELL would lose track of the watch). */
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return SF_NEG_ERRNO();
+
 	d->io = l_io_new(fd);
-	if (!d->io)
+	if (!d->io) {
+		close(fd);
 		return -ENOMEM;
+	}
+	l_io_set_close_on_destroy(d->io, true);
 
 	l_io_set_read_handler(d->io, io_read, d, NULL);
 	l_io_set_disconnect_handler(d->io, io_disconnect, d, NULL);
@@ -833,11 +870,7 @@ void sf_dbus_free(struct sf_dbus *d)
 	l_queue_destroy(d->calls, NULL);
 	l_timeout_remove(d->timeout);
 	l_idle_remove(d->kick);
-	/* l_io_destroy() runs the disconnect handler: this is no loss. The
-	 * io does not own the fd: sd-bus closes it. */
-	if (d->io)
-		l_io_set_disconnect_handler(d->io, NULL, NULL, NULL);
-	l_io_destroy(d->io);
+	bus_unwatch(d);
 	l_io_destroy(d->next);
 	sf_dbus_objmgr_free(d);
 	if (d->bus)
