@@ -224,5 +224,6 @@ static const struct sf_plugin_ops announce_ops = {
 	.iface_policy_changed = announce_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
+SF_PLUGIN_DEFINE("announce", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL, NULL,
 		 &announce_ops);

@@ -257,5 +257,6 @@ static const struct sf_plugin_ops fullmesh_ops = {
 	.iface_policy_changed = fullmesh_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("fullmesh", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
+SF_PLUGIN_DEFINE("fullmesh", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL, NULL,
 		 &fullmesh_ops);

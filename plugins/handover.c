@@ -817,5 +817,6 @@ static const struct sf_plugin_ops handover_ops = {
 	.iface_policy_changed = handover_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
+SF_PLUGIN_DEFINE("handover", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL,
 		 handover_exit, &handover_ops);

@@ -134,5 +134,6 @@ static const struct sf_plugin_ops ndiffports_ops = {
 	.iface_policy_changed = ndiffports_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("ndiffports", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
+SF_PLUGIN_DEFINE("ndiffports", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL,
 		 NULL, &ndiffports_ops);

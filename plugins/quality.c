@@ -726,5 +726,6 @@ static const struct sf_plugin_ops quality_ops = {
 	.local_addr_removed = quality_local_removed,
 };
 
-SF_PLUGIN_DEFINE("quality", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL,
+SF_PLUGIN_DEFINE("quality", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL,
 		 quality_exit, &quality_ops);

@@ -223,5 +223,6 @@ static const struct sf_plugin_ops sspi_ops = {
 	.iface_policy_changed = sspi_policy_changed,
 };
 
-SF_PLUGIN_DEFINE("sspi", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
+SF_PLUGIN_DEFINE("sspi", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL, NULL,
 		 &sspi_ops);

@@ -32,9 +32,9 @@ struct sf_daemon *sf_daemon_get(void)
 	return current;
 }
 
-enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
+enum sf_plugin_mode sf_plugin_mode_of(enum sf_mode mode)
 {
-	switch (daemon->config->mode) {
+	switch (mode) {
 	case SF_MODE_USERSPACE:
 		return SF_PLUGIN_MODE_USERSPACE;
 	case SF_MODE_KERNEL:
@@ -42,6 +42,11 @@ enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
 	}
 
 	return SF_PLUGIN_MODE_USERSPACE;
+}
+
+enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon)
+{
+	return sf_plugin_mode_of(daemon->config->mode);
 }
 
 void sf_daemon_dispatch(struct sf_daemon *d, enum sf_plugin_event event,

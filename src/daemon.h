@@ -31,8 +31,21 @@ struct sf_counters {
 };
 
 /*
+ * Load the plugins config names, those not loaded at start (see
+ * sf_plugins_load): its default policy, which must load (0, or a negative
+ * errno with ret_err saying why; -ENOENT: no such plugin), and each rule's
+ * policy, where a failure is only logged: the rule's connections then get
+ * the default policy, as for a rule naming no plugin. Called before
+ * sf_daemon_new() with its config, and by a reload before it takes the new
+ * one.
+ */
+int sf_daemon_load_policies(struct sf_plugins *plugins,
+			    const struct sf_config *config,
+			    char *ret_err, size_t err_size);
+
+/*
  * Build a daemon from a validated config (ownership taken) and a loaded
- * plugin set (ownership taken). No sockets are opened. Returns NULL only
+ * plugin set (ownership taken), which sf_daemon_load_policies() has seen. No sockets are opened. Returns NULL only
  * when the arguments are NULL.
  */
 struct sf_daemon *sf_daemon_new(struct sf_config *config,
@@ -111,8 +124,9 @@ void sf_daemon_set_config_loader(struct sf_daemon *daemon,
  */
 int sf_daemon_reload(struct sf_daemon *daemon, char *ret_err, size_t err_size);
 
-/* Set the default policy for new connections; -ENOENT if not loaded,
- * -EMEDIUMTYPE if made for the other [core] mode. */
+/* Set the default policy for new connections, loading it if it is not;
+ * -ENOENT if there is no such plugin, -EMEDIUMTYPE if made for the other
+ * [core] mode, or why it failed to load. */
 int sf_daemon_set_default_policy(struct sf_daemon *daemon, const char *name);
 /*
  * Hand a connection to another policy: the old one hears conn_closed, the
@@ -168,3 +182,5 @@ struct sf_sockdiag *sf_daemon_sockdiag(struct sf_daemon *daemon);
 struct sf_counters *sf_daemon_counters(struct sf_daemon *daemon);
 const struct sf_pm_transport *sf_daemon_transport(struct sf_daemon *daemon);
 enum sf_plugin_mode sf_daemon_plugin_mode(const struct sf_daemon *daemon);
+/* The plugins that act in a daemon of [core] mode. */
+enum sf_plugin_mode sf_plugin_mode_of(enum sf_mode mode);

@@ -259,7 +259,9 @@ static int load_plugins(const struct options *opts,
 	char err[1024];
 	int r;
 
-	r = sf_plugins_load(opts->plugin_dir, names, &plugins, err, sizeof(err));
+	r = sf_plugins_load(opts->plugin_dir, names,
+			    sf_plugin_mode_of(config->mode),
+			    &plugins, err, sizeof(err));
 	l_strfreev(names);
 	if (r < 0) {
 		fprintf(stderr, "subflowd: %s\n", err);
@@ -269,7 +271,8 @@ static int load_plugins(const struct options *opts,
 	if (err[0])
 		l_warn("plugins refused: %s", err);
 
-	if (!sf_plugins_find(plugins, config->policy)) {
+	r = sf_daemon_load_policies(plugins, config, err, sizeof(err));
+	if (r == -ENOENT) {
 		_auto_(l_strv_free) char **have = sf_plugins_names(plugins);
 		_auto_(l_free) char *list = l_strjoinv(have, ' ');
 		_auto_(l_free) char *origin =
@@ -281,6 +284,10 @@ static int load_plugins(const struct options *opts,
 		fprintf(stderr, "subflowd: %s: '%s' is not a loaded plugin "
 			"(loaded from %s: %s)\n", origin, config->policy,
 			opts->plugin_dir, list[0] ? list : "none");
+		return EX_CONFIG;
+	}
+	if (r < 0) {
+		fprintf(stderr, "subflowd: %s\n", err);
 		return EX_CONFIG;
 	}
 

@@ -15,14 +15,25 @@
 #include "plugin-elf.h"
 #include "util.h"
 
+/*
+ * A plugin the loader accepted. Its name, priority and mode are read once,
+ * when the directory is scanned; a deferred one (see sf_plugins_load) is
+ * then unloaded, and desc stays NULL until sf_plugins_use() loads it.
+ */
 struct sf_plugin {
-	const struct sf_plugin_desc *desc;
+	char *name;
+	int priority;
+	enum sf_plugin_mode mode;
+	char *file;			/* in the plugin directory */
+	const struct sf_plugin_desc *desc;	/* NULL while not loaded */
 	void *handle;			/* NULL for built-in descriptors */
 	bool exited;			/* its exit has run */
 };
 
 struct sf_plugins {
 	struct l_queue *list;		/* struct sf_plugin, by priority */
+	char *dir;			/* where deferred plugins load from */
+	enum sf_plugin_mode mode;	/* the daemon's */
 };
 
 struct sf_plugins *sf_plugins_new(void)
@@ -37,7 +48,7 @@ static void plugin_exit(void *data, void *user_data)
 {
 	struct sf_plugin *p = data;
 
-	if (p->exited)
+	if (!p->desc || p->exited)
 		return;
 
 	p->exited = true;
@@ -49,6 +60,9 @@ static void plugin_unload(void *data)
 {
 	struct sf_plugin *p = data;
 
+	if (!p->desc)
+		goto out;
+
 	plugin_exit(p, NULL);
 	/* Its commands still pending end (-ECANCELED) while its code is
 	 * there to hear it. */
@@ -58,7 +72,9 @@ static void plugin_unload(void *data)
 
 	if (p->handle)
 		dlclose(p->handle);
-
+out:
+	l_free(p->name);
+	l_free(p->file);
 	l_free(p);
 }
 
@@ -80,6 +96,7 @@ void sf_plugins_free(struct sf_plugins *plugins)
 	/* Exit in reverse priority order. */
 	l_queue_reverse(plugins->list);
 	l_queue_destroy(plugins->list, plugin_unload);
+	l_free(plugins->dir);
 	l_free(plugins);
 }
 
@@ -87,14 +104,19 @@ static bool plugin_has_name(const void *data, const void *user_data)
 {
 	const struct sf_plugin *p = data;
 
-	return !strcmp(p->desc->name, user_data);
+	return !strcmp(p->name, user_data);
+}
+
+static struct sf_plugin *plugin_get(const struct sf_plugins *plugins,
+				    const char *name)
+{
+	return l_queue_find(plugins->list, plugin_has_name, name);
 }
 
 const struct sf_plugin_desc *sf_plugins_find(const struct sf_plugins *plugins,
 					     const char *name)
 {
-	const struct sf_plugin *p = l_queue_find(plugins->list, plugin_has_name,
-						 name);
+	const struct sf_plugin *p = plugin_get(plugins, name);
 
 	return p ? p->desc : NULL;
 }
@@ -108,7 +130,7 @@ char **sf_plugins_names(const struct sf_plugins *plugins)
 	for (e = l_queue_get_entries(plugins->list); e; e = e->next) {
 		const struct sf_plugin *p = e->data;
 
-		names[i++] = l_strdup(p->desc->name);
+		names[i++] = l_strdup(p->name);
 	}
 
 	return names;
@@ -120,10 +142,10 @@ static int plugin_compare(const void *a, const void *b, void *user_data)
 {
 	const struct sf_plugin *pa = a, *pb = b;
 
-	if (pa->desc->priority != pb->desc->priority)
-		return pa->desc->priority < pb->desc->priority ? -1 : 1;
+	if (pa->priority != pb->priority)
+		return pa->priority < pb->priority ? -1 : 1;
 
-	return strcmp(pa->desc->name, pb->desc->name);
+	return strcmp(pa->name, pb->name);
 }
 
 static bool plugin_mode_valid(enum sf_plugin_mode mode)
@@ -137,14 +159,10 @@ static bool plugin_mode_valid(enum sf_plugin_mode mode)
 	return false;
 }
 
-/* Validate desc, run its init and insert it. On failure nothing is kept. */
-static int plugin_register(struct sf_plugins *plugins,
-			   const struct sf_plugin_desc *desc, void *handle,
-			   const char *origin, char *err, size_t err_size)
+/* Can the daemon take desc? 0, or a negative errno with err saying why. */
+static int plugin_check(const struct sf_plugin_desc *desc, const char *origin,
+			char *err, size_t err_size)
 {
-	struct sf_plugin *p;
-	int r;
-
 	if (desc->abi != SF_PLUGIN_ABI_VERSION) {
 		snprintf(err, err_size, "%s: plugin ABI %u, daemon needs %u",
 			 origin, desc->abi, SF_PLUGIN_ABI_VERSION);
@@ -157,26 +175,76 @@ static int plugin_register(struct sf_plugins *plugins,
 		return -EINVAL;
 	}
 
-	if (sf_plugins_find(plugins, desc->name)) {
+	return 0;
+}
+
+static int plugin_init(const struct sf_plugin_desc *desc, const char *origin,
+		       char *err, size_t err_size)
+{
+	int r = desc->init ? desc->init() : 0;
+
+	if (r < 0)
+		snprintf(err, err_size, "%s: init failed: %s", origin,
+			 strerror(-r));
+	return r;
+}
+
+/*
+ * Not needed until a setting names it: a policy that says it acts on its
+ * own connections only, or a plugin of the other mode, which never acts
+ * (the mode is fixed until restart). Built-in descriptors are never
+ * deferred.
+ */
+static bool plugin_deferred(const struct sf_plugins *plugins,
+			    const struct sf_plugin_desc *desc, void *handle)
+{
+	uint32_t flags = desc->flags;
+
+	return handle && (desc->mode != plugins->mode ||
+			  ((flags & SF_PLUGIN_FLAG_ON_DEMAND) &&
+			   !(flags & SF_PLUGIN_FLAG_OBSERVER)));
+}
+
+/*
+ * Validate desc and insert it: loaded (init run) or, if deferred, known by
+ * name only. Takes handle: kept while the plugin is loaded, else closed.
+ * On failure nothing is kept.
+ */
+static int plugin_register(struct sf_plugins *plugins,
+			   const struct sf_plugin_desc *desc, void *handle,
+			   const char *file, const char *origin,
+			   char *err, size_t err_size)
+{
+	bool deferred = plugin_deferred(plugins, desc, handle);
+	struct sf_plugin *p;
+	int r;
+
+	r = plugin_check(desc, origin, err, err_size);
+	if (r >= 0 && plugin_get(plugins, desc->name)) {
 		snprintf(err, err_size, "%s: a plugin named '%s' is already loaded",
 			 origin, desc->name);
-		return -EEXIST;
+		r = -EEXIST;
+	}
+	if (r >= 0 && !deferred)
+		r = plugin_init(desc, origin, err, err_size);
+
+	p = r < 0 ? NULL : l_new(struct sf_plugin, 1);
+	if (p) {
+		p->name = l_strdup(desc->name);
+		p->priority = desc->priority;
+		p->mode = desc->mode;
+		p->file = l_strdup(file);
+		l_queue_insert(plugins->list, p, plugin_compare, NULL);
 	}
 
-	if (desc->init) {
-		r = desc->init();
-		if (r < 0) {
-			snprintf(err, err_size, "%s: init failed: %s", origin,
-				 strerror(-r));
-			return r;
-		}
+	if (p && !deferred) {
+		p->desc = desc;
+		p->handle = handle;
+	} else if (handle) {
+		dlclose(handle);
 	}
 
-	p = l_new(struct sf_plugin, 1);
-	p->desc = desc;
-	p->handle = handle;
-	l_queue_insert(plugins->list, p, plugin_compare, NULL);
-	return 0;
+	return r;
 }
 
 int sf_plugins_add_builtin(struct sf_plugins *plugins,
@@ -184,7 +252,8 @@ int sf_plugins_add_builtin(struct sf_plugins *plugins,
 {
 	char err[256];
 
-	return plugin_register(plugins, desc, NULL, "built-in", err, sizeof(err));
+	return plugin_register(plugins, desc, NULL, NULL, "built-in", err,
+			       sizeof(err));
 }
 
 int sf_check_trusted(int fd, const char *path, char *err, size_t err_size)
@@ -235,13 +304,16 @@ int sf_dlopen_trusted(int dirfd, const char *dir, const char *file,
 	return 0;
 }
 
-static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
-			    const char *dir, const char *file,
-			    char *err, size_t err_size)
+/*
+ * Open dir/file (dirfd: dir, open and checked) as a plugin: the ELF check,
+ * the trusted dlopen and the descriptor. Returns 0 with both set, or a
+ * negative errno with err saying why.
+ */
+static int plugin_open(int dirfd, const char *dir, const char *file,
+		       void **ret_handle, const struct sf_plugin_desc **ret_desc,
+		       char *err, size_t err_size)
 {
 	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
-	const struct sf_plugin_desc *desc;
-	void *handle;
 	int fd, r;
 
 	/* Before it is loaded: a plugin binds to nothing but the plugin API
@@ -255,23 +327,109 @@ static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
 			return r;
 	}
 
-	r = sf_dlopen_trusted(dirfd, dir, file, &handle, err, err_size);
+	r = sf_dlopen_trusted(dirfd, dir, file, ret_handle, err, err_size);
 	if (r < 0)
 		return r;
 
-	desc = dlsym(handle, SF_PLUGIN_SYMBOL);
-	if (!desc) {
+	*ret_desc = dlsym(*ret_handle, SF_PLUGIN_SYMBOL);
+	if (!*ret_desc) {
 		snprintf(err, err_size, "%s: no '%s' symbol (not a subflowd plugin)",
 			 path, SF_PLUGIN_SYMBOL);
-		dlclose(handle);
+		dlclose(*ret_handle);
 		return -ENOEXEC;
 	}
 
-	r = plugin_register(plugins, desc, handle, path, err, err_size);
-	if (r < 0)
-		dlclose(handle);
+	return 0;
+}
 
-	return r;
+static int plugin_load_file(struct sf_plugins *plugins, int dirfd,
+			    const char *dir, const char *file,
+			    char *err, size_t err_size)
+{
+	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
+	const struct sf_plugin_desc *desc;
+	void *handle;
+	int r;
+
+	r = plugin_open(dirfd, dir, file, &handle, &desc, err, err_size);
+	if (r < 0)
+		return r;
+
+	return plugin_register(plugins, desc, handle, file, path, err,
+			       err_size);
+}
+
+/* Load a deferred plugin from the file it was found in at start. */
+static int plugin_load_deferred(struct sf_plugins *plugins, struct sf_plugin *p,
+				char *err, size_t err_size)
+{
+	_auto_(l_free) char *path = l_strdup_printf("%s/%s", plugins->dir,
+						    p->file);
+	const struct sf_plugin_desc *desc;
+	void *handle;
+	int dir_fd, r;
+
+	dir_fd = open(plugins->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
+		r = SF_NEG_ERRNO();
+		snprintf(err, err_size, "plugin directory %s: %s", plugins->dir,
+			 strerror(-r));
+		return r;
+	}
+
+	r = sf_check_trusted(dir_fd, plugins->dir, err, err_size);
+	if (r >= 0)
+		r = plugin_open(dir_fd, plugins->dir, p->file, &handle, &desc,
+				err, err_size);
+	close(dir_fd);
+	if (r < 0)
+		return r;
+
+	r = plugin_check(desc, path, err, err_size);
+	if (r >= 0 && (strcmp(desc->name, p->name) || desc->mode != p->mode)) {
+		snprintf(err, err_size, "%s: no longer the plugin '%s' found at "
+			 "start", path, p->name);
+		r = -ENOEXEC;
+	}
+	if (r >= 0)
+		r = plugin_init(desc, path, err, err_size);
+	if (r < 0) {
+		dlclose(handle);
+		return r;
+	}
+
+	p->desc = desc;
+	p->handle = handle;
+	l_info("plugin %s loaded: a setting names it", p->name);
+	return 0;
+}
+
+int sf_plugins_use(struct sf_plugins *plugins, const char *name, int mode,
+		   const struct sf_plugin_desc **ret_desc,
+		   char *err, size_t err_size)
+{
+	struct sf_plugin *p = plugin_get(plugins, name);
+	int r;
+
+	if (!p) {
+		snprintf(err, err_size, "'%s' is not a loaded plugin", name);
+		return -ENOENT;
+	}
+
+	if (mode >= 0 && p->mode != (enum sf_plugin_mode) mode) {
+		snprintf(err, err_size, "'%s' is a plugin for the other mode",
+			 name);
+		return -EMEDIUMTYPE;
+	}
+
+	if (!p->desc) {
+		r = plugin_load_deferred(plugins, p, err, err_size);
+		if (r < 0)
+			return r;
+	}
+
+	*ret_desc = p->desc;
+	return 0;
 }
 
 static bool is_plugin_file(const char *name)
@@ -319,13 +477,15 @@ static int plugins_load_all(struct sf_plugins *plugins, int dir_fd,
 	return 0;
 }
 
-int sf_plugins_load(const char *dir, char **names,
+int sf_plugins_load(const char *dir, char **names, enum sf_plugin_mode mode,
 		    struct sf_plugins **ret_plugins,
 		    char *ret_err, size_t err_size)
 {
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = sf_plugins_new();
 	int dir_fd, r;
 
+	plugins->dir = l_strdup(dir);
+	plugins->mode = mode;
 	ret_err[0] = '\0';
 
 	/* A plain descriptor: the directory is read only when no names are
@@ -426,7 +586,7 @@ void sf_plugins_dispatch(const struct sf_plugins *plugins,
 		const struct sf_plugin *p = e->data;
 		const struct sf_plugin_desc *d = p->desc;
 
-		if (d->mode != mode || !d->ops)
+		if (!d || d->mode != mode || !d->ops)
 			continue;
 
 		if (args->conn && sf_conn_get_policy(args->conn) != d &&

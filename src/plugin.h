@@ -13,8 +13,11 @@
 struct sf_plugins;
 
 /*
- * Load plugins from dir. names: NULL or empty loads every "*.so"; otherwise
- * exactly these (each must load). The directory and each file must be owned
+ * Load plugins from dir for a daemon in mode. names: NULL or empty loads
+ * every "*.so"; otherwise exactly these (each must load). Each is checked
+ * now; one that is not needed until a setting names it, a policy with
+ * SF_PLUGIN_FLAG_ON_DEMAND or a plugin of the other mode, is unloaded
+ * again, its init not run, and loaded by sf_plugins_use(). The directory and each file must be owned
  * by root or the effective uid and be neither group- nor world-writable.
  * A plugin is refused when its descriptor symbol is missing, its ABI number
  * differs, its name is empty or already taken, or its init fails.
@@ -27,7 +30,7 @@ struct sf_plugins;
  * descriptor), -EEXIST (name taken), or its init's error. ret_err then
  * holds the reason.
  */
-int sf_plugins_load(const char *dir, char **names,
+int sf_plugins_load(const char *dir, char **names, enum sf_plugin_mode mode,
 		    struct sf_plugins **ret_plugins,
 		    char *ret_err, size_t err_size);
 
@@ -64,9 +67,27 @@ void sf_plugins_exit(struct sf_plugins *plugins);
 void sf_plugins_free(struct sf_plugins *plugins);
 DEFINE_CLEANUP_FUNC(sf_plugins_free);
 
+/* The plugin name if it is loaded, else NULL (also while it is deferred). */
 const struct sf_plugin_desc *sf_plugins_find(const struct sf_plugins *plugins,
 					     const char *name);
-/* Names in priority order, NULL-terminated; caller frees with l_strfreev. */
+
+#define SF_PLUGINS_ANY_MODE (-1)
+
+/*
+ * The plugin name, loaded now if it was deferred: for a setting that names
+ * it (a default policy, a rule's, SetPolicy). mode: the daemon's mode, to
+ * refuse a plugin of the other one (-EMEDIUMTYPE) without loading it, or
+ * SF_PLUGINS_ANY_MODE. Returns 0 with *ret_desc set; -ENOENT for no such
+ * plugin; or why loading failed (as sf_plugins_load, and -ENOEXEC when the
+ * file no longer holds the plugin found at start), with err saying why.
+ * A plugin that failed to load stays deferred: a later use tries again.
+ */
+int sf_plugins_use(struct sf_plugins *plugins, const char *name, int mode,
+		   const struct sf_plugin_desc **ret_desc,
+		   char *err, size_t err_size);
+
+/* Every plugin's name, loaded or deferred, in priority order,
+ * NULL-terminated; caller frees with l_strfreev. */
 char **sf_plugins_names(const struct sf_plugins *plugins);
 
 enum sf_plugin_event {

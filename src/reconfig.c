@@ -227,13 +227,10 @@ int sf_daemon_reload(struct sf_daemon *d, char *ret_err, size_t err_size)
 	if (r < 0)
 		return r;
 
+	r = sf_daemon_load_policies(d->plugins, config, ret_err, err_size);
+	if (r < 0)
+		return r;
 	policy = sf_plugins_find(d->plugins, config->policy);
-	if (!policy) {
-		snprintf(ret_err, err_size, "%s: [core] policy: '%s' is not a "
-			 "loaded plugin", config->path ? config->path : "config",
-			 config->policy);
-		return -ENOENT;
-	}
 
 	if (config->mode != d->config->mode)
 		l_warn("reload: [core] mode changes take effect at restart only, "
@@ -260,15 +257,58 @@ int sf_daemon_reload(struct sf_daemon *d, char *ret_err, size_t err_size)
 
 /* --- policies ------------------------------------------------------------ */
 
+int sf_daemon_load_policies(struct sf_plugins *plugins,
+			    const struct sf_config *config,
+			    char *ret_err, size_t err_size)
+{
+	const struct sf_plugin_desc *policy;
+	const struct l_queue_entry *e;
+	char err[512];
+	int r;
+
+	r = sf_plugins_use(plugins, config->policy, SF_PLUGINS_ANY_MODE,
+			   &policy, err, sizeof(err));
+	if (r < 0) {
+		snprintf(ret_err, err_size, "%s: [core] policy: %s",
+			 config->path ? config->path : "config", err);
+		return r;
+	}
+
+	for (e = l_queue_get_entries(config->rules); e; e = e->next) {
+		const struct sf_config_rule *rule = e->data;
+
+		if (rule->policy &&
+		    sf_plugins_use(plugins, rule->policy, SF_PLUGINS_ANY_MODE,
+				   &policy, err, sizeof(err)) < 0)
+			l_warn("rule %s: %s", rule->name, err);
+	}
+
+	return 0;
+}
+
+/* The plugin name for a D-Bus call that makes it a policy: loaded if it
+ * was deferred, refused if it is for the other mode. */
+static int use_policy(struct sf_daemon *d, const char *name,
+		      const struct sf_plugin_desc **ret_policy)
+{
+	char err[512];
+	int r;
+
+	r = sf_plugins_use(d->plugins, name, sf_daemon_plugin_mode(d),
+			   ret_policy, err, sizeof(err));
+	if (r < 0 && r != -ENOENT && r != -EMEDIUMTYPE)
+		l_warn("policy %s: %s", name, err);
+	return r;
+}
+
 int sf_daemon_set_default_policy(struct sf_daemon *d, const char *name)
 {
-	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
+	const struct sf_plugin_desc *policy;
+	int r;
 
-	if (!policy)
-		return -ENOENT;
-
-	if (policy->mode != sf_daemon_plugin_mode(d))
-		return -EMEDIUMTYPE;
+	r = use_policy(d, name, &policy);
+	if (r < 0)
+		return r;
 
 	d->default_policy = policy;
 	l_free(d->config->policy);
@@ -295,15 +335,14 @@ static void replay_announced(struct sf_conn *conn, uint8_t id,
 int sf_daemon_set_conn_policy(struct sf_daemon *d, struct sf_conn *conn,
 			      const char *name)
 {
-	const struct sf_plugin_desc *policy = sf_plugins_find(d->plugins, name);
 	const struct sf_plugin_desc *old = sf_conn_get_policy(conn);
 	struct sf_plugin_event_args args = { .conn = conn };
+	const struct sf_plugin_desc *policy;
+	int r;
 
-	if (!policy)
-		return -ENOENT;
-
-	if (policy->mode != sf_daemon_plugin_mode(d))
-		return -EMEDIUMTYPE;
+	r = use_policy(d, name, &policy);
+	if (r < 0)
+		return r;
 
 	if (policy == old)
 		return 0;

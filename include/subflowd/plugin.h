@@ -167,6 +167,11 @@ struct sf_plugin_ops {
 enum sf_plugin_flags {
 	/* See connection events of every connection, not only its own. */
 	SF_PLUGIN_FLAG_OBSERVER = 1u << 0,
+	/* Acts only on the connections it is the policy of, global events
+	 * included, and its init may wait: the daemon loads it when a setting
+	 * first names it (default policy, a rule, SetPolicy), not at start.
+	 * Ignored with SF_PLUGIN_FLAG_OBSERVER. */
+	SF_PLUGIN_FLAG_ON_DEMAND = 1u << 1,
 };
 
 struct sf_plugin_desc {

@@ -4,7 +4,9 @@
 # that announced a second address has 2 subflows; SetPolicy("fullmesh")
 # makes it 4 within 2 s (every local address to both of the server's), as
 # the kernel shows it. A kernel-mode policy is refused with InvalidArgs
-# naming it, and the connection keeps its policy.
+# naming it, and the connection keeps its policy. Policies load when
+# first named: fullmesh, and the endpoints plugin of the other mode, are
+# not mapped into the daemon until SetPolicy names fullmesh.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/dbus-lib.sh"
 require_root_and_mptcp
@@ -39,7 +41,17 @@ out=$(dbus-send --bus="$BUS" --print-reply --dest=org.subflowd \
 expect_eq "$(sfctl --json show "$tok" | grep -o '"policy": *"[a-z]*"' | grep -o '"[a-z]*"$')" '"sspi"' \
 	"the policy after the refusal"
 
+# mapped NAME: is plugin NAME.so mapped into the daemon?
+mapped() {
+	grep -q "/$1\.so\$" "/proc/$DAEMON_PID/maps"
+}
+mapped sspi || fail "sspi, the default policy, is not loaded"
+! mapped fullmesh || fail "fullmesh is loaded before anything names it"
+! mapped endpoints || fail "endpoints, of the other mode, is loaded"
 expect_rc 0 "SetPolicy fullmesh" sfctl policy fullmesh "$tok"
+mapped fullmesh || fail "SetPolicy fullmesh did not load it"
+grep -q "plugin fullmesh loaded: a setting names it" "$DAEMON_LOG" ||
+	fail "the log does not say fullmesh was loaded"
 wait_pairs 2 "$LAB_CLI" "10.0.1.1>10.0.1.2:5201 10.0.1.1>10.0.2.2:5201 10.0.2.1>10.0.1.2:5201 10.0.2.1>10.0.2.2:5201 " 5201
 kill -0 "$DAEMON_PID" || fail "the daemon died"
 log "ok"

@@ -37,8 +37,11 @@ void fk_setup(const char *const *plugins)
 	l_strv_free(config->filter.exclude_interfaces);
 	config->filter.exclude_interfaces = NULL;
 
-	ck_assert_msg(sf_plugins_load(dir, (char **) plugins, &loaded, err,
+	ck_assert_msg(sf_plugins_load(dir, (char **) plugins,
+				      SF_PLUGIN_MODE_USERSPACE, &loaded, err,
 				      sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(sf_daemon_load_policies(loaded, config, err,
+					      sizeof(err)) == 0, "%s", err);
 	fk_daemon = sf_daemon_new(config, loaded);
 	sf_daemon_set_transport(fk_daemon, &fake_transport);
 	fk_n_sent = 0;

@@ -3,9 +3,11 @@
  * The plugin loader against deliberately broken plugins (tests/plugins/),
  * copied into a fresh directory per test, and dispatch order.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,6 +54,14 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* The loader, for a daemon in userspace mode. */
+static int load(char **names, struct sf_plugins **ret_plugins, char *err,
+		size_t err_size)
+{
+	return sf_plugins_load(dir, names, SF_PLUGIN_MODE_USERSPACE,
+			       ret_plugins, err, err_size);
+}
+
 static char *names_of(struct sf_plugins *plugins)
 {
 	_auto_(l_strv_free) char **names = sf_plugins_names(plugins);
@@ -72,8 +82,7 @@ START_TEST(loading_all_keeps_good_ones_in_priority_order)
 	copy_plugin("failing-init", "failing-init", 0644);
 	copy_plugin("uses-ell", "uses-ell", 0644);
 
-	ck_assert_int_eq(sf_plugins_load(dir, NULL, &plugins, err,
-					 sizeof(err)), 0);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), 0);
 	names = names_of(plugins);
 	ck_assert_str_eq(names, "early good");
 
@@ -105,17 +114,12 @@ START_TEST(a_named_plugin_that_is_refused_is_fatal)
 	copy_plugin("no-symbol", "no-symbol", 0644);
 	copy_plugin("uses-ell", "uses-ell", 0644);
 
-	ck_assert_int_eq(sf_plugins_load(dir, bad, &plugins, err, sizeof(err)),
-			 -ENOEXEC);
+	ck_assert_int_eq(load(bad, &plugins, err, sizeof(err)), -ENOEXEC);
 	ck_assert_ptr_null(plugins);
-	ck_assert_int_eq(sf_plugins_load(dir, missing, &plugins, err,
-					 sizeof(err)), -ENOENT);
-	ck_assert_int_eq(sf_plugins_load(dir, failing, &plugins, err,
-					 sizeof(err)), -EIO);
-	ck_assert_int_eq(sf_plugins_load(dir, nosym, &plugins, err,
-					 sizeof(err)), -ENOEXEC);
-	ck_assert_int_eq(sf_plugins_load(dir, ell, &plugins, err,
-					 sizeof(err)), -EPERM);
+	ck_assert_int_eq(load(missing, &plugins, err, sizeof(err)), -ENOENT);
+	ck_assert_int_eq(load(failing, &plugins, err, sizeof(err)), -EIO);
+	ck_assert_int_eq(load(nosym, &plugins, err, sizeof(err)), -ENOEXEC);
+	ck_assert_int_eq(load(ell, &plugins, err, sizeof(err)), -EPERM);
 	ck_assert_ptr_null(plugins);
 }
 END_TEST
@@ -127,15 +131,13 @@ START_TEST(writable_directory_is_refused)
 
 	copy_plugin("good", "good", 0644);
 	ck_assert_int_eq(chmod(dir, 0777), 0);
-	ck_assert_int_eq(sf_plugins_load(dir, NULL, &plugins, err, sizeof(err)),
-			 -EPERM);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), -EPERM);
 	ck_assert_ptr_null(plugins);
 	ck_assert_msg(strstr(err, "must be owned by root and not group- or "
 			     "world-writable (mode 0777"), "%s", err);
 
 	ck_assert_int_eq(chmod(dir, 0775), 0);
-	ck_assert_int_eq(sf_plugins_load(dir, NULL, &plugins, err, sizeof(err)),
-			 -EPERM);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), -EPERM);
 }
 END_TEST
 
@@ -149,10 +151,8 @@ START_TEST(writable_plugin_file_is_refused)
 	copy_plugin("good", "good", 0664);
 	copy_plugin("early", "early", 0644);
 
-	ck_assert_int_eq(sf_plugins_load(dir, named, &plugins, err,
-					 sizeof(err)), -EPERM);
-	ck_assert_int_eq(sf_plugins_load(dir, NULL, &plugins, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(load(named, &plugins, err, sizeof(err)), -EPERM);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), 0);
 	names = names_of(plugins);
 	ck_assert_str_eq(names, "early");
 	ck_assert_msg(strstr(err, "good.so: refusing"), "%s", err);
@@ -168,10 +168,133 @@ START_TEST(a_second_plugin_with_a_taken_name_is_refused)
 
 	copy_plugin("good", "good", 0644);
 	copy_plugin("good", "again", 0644);
-	ck_assert_int_eq(sf_plugins_load(dir, named, &plugins, err,
-					 sizeof(err)), -EEXIST);
+	ck_assert_int_eq(load(named, &plugins, err, sizeof(err)), -EEXIST);
 	ck_assert_msg(strstr(err, "again.so: a plugin named 'good' is already "
 			     "loaded"), "%s", err);
+}
+END_TEST
+
+/* --- loaded when a setting names it --- */
+
+/* Is dir/file mapped into this process? (ELL's loader shares ours.) */
+static void *mapped(const char *file)
+{
+	_auto_(l_free) char *path = l_strdup_printf("%s/%s.so", dir, file);
+
+	return dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+}
+
+static unsigned int inits_of_on_demand(void)
+{
+	void *handle = mapped("on-demand");
+	unsigned int n;
+
+	ck_assert_ptr_nonnull(handle);
+	n = *(unsigned int *) dlsym(handle, "on_demand_inits");
+	dlclose(handle);
+	return n;
+}
+
+START_TEST(a_policy_on_demand_is_loaded_when_named)
+{
+	struct sf_plugins *plugins = NULL;
+	const struct sf_plugin_desc *desc = NULL, *again = NULL;
+	_auto_(l_free) char *names = NULL;
+	char err[512];
+
+	copy_plugin("good", "good", 0644);
+	copy_plugin("on-demand", "on-demand", 0644);
+	copy_plugin("kernel-mode", "kernel-mode", 0644);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+
+	/* Known by name, in priority order, but not loaded: neither the
+	 * on-demand policy nor the plugin of the other mode. */
+	names = names_of(plugins);
+	ck_assert_str_eq(names, "on-demand good kernel-mode");
+	ck_assert_ptr_nonnull(sf_plugins_find(plugins, "good"));
+	ck_assert_ptr_null(sf_plugins_find(plugins, "on-demand"));
+	ck_assert_ptr_null(sf_plugins_find(plugins, "kernel-mode"));
+	ck_assert_ptr_null(mapped("on-demand"));
+	ck_assert_ptr_null(mapped("kernel-mode"));
+
+	/* Named: loaded, its init run once, however often it is named. */
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGIN_MODE_USERSPACE, &desc, err,
+					sizeof(err)), 0);
+	ck_assert_ptr_eq(desc, sf_plugins_find(plugins, "on-demand"));
+	ck_assert_str_eq(desc->name, "on-demand");
+	ck_assert_uint_eq(inits_of_on_demand(), 1);
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGINS_ANY_MODE, &again, err,
+					sizeof(err)), 0);
+	ck_assert_ptr_eq(again, desc);
+	ck_assert_uint_eq(inits_of_on_demand(), 1);
+
+	/* The other mode's plugin is refused without loading, unless any
+	 * mode will do. */
+	ck_assert_int_eq(sf_plugins_use(plugins, "kernel-mode",
+					SF_PLUGIN_MODE_USERSPACE, &desc, err,
+					sizeof(err)), -EMEDIUMTYPE);
+	ck_assert_ptr_null(mapped("kernel-mode"));
+	ck_assert_int_eq(sf_plugins_use(plugins, "kernel-mode",
+					SF_PLUGINS_ANY_MODE, &desc, err,
+					sizeof(err)), 0);
+	ck_assert_ptr_eq(desc, sf_plugins_find(plugins, "kernel-mode"));
+
+	ck_assert_int_eq(sf_plugins_use(plugins, "nosuch", SF_PLUGINS_ANY_MODE,
+					&desc, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "'nosuch' is not a loaded plugin");
+
+	sf_plugins_free(plugins);
+	ck_assert_ptr_null(mapped("on-demand"));
+	ck_assert_ptr_null(mapped("kernel-mode"));
+}
+END_TEST
+
+START_TEST(a_policy_that_fails_to_load_stays_deferred)
+{
+	struct sf_plugins *plugins = NULL;
+	const struct sf_plugin_desc *desc = NULL;
+	_auto_(l_free) char *path = NULL;
+	char err[512];
+
+	copy_plugin("on-demand", "on-demand", 0644);
+	ck_assert_int_eq(load(NULL, &plugins, err, sizeof(err)), 0);
+	path = l_strdup_printf("%s/on-demand.so", dir);
+
+	/* Its init fails: the error is the caller's, nothing stays. */
+	setenv("SF_TEST_INIT_FAIL", "1", 1);
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGINS_ANY_MODE, &desc, err,
+					sizeof(err)), -EIO);
+	unsetenv("SF_TEST_INIT_FAIL");
+	ck_assert_msg(strstr(err, "on-demand.so: init failed: Input/output "
+			     "error"), "%s", err);
+	ck_assert_ptr_null(sf_plugins_find(plugins, "on-demand"));
+	ck_assert_ptr_null(mapped("on-demand"));
+
+	/* The file is checked again when it loads. */
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGINS_ANY_MODE, &desc, err,
+					sizeof(err)), -EPERM);
+	ck_assert_msg(strstr(err, "on-demand.so: refusing"), "%s", err);
+	copy_plugin("good", "on-demand", 0644);
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGINS_ANY_MODE, &desc, err,
+					sizeof(err)), -ENOEXEC);
+	ck_assert_msg(strstr(err, "on-demand.so: no longer the plugin "
+			     "'on-demand' found at start"), "%s", err);
+	ck_assert_ptr_null(sf_plugins_find(plugins, "on-demand"));
+
+	/* Put right, a later use loads it. */
+	copy_plugin("on-demand", "on-demand", 0644);
+	ck_assert_int_eq(sf_plugins_use(plugins, "on-demand",
+					SF_PLUGINS_ANY_MODE, &desc, err,
+					sizeof(err)), 0);
+	ck_assert_uint_eq(inits_of_on_demand(), 1);
+	sf_plugins_free(plugins);
 }
 END_TEST
 
@@ -311,6 +434,8 @@ int main(void)
 	tcase_add_test(load, writable_directory_is_refused);
 	tcase_add_test(load, writable_plugin_file_is_refused);
 	tcase_add_test(load, a_second_plugin_with_a_taken_name_is_refused);
+	tcase_add_test(load, a_policy_on_demand_is_loaded_when_named);
+	tcase_add_test(load, a_policy_that_fails_to_load_stays_deferred);
 	suite_add_tcase(s, load);
 
 	tcase_add_test(dispatch, events_go_in_priority_order_and_stop_ends_them);
