@@ -605,13 +605,14 @@ static void ready_check(struct sf_daemon *d)
 		return;
 
 	d->ready = true;
-	/* What start-up used and freed (dumps, settings, plugins and the
-	 * systemd module loaded, the bus set up) goes back to the kernel. */
-	sf_trim_now();
 	l_info("subflowd ready: mode %s, default policy %s",
 	       sf_mode_to_str(d->config->mode), d->config->policy);
 	sf_notify("READY=1\nSTATUS=Managing MPTCP paths (%s mode, policy %s)",
 		  sf_mode_to_str(d->config->mode), d->config->policy);
+	/* What start-up used and freed (dumps, settings, plugins and the
+	 * systemd module loaded, the bus set up, this readiness told) goes
+	 * back to the kernel. */
+	sf_trim_now();
 }
 
 void sf_daemon_hold_ready(struct sf_daemon *d)

@@ -3,11 +3,14 @@
  * Memory back to the kernel after a burst (src/trim.c), on the real ELL
  * loop and glibc's heap: holes a burst left between live blocks stay
  * resident while events keep coming, and go back once the daemon has been
- * quiet for SF_TRIM_QUIET_MS. Skipped under AddressSanitizer, whose heap
- * is not glibc's.
+ * quiet for SF_TRIM_QUIET_MS. The heap cases are skipped under
+ * AddressSanitizer, whose heap is not glibc's. The stack a deep call
+ * touched goes back at once with sf_trim_now(), and once quiet.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <ell/ell.h>
@@ -39,6 +42,39 @@ static long resident_kb(void)
 	ck_assert_int_eq(fscanf(f, "%ld %ld", &size, &resident), 2);
 	fclose(f);
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* Resident kB of this process's main stack, from smaps. */
+static long stack_kb(void)
+{
+	char line[256];
+	bool in_stack = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in_stack = strstr(line, "[stack]") != NULL;
+			continue;
+		}
+		if (in_stack && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	ck_assert_int_ge(kb, 0);
+	return kb;
+}
+
+/* A call that goes 192 kB deep into the stack and touches every page. */
+static __attribute__((noinline)) void deep(void)
+{
+	volatile char frame[192 * 1024];
+
+	for (size_t i = 0; i < sizeof(frame); i += 1024)
+		frame[i] = 1;
 }
 
 /* A burst's leftovers: 4 MB of touched blocks freed, in holes of RUN
@@ -131,6 +167,25 @@ START_TEST(no_events_no_trim)
 }
 END_TEST
 
+START_TEST(the_stack_a_deep_call_touched_goes_back)
+{
+	long touched;
+
+	deep();
+	touched = stack_kb();
+	ck_assert_int_ge(touched, 192);
+	sf_trim_now();
+	ck_assert_int_le(stack_kb(), touched - 160);
+
+	/* Once quiet after events, too; the stack still works. */
+	deep();
+	touched = stack_kb();
+	sf_trim_activity();
+	run_ms(SF_TRIM_QUIET_MS + 500, 0);
+	ck_assert_int_le(stack_kb(), touched - 160);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trim");
@@ -140,6 +195,7 @@ int main(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, holes_stay_while_busy_and_go_back_once_quiet);
 	tcase_add_test(tc, no_events_no_trim);
+	tcase_add_test(tc, the_stack_a_deep_call_touched_goes_back);
 	suite_add_tcase(s, tc);
 
 	return sf_unit_run(s);
