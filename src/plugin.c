@@ -215,8 +215,8 @@ static int plugin_register(struct sf_plugins *plugins,
 			   const char *file, const char *origin,
 			   char *err, size_t err_size)
 {
-	bool deferred = plugin_deferred(plugins, desc, handle);
 	struct sf_plugin *p;
+	bool deferred;
 	int r;
 
 	r = plugin_check(desc, origin, err, err_size);
@@ -225,26 +225,30 @@ static int plugin_register(struct sf_plugins *plugins,
 			 origin, desc->name);
 		r = -EEXIST;
 	}
+	deferred = r >= 0 && plugin_deferred(plugins, desc, handle);
 	if (r >= 0 && !deferred)
 		r = plugin_init(desc, origin, err, err_size);
-
-	p = r < 0 ? NULL : l_new(struct sf_plugin, 1);
-	if (p) {
-		p->name = l_strdup(desc->name);
-		p->priority = desc->priority;
-		p->mode = desc->mode;
-		p->file = l_strdup(file);
-		l_queue_insert(plugins->list, p, plugin_compare, NULL);
+	if (r < 0) {
+		if (handle)
+			dlclose(handle);
+		return r;
 	}
 
-	if (p && !deferred) {
+	p = l_new(struct sf_plugin, 1);
+	p->name = l_strdup(desc->name);
+	p->priority = desc->priority;
+	p->mode = desc->mode;
+	p->file = l_strdup(file);
+	l_queue_insert(plugins->list, p, plugin_compare, NULL);
+
+	if (deferred) {
+		dlclose(handle);
+	} else {
 		p->desc = desc;
 		p->handle = handle;
-	} else if (handle) {
-		dlclose(handle);
 	}
 
-	return r;
+	return 0;
 }
 
 int sf_plugins_add_builtin(struct sf_plugins *plugins,
