@@ -93,5 +93,6 @@ static const struct sf_plugin_ops ops = {
 	.local_addr_added = addr_added,
 };
 
-SF_PLUGIN_DEFINE("one-extra", 100, SF_PLUGIN_MODE_USERSPACE, 0, NULL, NULL,
-		 &ops);
+/* It acts only on its own connections: loaded when a setting names it. */
+SF_PLUGIN_DEFINE("one-extra", 100, SF_PLUGIN_MODE_USERSPACE,
+		 SF_PLUGIN_FLAG_ON_DEMAND, NULL, NULL, &ops);
