@@ -4,7 +4,8 @@
 # NOTIFY_SOCKET. subflowd says READY=1 (with a STATUS=) once it is ready;
 # SIGHUP (ExecReload=) brings RELOADING=1, the new [core] max-subflows for the
 # next connection, then READY=1 again; a broken file on reload is refused
-# with its FILE:LINE, and the running settings stay, whole.
+# with its FILE:LINE, and the running settings stay, whole. A reload whose
+# rule names a policy not loaded yet loads it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 require_root_and_mptcp
 
@@ -81,3 +82,17 @@ expect_eq "$(notify_count '^RELOADING=1')" 2 "RELOADING=1 for the refused reload
 expect_eq "$(grep -c 'configuration reloaded' "$DAEMON_LOG")" 1 "reloads applied"
 kill -0 "$DAEMON_PID" || fail "subflowd exited on a broken reload"
 connect 3 "subflows after the refused reload"
+
+# A rule naming a policy no setting named before: the reload loads it.
+_sspi_mapped() {
+	grep -q '/sspi\.so$' "/proc/$DAEMON_PID/maps"
+}
+! _sspi_mapped || fail "sspi is loaded before a setting names it"
+printf '[core]\nmax-subflows = 3\n[filter]\nexclude-interfaces =\n[rule one]\nmatch-port = 5402\npolicy = sspi\n' >"$conf.new"
+mv "$conf.new" "$conf"
+kill -HUP "$DAEMON_PID"
+wait_log 5 "plugin sspi loaded: a setting names it"
+wait_until 5 _notify_count_is 4 '^READY=1'
+expect_eq "$(grep -c 'configuration reloaded' "$DAEMON_LOG")" 2 "reloads applied"
+_sspi_mapped || fail "the reload named sspi and it is not loaded"
+log "ok: the reload loaded sspi, which its rule names"
