@@ -39,20 +39,48 @@ static int conn_of(void *userdata, struct sf_conn **ret_conn,
 		      sd_bus_message *reply, void *userdata,		\
 		      sd_bus_error *ret_error)
 
+/*
+ * Values appended one by one (sd_bus_message_append_basic): a format
+ * string costs sd-bus its parsing at each call, a few thousand
+ * instructions for a subflow. These are read for every connection
+ * published and listed.
+ */
+static int append_u32(sd_bus_message *reply, uint32_t v)
+{
+	return sd_bus_message_append_basic(reply, 'u', &v);
+}
+
+static int append_u16(sd_bus_message *reply, uint16_t v)
+{
+	return sd_bus_message_append_basic(reply, 'q', &v);
+}
+
+static int append_u8(sd_bus_message *reply, uint8_t v)
+{
+	return sd_bus_message_append_basic(reply, 'y', &v);
+}
+
+static int append_bool(sd_bus_message *reply, bool v)
+{
+	int b = v;
+
+	return sd_bus_message_append_basic(reply, 'b', &b);
+}
+
 static int append_addr(sd_bus_message *reply, const struct sf_addr *addr)
 {
 	char buf[SF_ADDR_STRLEN];
 
-	return sd_bus_message_append(reply, "s",
-				     addr->family == AF_UNSPEC ? "" :
-				     sf_addr_to_str(addr, false, buf));
+	return sd_bus_message_append_basic(reply, 's',
+					   addr->family == AF_UNSPEC ? "" :
+					   sf_addr_to_str(addr, false, buf));
 }
 
 GETTER(get_token)
 {
 	struct sf_dbus_conn *conn = userdata;
 
-	return sd_bus_message_append(reply, "u", conn->token);
+	return append_u32(reply, conn->token);
 }
 
 GETTER(get_local_address)
@@ -68,8 +96,7 @@ GETTER(get_local_port)
 	struct sf_conn *c;
 	int r = conn_of(userdata, &c, ret_error);
 
-	return r < 0 ? r : sd_bus_message_append(reply, "q",
-						 sf_conn_local(c)->port);
+	return r < 0 ? r : append_u16(reply, sf_conn_local(c)->port);
 }
 
 GETTER(get_remote_address)
@@ -85,8 +112,7 @@ GETTER(get_remote_port)
 	struct sf_conn *c;
 	int r = conn_of(userdata, &c, ret_error);
 
-	return r < 0 ? r : sd_bus_message_append(reply, "q",
-						 sf_conn_remote(c)->port);
+	return r < 0 ? r : append_u16(reply, sf_conn_remote(c)->port);
 }
 
 GETTER(get_server_side)
@@ -94,8 +120,7 @@ GETTER(get_server_side)
 	struct sf_conn *c;
 	int r = conn_of(userdata, &c, ret_error);
 
-	return r < 0 ? r : sd_bus_message_append(reply, "b",
-						 sf_conn_server_side(c));
+	return r < 0 ? r : append_bool(reply, sf_conn_server_side(c));
 }
 
 GETTER(get_established)
@@ -103,8 +128,7 @@ GETTER(get_established)
 	struct sf_conn *c;
 	int r = conn_of(userdata, &c, ret_error);
 
-	return r < 0 ? r : sd_bus_message_append(reply, "b",
-						 sf_conn_established(c));
+	return r < 0 ? r : append_bool(reply, sf_conn_established(c));
 }
 
 GETTER(get_policy)
@@ -112,8 +136,8 @@ GETTER(get_policy)
 	struct sf_conn *c;
 	int r = conn_of(userdata, &c, ret_error);
 
-	return r < 0 ? r : sd_bus_message_append(reply, "s",
-						 sf_conn_policy(c) ?: "");
+	return r < 0 ? r : sd_bus_message_append_basic(reply, 's',
+						       sf_conn_policy(c) ?: "");
 }
 
 struct append_ctx {
@@ -125,7 +149,8 @@ static void append_subflow(struct sf_conn *conn,
 			   const struct sf_subflow_info *sf, void *user_data)
 {
 	struct append_ctx *ctx = user_data;
-	char l[SF_ADDR_STRLEN], rem[SF_ADDR_STRLEN];
+	sd_bus_message *m = ctx->reply;
+	int r;
 
 	/* Only what the kernel reported: a subflow being created has no
 	 * local port yet. */
@@ -133,13 +158,26 @@ static void append_subflow(struct sf_conn *conn,
 			SF_SUBFLOW_STATE_ESTABLISHED)
 		return;
 
-	ctx->r = sd_bus_message_append(ctx->reply, "(sqsqbuyy)",
-				       sf_addr_to_str(&sf->local, false, l),
-				       sf->local.port,
-				       sf_addr_to_str(&sf->remote, false, rem),
-				       sf->remote.port, sf->backup,
-				       (uint32_t)sf->ifindex, sf->local_id,
-				       sf->remote_id);
+	r = sd_bus_message_open_container(m, 'r', "sqsqbuyy");
+	if (r >= 0)
+		r = append_addr(m, &sf->local);
+	if (r >= 0)
+		r = append_u16(m, sf->local.port);
+	if (r >= 0)
+		r = append_addr(m, &sf->remote);
+	if (r >= 0)
+		r = append_u16(m, sf->remote.port);
+	if (r >= 0)
+		r = append_bool(m, sf->backup);
+	if (r >= 0)
+		r = append_u32(m, (uint32_t)sf->ifindex);
+	if (r >= 0)
+		r = append_u8(m, sf->local_id);
+	if (r >= 0)
+		r = append_u8(m, sf->remote_id);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	ctx->r = r;
 }
 
 GETTER(get_subflows)
@@ -166,14 +204,22 @@ static void append_remote_addr(struct sf_conn *conn, uint8_t id,
 			       const struct sf_addr *addr, void *user_data)
 {
 	struct append_ctx *ctx = user_data;
-	char buf[SF_ADDR_STRLEN];
+	sd_bus_message *m = ctx->reply;
+	int r;
 
 	if (ctx->r < 0)
 		return;
 
-	ctx->r = sd_bus_message_append(ctx->reply, "(ysq)", id,
-				       sf_addr_to_str(addr, false, buf),
-				       addr->port);
+	r = sd_bus_message_open_container(m, 'r', "ysq");
+	if (r >= 0)
+		r = append_u8(m, id);
+	if (r >= 0)
+		r = append_addr(m, addr);
+	if (r >= 0)
+		r = append_u16(m, addr->port);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	ctx->r = r;
 }
 
 GETTER(get_remote_addresses)
@@ -203,7 +249,7 @@ GETTER(get_owner)
 	if (!sf_dbus_conn_owner(userdata, &uid))
 		uid = (uid_t)-1;
 
-	return sd_bus_message_append(reply, "u", (uint32_t)uid);
+	return append_u32(reply, (uint32_t)uid);
 }
 
 /* --- methods --------------------------------------------------------------- */

@@ -6,7 +6,8 @@
  * connections published. The listing takes several loop iterations, each
  * describing at most SF_DBUS_OBJMGR_SLICE objects, and other calls are
  * answered meanwhile; it says what GetAll and InterfacesAdded say of each
- * object; signals about its objects follow its reply. And plain calls: a
+ * object, and InterfacesAdded says what sd-bus's own would; signals about
+ * its objects follow its reply. And plain calls: a
  * flood of them is served a slice per turn of the loop, never all at once.
  */
 #include <errno.h>
@@ -326,7 +327,7 @@ START_TEST(the_listing_says_what_getall_and_interfacesadded_say)
 	uint32_t token;
 	int32_t ifindex;
 
-	/* One more, announced by sd-bus's own InterfacesAdded. */
+	/* One more, announced by InterfacesAdded. */
 	sf_dbus_conn_path(NEW_TOKEN, watched);
 	feed_conn(NEW_TOKEN);
 	for (int i = 0; i < 2000 && !added; i++)
@@ -376,6 +377,61 @@ START_TEST(the_listing_says_what_getall_and_interfacesadded_say)
 	free(listed);
 	free(announced);
 	l_free(seen);
+}
+END_TEST
+
+/*
+ * The InterfacesAdded the service sent for watched, against the one
+ * sd-bus's own sd_bus_emit_object_added() sends for the same object: the
+ * same object manager, signature and body.
+ */
+static void check_added_as_sd_bus_sends_it(void)
+{
+	sd_bus_message *ours;
+	char *a, *b;
+
+	for (int i = 0; i < 2000 && !added; i++)
+		pump();
+	ck_assert_ptr_nonnull(added);
+	ours = added;
+	added = NULL;
+
+	ck_assert_int_ge(sd_bus_emit_object_added(service->bus, watched), 0);
+	for (int i = 0; i < 2000 && !added; i++)
+		pump();
+	ck_assert_ptr_nonnull(added);
+
+	ck_assert_str_eq(sd_bus_message_get_path(ours), SF_DBUS_PATH);
+	ck_assert_str_eq(sd_bus_message_get_path(added), SF_DBUS_PATH);
+	ck_assert_str_eq(sd_bus_message_get_signature(ours, true),
+			 sd_bus_message_get_signature(added, true));
+	ck_assert_int_gt(sd_bus_message_enter_container(ours, 'a',
+							"{sa{sv}}"), 0);
+	ck_assert_int_gt(sd_bus_message_enter_container(added, 'a',
+							"{sa{sv}}"), 0);
+	a = dump(ours);
+	b = dump(added);
+	/* (ck_assert_str_eq cannot show strings this long.) */
+	ck_assert_msg(!strcmp(a, b), "InterfacesAdded for %s differs from "
+		      "sd-bus's", watched);
+	free(a);
+	free(b);
+	sd_bus_message_unref(ours);
+	added = sd_bus_message_unref(added);
+}
+
+START_TEST(interfacesadded_is_what_sd_bus_sends)
+{
+	/* A connection, once published... */
+	sf_dbus_conn_path(NEW_TOKEN, watched);
+	feed_conn(NEW_TOKEN);
+	check_added_as_sd_bus_sends_it();
+
+	/* ...and an interface (its address would follow in
+	 * PropertiesChanged: compared as the link came). */
+	sf_dbus_iface_path(3, watched);
+	fk_add_link(3, "eth2", true);
+	check_added_as_sd_bus_sends_it();
 }
 END_TEST
 
@@ -513,6 +569,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_listing_takes_slices_and_other_calls_pass_it);
 	tcase_add_test(tc, the_listing_says_what_getall_and_interfacesadded_say);
+	tcase_add_test(tc, interfacesadded_is_what_sd_bus_sends);
 	tcase_add_test(tc, a_removal_during_a_listing_follows_its_reply);
 	tcase_add_test(tc, a_listing_without_connections);
 	tcase_add_test(tc, a_listing_ends_with_the_service);
