@@ -45,8 +45,8 @@ int sf_daemon_load_policies(struct sf_plugins *plugins,
 
 /*
  * Build a daemon from a validated config (ownership taken) and a loaded
- * plugin set (ownership taken), which sf_daemon_load_policies() has seen. No sockets are opened. Returns NULL only
- * when the arguments are NULL.
+ * plugin set (ownership taken), which sf_daemon_load_policies() has seen.
+ * No sockets are opened. Returns NULL only when the arguments are NULL.
  */
 struct sf_daemon *sf_daemon_new(struct sf_config *config,
 				struct sf_plugins *plugins);

@@ -314,7 +314,8 @@ int sf_dlopen_trusted(int dirfd, const char *dir, const char *file,
  * negative errno with err saying why.
  */
 static int plugin_open(int dirfd, const char *dir, const char *file,
-		       void **ret_handle, const struct sf_plugin_desc **ret_desc,
+		       void **ret_handle,
+		       const struct sf_plugin_desc **ret_desc,
 		       char *err, size_t err_size)
 {
 	_auto_(l_free) char *path = l_strdup_printf("%s/%s", dir, file);
@@ -391,8 +392,8 @@ static int plugin_load_deferred(struct sf_plugins *plugins, struct sf_plugin *p,
 
 	r = plugin_check(desc, path, err, err_size);
 	if (r >= 0 && (strcmp(desc->name, p->name) || desc->mode != p->mode)) {
-		snprintf(err, err_size, "%s: no longer the plugin '%s' found at "
-			 "start", path, p->name);
+		snprintf(err, err_size, "%s: no longer the plugin '%s' "
+			 "found at start", path, p->name);
 		r = -ENOEXEC;
 	}
 	if (r >= 0)

@@ -17,8 +17,9 @@ struct sf_plugins;
  * every "*.so"; otherwise exactly these (each must load). Each is checked
  * now; one that is not needed until a setting names it, a policy with
  * SF_PLUGIN_FLAG_ON_DEMAND or a plugin of the other mode, is unloaded
- * again, its init not run, and loaded by sf_plugins_use(). The directory and each file must be owned
- * by root or the effective uid and be neither group- nor world-writable.
+ * again, its init not run, and loaded by sf_plugins_use(). The directory
+ * and each file must be owned by root or the effective uid and be neither
+ * group- nor world-writable.
  * A plugin is refused when its descriptor symbol is missing, its ABI number
  * differs, its name is empty or already taken, or its init fails.
  *

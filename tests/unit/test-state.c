@@ -203,7 +203,8 @@ START_TEST(timer_left_by_an_unloaded_plugin_is_freed_first)
 	char err[512];
 
 	ck_assert_msg(sf_plugins_load(dir, names, SF_PLUGIN_MODE_USERSPACE,
-				      &loaded, err, sizeof(err)) == 0, "%s", err);
+				      &loaded, err, sizeof(err)) == 0,
+		      "%s", err);
 	/* Its timer (1 ms) would abort() if it ever fired. */
 	sf_plugins_free(loaded);
 	run_loop(30);
