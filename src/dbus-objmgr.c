@@ -128,9 +128,11 @@ static int emit_added(struct sf_dbus *d, const char *path)
 
 /*
  * Send a signal. late: it was held, and its object may have changed since:
- * an announcement or change of an object withdrawn meanwhile is dropped,
- * and a withdrawal names the interfaces the object had, as sd-bus names
- * them (the object is gone: sd-bus could not look them up).
+ * an announcement or change of an object withdrawn meanwhile is dropped.
+ * A withdrawal names the interfaces the object had, as
+ * sd_bus_emit_object_removed() names them (test-dbus-objmgr compares
+ * them) but without its walk of the object tree, which finds nothing once
+ * the object is gone.
  */
 static void emit(struct sf_dbus *d, enum sf_dbus_signal kind,
 		 const char *path, const char *interface, char **props,
@@ -147,15 +149,10 @@ static void emit(struct sf_dbus *d, enum sf_dbus_signal kind,
 		r = emit_added(d, path);
 		break;
 	case SF_DBUS_SIGNAL_REMOVED:
-		if (late)
-			r = sd_bus_emit_interfaces_removed(d->bus, path,
-				IFACE_PEER, IFACE_INTROSPECTABLE,
-				IFACE_PROPERTIES,
-				sf_dbus_conn_path_parse(path, &token) == 0 ?
-				SF_DBUS_CONN_IFACE : SF_DBUS_IFACE_IFACE,
-				NULL);
-		else
-			r = sd_bus_emit_object_removed(d->bus, path);
+		r = sd_bus_emit_interfaces_removed(d->bus, path,
+			IFACE_PEER, IFACE_INTROSPECTABLE, IFACE_PROPERTIES,
+			sf_dbus_conn_path_parse(path, &token) == 0 ?
+			SF_DBUS_CONN_IFACE : SF_DBUS_IFACE_IFACE, NULL);
 		break;
 	case SF_DBUS_SIGNAL_CHANGED:
 		r = sd_bus_emit_properties_changed_strv(d->bus, path,

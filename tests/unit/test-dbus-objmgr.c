@@ -6,8 +6,8 @@
  * connections published. The listing takes several loop iterations, each
  * describing at most SF_DBUS_OBJMGR_SLICE objects, and other calls are
  * answered meanwhile; it says what GetAll and InterfacesAdded say of each
- * object, and InterfacesAdded says what sd-bus's own would; signals about
- * its objects follow its reply. And plain calls: a
+ * object; InterfacesAdded and InterfacesRemoved say what sd-bus's own
+ * would; signals about its objects follow its reply. And plain calls: a
  * flood of them is served a slice per turn of the loop, never all at once.
  */
 #include <errno.h>
@@ -437,10 +437,22 @@ END_TEST
 
 START_TEST(a_removal_during_a_listing_follows_its_reply)
 {
-	char *unheld;
+	char *sd_bus_list, *unheld;
 	struct sent *listing;
 
-	/* Withdrawn with no listing running: sd-bus names the interfaces. */
+	/* What sd-bus's own InterfacesRemoved names for a connection (one
+	 * still there: sd-bus looks its interfaces up)... */
+	sf_dbus_conn_path(2, watched);
+	ck_assert_int_ge(sd_bus_emit_object_removed(service->bus, watched),
+			 0);
+	for (int i = 0; i < 100 && !removed_seq; i++)
+		pump();
+	ck_assert_uint_gt(removed_seq, 0);
+	sd_bus_list = removed_ifaces;
+	removed_ifaces = NULL;
+	removed_seq = 0;
+
+	/* ...the service names too, with no listing running... */
 	sf_dbus_conn_path(1, watched);
 	fk_feed(SF_EVENT_CLOSED, 1, NULL, 0, NULL, 0, 0);
 	for (int i = 0; i < 100 && !removed_seq; i++)
@@ -449,7 +461,10 @@ START_TEST(a_removal_during_a_listing_follows_its_reply)
 	unheld = removed_ifaces;
 	removed_ifaces = NULL;
 	removed_seq = 0;
+	ck_assert_str_eq(unheld, sd_bus_list);
+	l_free(sd_bus_list);
 
+	/* ...and after a listing that held it. */
 	listing = list();
 	pump();
 	ck_assert_ptr_null(listing->reply);
