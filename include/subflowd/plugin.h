@@ -170,7 +170,9 @@ enum sf_plugin_flags {
 	/* Acts only on the connections it is the policy of, global events
 	 * included, and its init may wait: the daemon loads it when a setting
 	 * first names it (default policy, a rule, SetPolicy), not at start.
-	 * Ignored with SF_PLUGIN_FLAG_OBSERVER. */
+	 * Events from before are not replayed: what it needs of them it
+	 * reads through the queries below. Ignored with
+	 * SF_PLUGIN_FLAG_OBSERVER. */
 	SF_PLUGIN_FLAG_ON_DEMAND = 1u << 1,
 };
 
