@@ -60,7 +60,7 @@
  * touched pages: read 4 KiB at a time, Linux 6.18 leaves a link whose
  * message does not fit (6 kB with 40 altnames) out of a dump, silently,
  * and ends it with NLMSG_DONE as if whole. Its own mapping instead, whose
- * pages go back to the kernel after each dump (netmon_buf_release()). */
+ * pages go back to the kernel after each read (netmon_buf_release()). */
 #define NETMON_BUF_SIZE 65536
 #define NETMON_RCVBUF (4 * 1024 * 1024)
 /* A dump request that nothing answers for this long has failed. */
@@ -92,7 +92,7 @@ struct sf_netmon {
 	bool error_warned;
 	bool tell_done;			/* a warning awaits its happy end */
 	void *buf;			/* what recv() reads */
-	bool buf_spent;			/* a dump ended: release its pages */
+	bool buf_spent;			/* read into: release its pages */
 };
 
 static const unsigned int netmon_groups[] = {
@@ -200,6 +200,8 @@ static int netmon_recv(struct sf_netmon *nm, int flags, bool *ret_multicast)
 
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : SF_NEG_ERRNO();
+	/* Written, even if refused below: its pages go back after. */
+	nm->buf_spent = true;
 	if (n > NETMON_BUF_SIZE)
 		return -EMSGSIZE;
 
@@ -302,7 +304,6 @@ static void netmon_resync_done(struct sf_netmon *nm)
 	nm->timer = NULL;
 
 	sf_iface_table_resync_end(nm->table);
-	nm->buf_spent = true;
 
 	if (nm->tell_done)
 		l_info("netmon: interfaces re-read");
@@ -432,10 +433,12 @@ static int netmon_handle(struct sf_netmon *nm, int n, bool multicast)
 
 /*
  * A dump's batches fill many of the buffer's pages, a notification one or
- * two; the content is dead once read. So after a dump the pages go back to
- * the kernel (they read as zeros when touched again): an idle daemon does
- * not keep its start-up dump's 30-odd kB. Not from inside a read, where
- * the caller still walks the buffer.
+ * two; the content is dead once read. So after each round of reads the
+ * pages go back to the kernel (they read as zeros when touched again): an
+ * idle daemon keeps neither its start-up dump's 30-odd kB nor the page
+ * the last notification filled. Not from inside a read, where the caller
+ * still walks the buffer. Notifications are rare (links, addresses,
+ * default routes): one madvise() each costs nothing that matters.
  */
 static void netmon_buf_release(struct sf_netmon *nm)
 {
