@@ -26,7 +26,9 @@ struct path {
 struct sf_retry {
 	sf_retry_fire_func_t fire;
 	void *user_data;
-	struct l_hashmap *by_token;	/* token -> struct path list */
+	/* token -> struct path list; made at the first re-creation (an ELL
+	 * hashmap is 4 kB, zeroed, however empty). */
+	struct l_hashmap *by_token;
 };
 
 static void path_free(struct path *p)
@@ -53,7 +55,6 @@ struct sf_retry *sf_retry_new(sf_retry_fire_func_t fire, void *user_data)
 
 	retry->fire = fire;
 	retry->user_data = user_data;
-	retry->by_token = l_hashmap_new();
 	return retry;
 }
 
@@ -170,6 +171,8 @@ int sf_retry_subflow_closed(struct sf_retry *retry, uint32_t token,
 		p->local.port = 0;
 		p->remote = *remote;
 		sf_timerq_init(&p->timer, path_fire);
+		if (!retry->by_token)
+			retry->by_token = l_hashmap_new();
 		p->next = l_hashmap_lookup(retry->by_token, key);
 		if (p->next)
 			l_hashmap_replace(retry->by_token, key, p, NULL);
