@@ -308,6 +308,29 @@ int sf_dlopen_trusted(int dirfd, const char *dir, const char *file,
 	return 0;
 }
 
+/* The plugin directory, open, once sf_check_trusted() has passed it: its
+ * fd, or a negative errno with err saying why. */
+static int plugin_dir_open(const char *dir, char *err, size_t err_size)
+{
+	int fd, r;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = SF_NEG_ERRNO();
+		snprintf(err, err_size, "plugin directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+
+	r = sf_check_trusted(fd, dir, err, err_size);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+
+	return fd;
+}
+
 /*
  * Open dir/file (dirfd: dir, open and checked) as a plugin: the ELF check,
  * the trusted dlopen and the descriptor. Returns 0 with both set, or a
@@ -374,18 +397,12 @@ static int plugin_load_deferred(struct sf_plugins *plugins, struct sf_plugin *p,
 	void *handle;
 	int dir_fd, r;
 
-	dir_fd = open(plugins->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0) {
-		r = SF_NEG_ERRNO();
-		snprintf(err, err_size, "plugin directory %s: %s", plugins->dir,
-			 strerror(-r));
-		return r;
-	}
+	dir_fd = plugin_dir_open(plugins->dir, err, err_size);
+	if (dir_fd < 0)
+		return dir_fd;
 
-	r = sf_check_trusted(dir_fd, plugins->dir, err, err_size);
-	if (r >= 0)
-		r = plugin_open(dir_fd, plugins->dir, p->file, &handle, &desc,
-				err, err_size);
+	r = plugin_open(dir_fd, plugins->dir, p->file, &handle, &desc, err,
+			err_size);
 	close(dir_fd);
 	if (r < 0)
 		return r;
@@ -487,7 +504,7 @@ int sf_plugins_load(const char *dir, char **names, enum sf_plugin_mode mode,
 		    char *ret_err, size_t err_size)
 {
 	_auto_(sf_plugins_free) struct sf_plugins *plugins = sf_plugins_new();
-	int dir_fd, r;
+	int dir_fd, r = 0;
 
 	plugins->dir = l_strdup(dir);
 	plugins->mode = mode;
@@ -495,19 +512,9 @@ int sf_plugins_load(const char *dir, char **names, enum sf_plugin_mode mode,
 
 	/* A plain descriptor: the directory is read only when no names are
 	 * given, which keeps readdir() out of the daemon's resident pages. */
-	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0) {
-		r = SF_NEG_ERRNO();
-		snprintf(ret_err, err_size, "plugin directory %s: %s", dir,
-			 strerror(-r));
-		return r;
-	}
-
-	r = sf_check_trusted(dir_fd, dir, ret_err, err_size);
-	if (r < 0) {
-		close(dir_fd);
-		return r;
-	}
+	dir_fd = plugin_dir_open(dir, ret_err, err_size);
+	if (dir_fd < 0)
+		return dir_fd;
 
 	if (names && names[0]) {
 		for (char **n = names; *n && r >= 0; n++) {
