@@ -96,8 +96,18 @@ static bool published(struct sf_dbus *d, const char *path)
 	return true;
 }
 
-static int describe_path(struct sf_dbus *d, sd_bus_message *m,
-			 const char *path, sd_bus_error *ret_error);
+/* A published object as its getters see it (see object_at()). */
+struct object {
+	const char *interface;
+	const sd_bus_vtable *vtable;
+	void *userdata;
+};
+
+static bool object_at(struct sf_dbus *d, const char *path,
+		      struct object *ret_object);
+static int describe_interfaces(struct sf_dbus *d, sd_bus_message *m,
+			       const char *path, const struct object *o,
+			       sd_bus_error *ret_error);
 
 /*
  * InterfacesAdded for the object at path, from the object manager at
@@ -110,16 +120,20 @@ static int emit_added(struct sf_dbus *d, const char *path)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
+	struct object o;
 	int r;
+
+	/* Nothing there (withdrawn meanwhile): no signal. */
+	if (!object_at(d, path, &o))
+		return 0;
 
 	r = sd_bus_message_new_signal(d->bus, &m, SF_DBUS_PATH,
 				      IFACE_OBJECT_MANAGER, "InterfacesAdded");
 	if (r >= 0)
 		r = sd_bus_message_append_basic(m, 'o', path);
 	if (r >= 0)
-		r = describe_path(d, m, path, &err);
-	/* Nothing there (withdrawn meanwhile): no signal. */
-	if (r > 0)
+		r = describe_interfaces(d, m, path, &o, &err);
+	if (r >= 0)
 		r = sd_bus_send(d->bus, m, NULL);
 	sd_bus_error_free(&err);
 	sd_bus_message_unref(m);
@@ -278,16 +292,16 @@ static int append_property(struct sf_dbus *d, sd_bus_message *reply,
 }
 
 /*
- * The interfaces of one object as sd-bus gives them (a{sa{sv}}): the three
- * every object has, empty, then interface with each property of its
- * vtable that is neither hidden nor only read explicitly, in the vtable's
- * order.
+ * The interfaces of object o at path as sd-bus gives them (a{sa{sv}}): the
+ * three every object has, empty, then its interface with each property of
+ * its vtable that is neither hidden nor only read explicitly, in the
+ * vtable's order.
  */
 static int describe_interfaces(struct sf_dbus *d, sd_bus_message *m,
-			       const char *path, const char *interface,
-			       const sd_bus_vtable *vtable, void *userdata,
+			       const char *path, const struct object *o,
 			       sd_bus_error *ret_error)
 {
+	const sd_bus_vtable *vtable = o->vtable;
 	const sd_bus_vtable *v;
 	int r;
 
@@ -299,7 +313,7 @@ static int describe_interfaces(struct sf_dbus *d, sd_bus_message *m,
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, 'e', "sa{sv}");
 	if (r >= 0)
-		r = sd_bus_message_append_basic(m, 's', interface);
+		r = sd_bus_message_append_basic(m, 's', o->interface);
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, 'a', "{sv}");
 
@@ -312,7 +326,7 @@ static int describe_interfaces(struct sf_dbus *d, sd_bus_message *m,
 				 SD_BUS_VTABLE_PROPERTY_EXPLICIT)))
 			continue;
 
-		r = append_property(d, m, path, interface, v, userdata,
+		r = append_property(d, m, path, o->interface, v, o->userdata,
 				    ret_error);
 	}
 
@@ -321,40 +335,46 @@ static int describe_interfaces(struct sf_dbus *d, sd_bus_message *m,
 	return r;
 }
 
-/*
- * The interfaces of the connection or interface object at path, published
- * (1), or 0 when there is none, or a negative errno.
- */
-static int describe_path(struct sf_dbus *d, sd_bus_message *m,
-			 const char *path, sd_bus_error *ret_error)
+/* The connection object of token, if published. */
+static bool conn_object(struct sf_dbus *d, uint32_t token,
+			struct object *ret_object)
 {
-	struct sf_dbus_iface *iface;
+	if (!sf_dbus_conn_published(d, token))
+		return false;
+
+	/* The connection getters' userdata, as conn_find() fills it. */
+	d->found->token = token;
+	*ret_object = (struct object) { SF_DBUS_CONN_IFACE,
+					sf_dbus_conn_vtable, d->found };
+	return true;
+}
+
+/* The interface object of ifindex, if published. */
+static bool iface_object(struct sf_dbus *d, int32_t ifindex,
+			 struct object *ret_object)
+{
+	struct sf_dbus_iface *iface = sf_dbus_iface_lookup(d, ifindex);
+
+	if (!iface)
+		return false;
+
+	*ret_object = (struct object) { SF_DBUS_IFACE_IFACE,
+					sf_dbus_iface_vtable, iface };
+	return true;
+}
+
+/* The published connection or interface object at path, if any. */
+static bool object_at(struct sf_dbus *d, const char *path,
+		      struct object *ret_object)
+{
 	int32_t ifindex;
 	uint32_t token;
-	int r;
 
-	if (sf_dbus_conn_path_parse(path, &token) == 0) {
-		if (!sf_dbus_conn_published(d, token))
-			return 0;
-		/* The connection getters' userdata, as conn_find() fills
-		 * it. */
-		d->found->token = token;
-		r = describe_interfaces(d, m, path, SF_DBUS_CONN_IFACE,
-					sf_dbus_conn_vtable, d->found,
-					ret_error);
-		return r < 0 ? r : 1;
-	}
-
-	if (sf_dbus_iface_path_parse(path, &ifindex) == 0) {
-		iface = sf_dbus_iface_lookup(d, ifindex);
-		if (!iface)
-			return 0;
-		r = describe_interfaces(d, m, path, SF_DBUS_IFACE_IFACE,
-					sf_dbus_iface_vtable, iface, ret_error);
-		return r < 0 ? r : 1;
-	}
-
-	return 0;
+	if (sf_dbus_conn_path_parse(path, &token) == 0)
+		return conn_object(d, token, ret_object);
+	if (sf_dbus_iface_path_parse(path, &ifindex) == 0)
+		return iface_object(d, ifindex, ret_object);
+	return false;
 }
 
 /* Object i of the listing, unless withdrawn since it started: 1 when
@@ -364,23 +384,25 @@ static int describe_next(struct sf_dbus *d, struct listing *l,
 {
 	unsigned int i = l->next++;
 	char path[SF_DBUS_PATH_MAX];
+	struct object o;
 	int r;
 
-	if (i < l->n_ifaces)
+	if (i < l->n_ifaces) {
+		if (!iface_object(d, l->ifindexes[i], &o))
+			return 0;
 		sf_dbus_iface_path(l->ifindexes[i], path);
-	else
+	} else {
+		if (!conn_object(d, l->tokens[i - l->n_ifaces], &o))
+			return 0;
 		sf_dbus_conn_path(l->tokens[i - l->n_ifaces], path);
-
-	/* An object withdrawn since the listing started is left out. */
-	if (!published(d, path))
-		return 0;
+	}
 
 	r = sd_bus_message_open_container(l->reply, 'e', "oa{sa{sv}}");
 	if (r >= 0)
 		r = sd_bus_message_append_basic(l->reply, 'o', path);
 	if (r >= 0)
-		r = describe_path(d, l->reply, path, ret_error);
-	if (r > 0)
+		r = describe_interfaces(d, l->reply, path, &o, ret_error);
+	if (r >= 0)
 		r = sd_bus_message_close_container(l->reply);
 	return r < 0 ? r : 1;
 }
