@@ -317,11 +317,41 @@ static void check_object(sd_bus_message *reply, const char *path,
 	ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
 }
 
+/* The next InterfacesAdded for watched (referenced: the caller unrefs). */
+static sd_bus_message *await_added(void)
+{
+	sd_bus_message *m;
+
+	for (int i = 0; i < 2000 && !added; i++)
+		pump();
+	ck_assert_ptr_nonnull(added);
+	m = added;
+	added = NULL;
+	return m;
+}
+
+/* The interfaces the next InterfacesRemoved for watched names, "a b c"
+ * (l_free()), and its place among the messages received. */
+static char *await_removed(unsigned int *ret_seq)
+{
+	char *ifaces;
+
+	for (int i = 0; i < 100 && !removed_seq; i++)
+		pump();
+	ck_assert_uint_gt(removed_seq, 0);
+	*ret_seq = removed_seq;
+	ifaces = removed_ifaces;
+	removed_ifaces = NULL;
+	removed_seq = 0;
+	return ifaces;
+}
+
 START_TEST(the_listing_says_what_getall_and_interfacesadded_say)
 {
 	uint8_t *seen = l_new(uint8_t, NEW_TOKEN + 1);
 	bool iface_seen = false;
 	char *announced = NULL, *listed = NULL;
+	sd_bus_message *added_msg;
 	struct sent *listing;
 	const char *path;
 	uint32_t token;
@@ -330,12 +360,11 @@ START_TEST(the_listing_says_what_getall_and_interfacesadded_say)
 	/* One more, announced by InterfacesAdded. */
 	sf_dbus_conn_path(NEW_TOKEN, watched);
 	feed_conn(NEW_TOKEN);
-	for (int i = 0; i < 2000 && !added; i++)
-		pump();
-	ck_assert_ptr_nonnull(added);
-	ck_assert_int_gt(sd_bus_message_enter_container(added, 'a',
+	added_msg = await_added();
+	ck_assert_int_gt(sd_bus_message_enter_container(added_msg, 'a',
 							"{sa{sv}}"), 0);
-	announced = dump(added);
+	announced = dump(added_msg);
+	sd_bus_message_unref(added_msg);
 
 	listing = list();
 	wait_reply(listing);
@@ -387,37 +416,29 @@ END_TEST
  */
 static void check_added_as_sd_bus_sends_it(void)
 {
-	sd_bus_message *ours;
+	sd_bus_message *ours = await_added(), *theirs;
 	char *a, *b;
 
-	for (int i = 0; i < 2000 && !added; i++)
-		pump();
-	ck_assert_ptr_nonnull(added);
-	ours = added;
-	added = NULL;
-
 	ck_assert_int_ge(sd_bus_emit_object_added(service->bus, watched), 0);
-	for (int i = 0; i < 2000 && !added; i++)
-		pump();
-	ck_assert_ptr_nonnull(added);
+	theirs = await_added();
 
 	ck_assert_str_eq(sd_bus_message_get_path(ours), SF_DBUS_PATH);
-	ck_assert_str_eq(sd_bus_message_get_path(added), SF_DBUS_PATH);
+	ck_assert_str_eq(sd_bus_message_get_path(theirs), SF_DBUS_PATH);
 	ck_assert_str_eq(sd_bus_message_get_signature(ours, true),
-			 sd_bus_message_get_signature(added, true));
+			 sd_bus_message_get_signature(theirs, true));
 	ck_assert_int_gt(sd_bus_message_enter_container(ours, 'a',
 							"{sa{sv}}"), 0);
-	ck_assert_int_gt(sd_bus_message_enter_container(added, 'a',
+	ck_assert_int_gt(sd_bus_message_enter_container(theirs, 'a',
 							"{sa{sv}}"), 0);
 	a = dump(ours);
-	b = dump(added);
+	b = dump(theirs);
 	/* (ck_assert_str_eq cannot show strings this long.) */
 	ck_assert_msg(!strcmp(a, b), "InterfacesAdded for %s differs from "
 		      "sd-bus's", watched);
 	free(a);
 	free(b);
 	sd_bus_message_unref(ours);
-	added = sd_bus_message_unref(added);
+	sd_bus_message_unref(theirs);
 }
 
 START_TEST(interfacesadded_is_what_sd_bus_sends)
@@ -437,30 +458,21 @@ END_TEST
 
 START_TEST(a_removal_during_a_listing_follows_its_reply)
 {
-	char *sd_bus_list, *unheld;
+	char *sd_bus_list, *unheld, *held;
 	struct sent *listing;
+	unsigned int held_seq, unused;
 
 	/* What sd-bus's own InterfacesRemoved names for a connection (one
 	 * still there: sd-bus looks its interfaces up)... */
 	sf_dbus_conn_path(2, watched);
 	ck_assert_int_ge(sd_bus_emit_object_removed(service->bus, watched),
 			 0);
-	for (int i = 0; i < 100 && !removed_seq; i++)
-		pump();
-	ck_assert_uint_gt(removed_seq, 0);
-	sd_bus_list = removed_ifaces;
-	removed_ifaces = NULL;
-	removed_seq = 0;
+	sd_bus_list = await_removed(&unused);
 
 	/* ...the service names too, with no listing running... */
 	sf_dbus_conn_path(1, watched);
 	fk_feed(SF_EVENT_CLOSED, 1, NULL, 0, NULL, 0, 0);
-	for (int i = 0; i < 100 && !removed_seq; i++)
-		pump();
-	ck_assert_uint_gt(removed_seq, 0);
-	unheld = removed_ifaces;
-	removed_ifaces = NULL;
-	removed_seq = 0;
+	unheld = await_removed(&unused);
 	ck_assert_str_eq(unheld, sd_bus_list);
 	l_free(sd_bus_list);
 
@@ -471,10 +483,10 @@ START_TEST(a_removal_during_a_listing_follows_its_reply)
 	sf_dbus_conn_path(N_CONNS, watched);
 	fk_feed(SF_EVENT_CLOSED, N_CONNS, NULL, 0, NULL, 0, 0);
 	wait_reply(listing);
-	for (int i = 0; i < 100 && !removed_seq; i++)
-		pump();
-	ck_assert_uint_gt(removed_seq, listing->seq);
-	ck_assert_str_eq(removed_ifaces, unheld);
+	held = await_removed(&held_seq);
+	ck_assert_uint_gt(held_seq, listing->seq);
+	ck_assert_str_eq(held, unheld);
+	l_free(held);
 	l_free(unheld);
 }
 END_TEST
