@@ -176,7 +176,7 @@ END_TEST
 
 /* --- loaded when a setting names it --- */
 
-/* Is dir/file mapped into this process? (ELL's loader shares ours.) */
+/* Is dir/FILE.so mapped into this process? (RTLD_NOLOAD never maps it.) */
 static void *mapped(const char *file)
 {
 	_auto_(l_free) char *path = l_strdup_printf("%s/%s.so", dir, file);
