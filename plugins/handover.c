@@ -44,6 +44,8 @@
 
 #include <subflowd/plugin.h>
 
+#include "stalled.h"
+
 /* How often primary subflows are checked for a silent stall. */
 #define HO_POLL_MS 250
 /* Retransmission timeouts in a row (with data in flight) that make a stall:
@@ -443,31 +445,6 @@ static void settle_standby(struct sf_conn *conn, struct ho_conn *hc,
 	mark_get(hc, &sf->local, &sf->remote)->backup = want;
 }
 
-/* Close a stalled primary subflow, so that the kernel sends its data again
- * on the other subflows (see the top of this file). Its path is opened
- * again by the caller. */
-static void close_stalled(struct sf_conn *conn, struct ho_conn *hc,
-			  const struct sf_subflow_info *sf)
-{
-	char buf[SF_ADDR_STRLEN];
-	int r;
-
-	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL, NULL);
-	if (r < 0) {
-		sf_log(LOG_INFO,
-		       "[%08x] handover: cannot close stalled subflow %s: %s",
-		       hc->token, sf_addr_to_str(&sf->local, true, buf),
-		       strerror(-r));
-		return;
-	}
-
-	sf_log(LOG_INFO, "[%08x] handover: closing stalled subflow %s, "
-	       "the standby paths take its data", hc->token,
-	       sf_addr_to_str(&sf->local, true, buf));
-	/* Its stall history is not its successor's. */
-	mark_forget(hc, &sf->local, &sf->remote);
-}
-
 /*
  * Bring conn in line: promote the standby paths when no primary subflow
  * works, demote them when one does, and give every standby subflow the
@@ -504,8 +481,14 @@ static void reconcile(struct sf_conn *conn)
 	/* After the promotion was sent: the kernel moves the data of the
 	 * subflows we close onto unflagged standby subflows. */
 	if (hc->promoted && s.standby.n && s.stalled.n) {
-		for (unsigned int i = 0; i < s.stalled.n; i++)
-			close_stalled(conn, hc, &s.stalled.sf[i]);
+		for (unsigned int i = 0; i < s.stalled.n; i++) {
+			const struct sf_subflow_info *sf = &s.stalled.sf[i];
+
+			/* Its stall history is not its successor's. */
+			if (!sf_stalled_close(conn, sf, "handover",
+					      "the standby paths"))
+				mark_forget(hc, &sf->local, &sf->remote);
+		}
 		open_subflows(conn, hc, NULL, NULL);
 	}
 

@@ -44,6 +44,8 @@
 
 #include <subflowd/plugin.h>
 
+#include "stalled.h"
+
 /* How long a trial lasts before a still-degraded path is benched again:
  * long enough for the segments it lost before it was benched to be sent
  * again, which would otherwise make a recovered path look lossy. */
@@ -468,29 +470,6 @@ static void settle_primary(struct sf_conn *conn, struct scan *s,
 	}
 }
 
-/* Close a stalled primary subflow (see Replace, at the top); the caller
- * opens its path again. */
-static void close_stalled(struct sf_conn *conn, struct q_conn *qc,
-			  const struct sf_subflow_info *sf)
-{
-	char buf[SF_ADDR_STRLEN];
-	int r;
-
-	r = sf_subflow_destroy(conn, &sf->local, &sf->remote, NULL, NULL, NULL);
-	if (r < 0) {
-		sf_log(LOG_INFO, "[%08x] quality: cannot close stalled subflow "
-		       "%s: %s", qc->token,
-		       sf_addr_to_str(&sf->local, true, buf), strerror(-r));
-		return;
-	}
-
-	sf_log(LOG_INFO, "[%08x] quality: closing stalled subflow %s, the "
-	       "other paths take its data", qc->token,
-	       sf_addr_to_str(&sf->local, true, buf));
-	/* Its bench and trial history is not its successor's. */
-	path_forget(qc, &sf->local, &sf->remote);
-}
-
 static void settle_standby(struct sf_conn *conn, struct q_conn *qc,
 			   const struct sf_subflow_info *sf, struct q_path *p)
 {
@@ -587,8 +566,13 @@ static void reconcile(struct sf_conn *conn)
 
 	/* After the standby paths' flags were sent: the kernel moves the
 	 * data of the subflows closed onto unflagged ones. */
-	for (size_t i = 0; i < n_stalled; i++)
-		close_stalled(conn, qc, &s.subflows[i]);
+	for (size_t i = 0; i < n_stalled; i++) {
+		const struct sf_subflow_info *sf = &s.subflows[i];
+
+		/* Its bench and trial history is not its successor's. */
+		if (!sf_stalled_close(conn, sf, "quality", "the other paths"))
+			path_forget(qc, &sf->local, &sf->remote);
+	}
 	if (n_stalled)
 		open_subflows(conn, qc, NULL, NULL);
 	free(s.subflows);

@@ -25,6 +25,12 @@ _metered_active() {
 	[[ $(client_paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1" ]]
 }
 
+# client_subflow_on ADDR: the client's subflows from ADDR to the transfer,
+# as LOCAL:PORT, one per line.
+client_subflow_on() {
+	mptcp_subflows "$LAB_CLI" 5201 | awk -v a="$1:" 'index($1, a) == 1 { print $1 }'
+}
+
 _metered_backup() {
 	[[ $(client_paths | grep '^10\.0\.2\.1' || true) == "10.0.2.1 backup" ]]
 }
@@ -34,12 +40,21 @@ xfer_client -a "$LAB_SRV_ADDR_1" -p 5201 -t 60 -i 200 >"$SF_TMP/client.log" 2>&1
 wait_until 10 _metered_backup
 wait_flowing 5
 
+# The stalled subflow itself, as the kernel shows it: its replacement on
+# path 1 has another port.
+stalled=$(client_subflow_on 10.0.1.1)
+[[ -n $stalled ]] || fail "no subflow on path 1 before the blackhole"
+_stalled_gone() {
+	[[ $(client_subflow_on 10.0.1.1) != "$stalled" ]]
+}
+
 log "path 1: blackhole"
 t0=$(date +%s%3N)
 lab_fail 1 blackhole
 wait_until 5 _metered_active
 log "path 2 promoted after $(($(date +%s%3N) - t0)) ms"
 wait_log 3 "quality: closing stalled subflow 10\.0\.1\.1:"
+wait_until 3 _stalled_gone
 wait_flowing 3
 log "data flows again $(($(date +%s%3N) - t0)) ms after the blackhole"
 
