@@ -93,7 +93,6 @@ static sd_bus *client;
 
 /* Commands the fake kernel has not answered yet. */
 struct pending {
-	struct l_genl_msg *msg;
 	sf_pm_reply_func_t reply;
 	void *user_data;
 };
@@ -111,12 +110,11 @@ static uint8_t answer_mode;
 static unsigned int answer_seq;
 static bool loader_fails;
 
-static int fake_send(void *ctx, struct l_genl_msg *msg, bool dump,
+static int fake_send(void *ctx, struct nlmsghdr *msg, bool dump,
 		     sf_pm_reply_func_t reply, void *user_data)
 {
 	struct pending *p = l_new(struct pending, 1);
 
-	p->msg = msg;
 	p->reply = reply;
 	p->user_data = user_data;
 	l_queue_push_tail(pending, p);
@@ -142,7 +140,6 @@ static void answer_commands(void)
 		p->reply(error, error && (answer_mode & 0x10) ?
 			 "fuzz: refused by the fake kernel" : NULL, NULL,
 			 p->user_data);
-		l_genl_msg_unref(p->msg);
 		l_free(p);
 	}
 }

@@ -559,7 +559,7 @@ static int cmd_register(struct cmd *cmd)
  * Hand msg (NULL: the arguments were invalid) for cmd, a query when dump,
  * to the transport. Returns 0, or a negative errno with cmd untouched.
  */
-static int cmd_transmit(struct sf_daemon *d, struct l_genl_msg *msg,
+static int cmd_transmit(struct sf_daemon *d, struct nlmsghdr *msg,
 			bool dump, struct cmd *cmd)
 {
 	const struct sf_pm_transport *tx = sf_daemon_transport(d);
@@ -568,10 +568,8 @@ static int cmd_transmit(struct sf_daemon *d, struct l_genl_msg *msg,
 	if (!msg)
 		return -EINVAL;
 
-	if (!tx) {
-		l_genl_msg_unref(msg);
+	if (!tx)
 		return -ENETDOWN;
-	}
 
 	r = tx->send(tx->ctx, msg, dump, cmd_reply, cmd);
 	if (r < 0)
@@ -586,7 +584,7 @@ static int cmd_transmit(struct sf_daemon *d, struct l_genl_msg *msg,
  * Send msg for cmd. Returns cmd's id, or a negative errno with cmd freed
  * and none of its callbacks called.
  */
-static int cmd_send(struct sf_daemon *d, struct l_genl_msg *msg, bool dump,
+static int cmd_send(struct sf_daemon *d, struct nlmsghdr *msg, bool dump,
 		    struct cmd *cmd)
 {
 	int r = cmd_transmit(d, msg, dump, cmd);
@@ -636,6 +634,7 @@ static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 			  sf_cmd_done_func_t done, void *user_data,
 			  sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct sf_daemon *d = sf_daemon_get();
 	struct sf_subflow_info info = { 0 };
 	struct cmd *cmd;
@@ -679,7 +678,7 @@ static int subflow_create(struct sf_conn *conn, const struct sf_addr *local,
 	cmd->remote = info.remote;
 	cmd->backup = backup;
 
-	r = cmd_send(d, sf_pmcmd_subflow_create(sf_conn_token(conn),
+	r = cmd_send(d, sf_pmcmd_subflow_create(&msg, sf_conn_token(conn),
 						&info.local, info.local_id,
 						backup, &info.remote),
 		     false, cmd);
@@ -713,6 +712,7 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		       sf_cmd_done_func_t done, void *user_data,
 		       sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct sf_daemon *d = sf_daemon_get();
 	const struct sf_subflow_info *sf;
 	struct cmd *cmd;
@@ -729,8 +729,8 @@ int sf_subflow_destroy(struct sf_conn *conn, const struct sf_addr *local,
 		      user_data, destroy);
 	cmd->local = *local;
 	cmd->remote = *remote;
-	r = cmd_send(d, sf_pmcmd_subflow_destroy(sf_conn_token(conn), local,
-						 remote), false, cmd);
+	r = cmd_send(d, sf_pmcmd_subflow_destroy(&msg, sf_conn_token(conn),
+						 local, remote), false, cmd);
 	if (r < 0)
 		return r;
 
@@ -746,6 +746,7 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 			  sf_cmd_done_func_t done, void *user_data,
 			  sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct sf_daemon *d = sf_daemon_get();
 	struct cmd *cmd;
 	int r;
@@ -762,7 +763,8 @@ int sf_subflow_set_backup(struct sf_conn *conn, const struct sf_addr *local,
 	cmd->local = *local;
 	cmd->remote = *remote;
 	cmd->backup = backup;
-	return cmd_send(d, sf_pmcmd_subflow_set_backup(sf_conn_token(conn),
+	return cmd_send(d, sf_pmcmd_subflow_set_backup(&msg,
+						       sf_conn_token(conn),
 						       local, remote, backup),
 			false, cmd);
 }
@@ -829,7 +831,9 @@ int sf_conn_withdraw_local_addr(struct sf_conn *conn,
 /* ANNOUNCE of cmd->local (port 0: the connection's) under cmd->addr_id. */
 static int announce_transmit(struct sf_daemon *d, struct cmd *cmd)
 {
-	return cmd_transmit(d, sf_pmcmd_announce(cmd->token, &cmd->local,
+	struct sf_pmcmd msg;
+
+	return cmd_transmit(d, sf_pmcmd_announce(&msg, cmd->token, &cmd->local,
 						 cmd->addr_id), false, cmd);
 }
 
@@ -905,6 +909,7 @@ int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 		   sf_cmd_done_func_t done, void *user_data,
 		   sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct sf_daemon *d = sf_daemon_get();
 	int r;
 
@@ -915,7 +920,7 @@ int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(d, sf_pmcmd_remove(sf_conn_token(conn), id), false,
+	return cmd_send(d, sf_pmcmd_remove(&msg, sf_conn_token(conn), id), false,
 			cmd_new(CMD_KIND_OTHER, conn, "remove address", done,
 				user_data, destroy));
 }
@@ -925,10 +930,12 @@ int sf_addr_remove(struct sf_conn *conn, uint8_t id,
 int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
 		    void *user_data, sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
+
 	if (!ep)
 		return -EINVAL;
 
-	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_add(ep), false,
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_add(&msg, ep), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "endpoint add", done,
 				user_data, destroy));
 }
@@ -936,10 +943,12 @@ int sf_endpoint_add(const struct sf_endpoint *ep, sf_cmd_done_func_t done,
 int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data,
 		    sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
+
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_del(id), false,
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_del(&msg, id), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "endpoint delete", done,
 				user_data, destroy));
 }
@@ -947,10 +956,13 @@ int sf_endpoint_del(uint8_t id, sf_cmd_done_func_t done, void *user_data,
 int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
 			  void *user_data, sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
+
 	if (!id)
 		return -EINVAL;
 
-	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_set_flags(id, flags),
+	return cmd_send(sf_daemon_get(),
+			sf_pmcmd_endpoint_set_flags(&msg, id, flags),
 			false, cmd_new(CMD_KIND_OTHER, NULL,
 				       "endpoint set flags", done, user_data,
 				       destroy));
@@ -959,10 +971,12 @@ int sf_endpoint_set_flags(uint8_t id, uint32_t flags, sf_cmd_done_func_t done,
 int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
 		  void *user_data, sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
+
 	if (!limits)
 		return -EINVAL;
 
-	return cmd_send(sf_daemon_get(), sf_pmcmd_set_limits(limits), false,
+	return cmd_send(sf_daemon_get(), sf_pmcmd_set_limits(&msg, limits), false,
 			cmd_new(CMD_KIND_OTHER, NULL, "set limits", done,
 				user_data, destroy));
 }
@@ -970,6 +984,7 @@ int sf_limits_set(const struct sf_pm_limits *limits, sf_cmd_done_func_t done,
 int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data,
 		     sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct cmd *cmd;
 
 	if (!func)
@@ -978,12 +993,13 @@ int sf_endpoint_list(sf_endpoint_list_func_t func, void *user_data,
 	cmd = cmd_new(CMD_KIND_ENDPOINT_LIST, NULL, "endpoint list", NULL,
 		      user_data, destroy);
 	cmd->list_func = func;
-	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_dump(), true, cmd);
+	return cmd_send(sf_daemon_get(), sf_pmcmd_endpoint_dump(&msg), true, cmd);
 }
 
 int sf_limits_get(sf_limits_func_t func, void *user_data,
 		  sf_destroy_func_t destroy)
 {
+	struct sf_pmcmd msg;
 	struct cmd *cmd;
 
 	if (!func)
@@ -992,7 +1008,7 @@ int sf_limits_get(sf_limits_func_t func, void *user_data,
 	cmd = cmd_new(CMD_KIND_LIMITS_GET, NULL, "get limits", NULL, user_data,
 		      destroy);
 	cmd->limits_func = func;
-	return cmd_send(sf_daemon_get(), sf_pmcmd_get_limits(), false, cmd);
+	return cmd_send(sf_daemon_get(), sf_pmcmd_get_limits(&msg), false, cmd);
 }
 
 /* sock_diag answered: the caller hears it (unless it went), once. */

@@ -930,11 +930,12 @@ static void flush_commands(struct sf_daemon *d)
 					  SF_DAEMON_FLUSH_MS * L_USEC_PER_MSEC);
 	/* Static: a late end (-ECANCELED when pm goes) still finds it. */
 	static bool answered;
+	struct sf_pmcmd msg;
 
 	answered = false;
 
-	if (d->transport->send(d->transport->ctx, sf_pmcmd_get_limits(), false,
-			       flush_reply, &answered) < 0)
+	if (d->transport->send(d->transport->ctx, sf_pmcmd_get_limits(&msg),
+			       false, flush_reply, &answered) < 0)
 		return;
 
 	while (!answered && l_time_before(l_time_now(), deadline))

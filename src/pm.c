@@ -250,40 +250,29 @@ static void commands_answered(void *user_data)
 }
 
 /* Commands leave at once, in order, on the command socket: no queue. */
-static int pm_send(void *ctx, struct l_genl_msg *msg, bool dump,
+static int pm_send(void *ctx, struct nlmsghdr *msg, bool dump,
 		   sf_pm_reply_func_t reply, void *user_data)
 {
 	struct sf_pm *pm = ctx;
-	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
 	struct pm_request *req;
-	const void *data;
-	size_t size;
 	ssize_t n;
-	int r;
 
-	if (pm->freeing) {
-		l_genl_msg_unref(msg);
+	if (pm->freeing)
 		return -ESHUTDOWN;
-	}
 
 	/* 0 never names a request (request_end() takes it for "all"). */
 	if (!++pm->seq)
 		pm->seq++;
 
-	data = l_genl_msg_to_data(msg, pm->family_id, flags, pm->seq, 0,
-				  &size);
-	if (!data) {
-		l_genl_msg_unref(msg);
-		return -ENOMEM;
-	}
-
+	msg->nlmsg_type = pm->family_id;
+	msg->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
+	msg->nlmsg_seq = pm->seq;
+	msg->nlmsg_pid = 0;
 	do {
-		n = send(mnl_socket_get_fd(pm->cmds), data, size, 0);
+		n = send(mnl_socket_get_fd(pm->cmds), msg, msg->nlmsg_len, 0);
 	} while (n < 0 && errno == EINTR);
-	r = n < 0 ? SF_NEG_ERRNO() : 0;
-	l_genl_msg_unref(msg);
-	if (r < 0)
-		return r;
+	if (n < 0)
+		return SF_NEG_ERRNO();
 
 	req = request_push(pm);
 	*req = (struct pm_request) {

@@ -32,12 +32,14 @@ typedef void (*sf_pm_reply_func_t)(int error, const char *extack,
 				   const struct nlmsghdr *nlh, void *user_data);
 
 /* The one seam through which every command reaches the kernel; unit tests
- * install a fake. send takes ownership of msg in every case; on 0, reply
- * is called as above. read_answers (may be NULL) passes on, now, the
- * answers the kernel has already sent (a no-op while they are being read):
- * before requests are given up on, as when their connection closes. */
+ * install a fake. send fills in the netlink header of msg (a command of
+ * the family, as pmcmd.h builds it) but for its length, and is done with
+ * msg when it returns; on 0, reply is called as above. read_answers (may
+ * be NULL) passes on, now, the answers the kernel has already sent (a
+ * no-op while they are being read): before requests are given up on, as
+ * when their connection closes. */
 struct sf_pm_transport {
-	int (*send)(void *ctx, struct l_genl_msg *msg, bool dump,
+	int (*send)(void *ctx, struct nlmsghdr *msg, bool dump,
 		    sf_pm_reply_func_t reply, void *user_data);
 	void *ctx;
 	void (*read_answers)(void *ctx);

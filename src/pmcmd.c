@@ -27,17 +27,27 @@ enum addr_part {
 	ADDR_PART_IFINDEX = 1u << 3,	/* only when ifindex != 0 */
 };
 
-/*
- * Room for the largest command (SUBFLOW_CREATE with two IPv6 address
- * nests: about 130 bytes of attributes), so that appending never grows
- * the message: ELL would reallocate it at each step, about 500
- * instructions per command on the hot path.
- */
-#define CMD_SIZE 256
-
-static struct l_genl_msg *cmd_new(uint8_t cmd)
+/* Start cmd's message: the netlink header (the sender fills in all but its
+ * length) and the generic-netlink one, version 0. The buffer is zeroed
+ * first: libmnl 1.0.4 leaves an attribute's padding as it finds it. */
+static struct nlmsghdr *cmd_start(struct sf_pmcmd *cmd, uint8_t command)
 {
-	return l_genl_msg_new_sized(cmd, CMD_SIZE);
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	memset(cmd->buf, 0, sizeof(cmd->buf));
+	nlh = mnl_nlmsg_put_header(cmd->buf);
+
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = command;
+	return nlh;
+}
+
+uint8_t sf_pmcmd_command(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+
+	return genl->cmd;
 }
 
 static bool addr_valid(const struct sf_addr *addr)
@@ -45,19 +55,26 @@ static bool addr_valid(const struct sf_addr *addr)
 	return addr && (addr->family == AF_INET || addr->family == AF_INET6);
 }
 
-static bool append_u8(struct l_genl_msg *msg, uint16_t type, uint8_t v)
+/* Append an attribute, within the buffer (false when it would not fit). */
+static bool put(struct nlmsghdr *nlh, uint16_t type, size_t len,
+		const void *data)
 {
-	return l_genl_msg_append_attr(msg, type, sizeof(v), &v);
+	return mnl_attr_put_check(nlh, SF_PMCMD_SIZE, type, len, data);
 }
 
-static bool append_u16(struct l_genl_msg *msg, uint16_t type, uint16_t v)
+static bool put_u8(struct nlmsghdr *nlh, uint16_t type, uint8_t v)
 {
-	return l_genl_msg_append_attr(msg, type, sizeof(v), &v);
+	return put(nlh, type, sizeof(v), &v);
 }
 
-static bool append_u32(struct l_genl_msg *msg, uint16_t type, uint32_t v)
+static bool put_u16(struct nlmsghdr *nlh, uint16_t type, uint16_t v)
 {
-	return l_genl_msg_append_attr(msg, type, sizeof(v), &v);
+	return put(nlh, type, sizeof(v), &v);
+}
+
+static bool put_u32(struct nlmsghdr *nlh, uint16_t type, uint32_t v)
+{
+	return put(nlh, type, sizeof(v), &v);
 }
 
 /*
@@ -65,81 +82,79 @@ static bool append_u32(struct l_genl_msg *msg, uint16_t type, uint32_t v)
  * family, then the parts asked for, then the IP. addr may be NULL for a nest
  * that carries only an id and/or flags.
  */
-static bool append_addr(struct l_genl_msg *msg, uint16_t type,
-			const struct sf_addr *addr, unsigned int parts,
-			uint8_t id, uint32_t flags, int32_t ifindex)
+static bool put_addr(struct nlmsghdr *nlh, uint16_t type,
+		     const struct sf_addr *addr, unsigned int parts,
+		     uint8_t id, uint32_t flags, int32_t ifindex)
 {
-	bool ok = l_genl_msg_enter_nested(msg, type);
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, SF_PMCMD_SIZE,
+							type);
+	bool ok = nest;
 
 	if (ok && addr)
-		ok = append_u16(msg, MPTCP_PM_ADDR_ATTR_FAMILY, addr->family);
+		ok = put_u16(nlh, MPTCP_PM_ADDR_ATTR_FAMILY, addr->family);
 	if (ok && (parts & ADDR_PART_ID))
-		ok = append_u8(msg, MPTCP_PM_ADDR_ATTR_ID, id);
+		ok = put_u8(nlh, MPTCP_PM_ADDR_ATTR_ID, id);
 	if (ok && addr) {
 		if (addr->family == AF_INET)
-			ok = l_genl_msg_append_attr(msg, MPTCP_PM_ADDR_ATTR_ADDR4,
-						    sizeof(addr->ip.in),
-						    &addr->ip.in);
+			ok = put(nlh, MPTCP_PM_ADDR_ATTR_ADDR4,
+				 sizeof(addr->ip.in), &addr->ip.in);
 		else
-			ok = l_genl_msg_append_attr(msg, MPTCP_PM_ADDR_ATTR_ADDR6,
-						    sizeof(addr->ip.in6),
-						    &addr->ip.in6);
+			ok = put(nlh, MPTCP_PM_ADDR_ATTR_ADDR6,
+				 sizeof(addr->ip.in6), &addr->ip.in6);
 	}
 	if (ok && addr && (parts & ADDR_PART_PORT) && addr->port != 0)
-		ok = append_u16(msg, MPTCP_PM_ADDR_ATTR_PORT, addr->port);
+		ok = put_u16(nlh, MPTCP_PM_ADDR_ATTR_PORT, addr->port);
 	if (ok && (parts & ADDR_PART_FLAGS))
-		ok = append_u32(msg, MPTCP_PM_ADDR_ATTR_FLAGS, flags);
+		ok = put_u32(nlh, MPTCP_PM_ADDR_ATTR_FLAGS, flags);
 	if (ok && (parts & ADDR_PART_IFINDEX) && ifindex != 0)
-		ok = l_genl_msg_append_attr(msg, MPTCP_PM_ADDR_ATTR_IF_IDX,
-					    sizeof(ifindex), &ifindex);
+		ok = put(nlh, MPTCP_PM_ADDR_ATTR_IF_IDX, sizeof(ifindex),
+			 &ifindex);
 	if (ok)
-		ok = l_genl_msg_leave_nested(msg);
+		mnl_attr_nest_end(nlh, nest);
 	return ok;
 }
 
-/* Unref msg and return NULL unless ok. */
-static struct l_genl_msg *msg_or_null(struct l_genl_msg *msg, bool ok)
+/* nlh, or NULL unless ok. */
+static struct nlmsghdr *msg_or_null(struct nlmsghdr *nlh, bool ok)
 {
-	if (ok)
-		return msg;
-	l_genl_msg_unref(msg);
-	return NULL;
+	return ok ? nlh : NULL;
 }
 
-struct l_genl_msg *sf_pmcmd_announce(uint32_t token, const struct sf_addr *addr,
-				     uint8_t id)
+struct nlmsghdr *sf_pmcmd_announce(struct sf_pmcmd *cmd, uint32_t token,
+				   const struct sf_addr *addr, uint8_t id)
 {
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 	bool ok;
 
 	if (!addr_valid(addr))
 		return NULL;
 
-	msg = cmd_new(MPTCP_PM_CMD_ANNOUNCE);
-	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR, addr,
-			 ADDR_PART_ID | ADDR_PART_PORT | ADDR_PART_FLAGS, id,
-			 MPTCP_PM_ADDR_FLAG_SIGNAL, 0);
-	return msg_or_null(msg, ok);
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_ANNOUNCE);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR, addr,
+		      ADDR_PART_ID | ADDR_PART_PORT | ADDR_PART_FLAGS, id,
+		      MPTCP_PM_ADDR_FLAG_SIGNAL, 0);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_remove(uint32_t token, uint8_t id)
+struct nlmsghdr *sf_pmcmd_remove(struct sf_pmcmd *cmd, uint32_t token,
+				 uint8_t id)
 {
-	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_REMOVE);
+	struct nlmsghdr *nlh = cmd_start(cmd, MPTCP_PM_CMD_REMOVE);
 	bool ok;
 
-	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
-	     append_u8(msg, MPTCP_PM_ATTR_LOC_ID, id);
-	return msg_or_null(msg, ok);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token) &&
+	     put_u8(nlh, MPTCP_PM_ATTR_LOC_ID, id);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
-					   const struct sf_addr *local,
-					   uint8_t loc_id, bool backup,
-					   const struct sf_addr *remote)
+struct nlmsghdr *sf_pmcmd_subflow_create(struct sf_pmcmd *cmd, uint32_t token,
+					 const struct sf_addr *local,
+					 uint8_t loc_id, bool backup,
+					 const struct sf_addr *remote)
 {
 	unsigned int local_parts = ADDR_PART_ID | ADDR_PART_PORT;
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 	bool ok;
 
 	if (!addr_valid(local) || !addr_valid(remote) || remote->port == 0)
@@ -148,67 +163,68 @@ struct l_genl_msg *sf_pmcmd_subflow_create(uint32_t token,
 	if (backup)
 		local_parts |= ADDR_PART_FLAGS;
 
-	msg = cmd_new(MPTCP_PM_CMD_SUBFLOW_CREATE);
-	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local, local_parts, loc_id,
-			 MPTCP_PM_ADDR_FLAG_BACKUP, 0) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR_REMOTE, remote,
-			 ADDR_PART_PORT, 0, 0, 0);
-	return msg_or_null(msg, ok);
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_SUBFLOW_CREATE);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR, local, local_parts, loc_id,
+		      MPTCP_PM_ADDR_FLAG_BACKUP, 0) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR_REMOTE, remote, ADDR_PART_PORT,
+		      0, 0, 0);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_subflow_destroy(uint32_t token,
-					    const struct sf_addr *local,
-					    const struct sf_addr *remote)
+struct nlmsghdr *sf_pmcmd_subflow_destroy(struct sf_pmcmd *cmd, uint32_t token,
+					  const struct sf_addr *local,
+					  const struct sf_addr *remote)
 {
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 	bool ok;
 
 	if (!addr_valid(local) || !addr_valid(remote) ||
 	    local->port == 0 || remote->port == 0)
 		return NULL;
 
-	msg = cmd_new(MPTCP_PM_CMD_SUBFLOW_DESTROY);
-	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local, ADDR_PART_PORT,
-			 0, 0, 0) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR_REMOTE, remote,
-			 ADDR_PART_PORT, 0, 0, 0);
-	return msg_or_null(msg, ok);
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_SUBFLOW_DESTROY);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR, local, ADDR_PART_PORT, 0, 0, 0) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR_REMOTE, remote, ADDR_PART_PORT,
+		      0, 0, 0);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_subflow_set_backup(uint32_t token,
-					       const struct sf_addr *local,
-					       const struct sf_addr *remote,
-					       bool backup)
+struct nlmsghdr *sf_pmcmd_subflow_set_backup(struct sf_pmcmd *cmd,
+					     uint32_t token,
+					     const struct sf_addr *local,
+					     const struct sf_addr *remote,
+					     bool backup)
 {
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 	bool ok;
 
 	if (!addr_valid(local) || !addr_valid(remote))
 		return NULL;
 
-	msg = cmd_new(MPTCP_PM_CMD_SET_FLAGS);
-	ok = append_u32(msg, MPTCP_PM_ATTR_TOKEN, token) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR, local,
-			 ADDR_PART_PORT | ADDR_PART_FLAGS, 0,
-			 backup ? MPTCP_PM_ADDR_FLAG_BACKUP : 0, 0) &&
-	     append_addr(msg, MPTCP_PM_ATTR_ADDR_REMOTE, remote,
-			 ADDR_PART_PORT, 0, 0, 0);
-	return msg_or_null(msg, ok);
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_SET_FLAGS);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR, local,
+		      ADDR_PART_PORT | ADDR_PART_FLAGS, 0,
+		      backup ? MPTCP_PM_ADDR_FLAG_BACKUP : 0, 0) &&
+	     put_addr(nlh, MPTCP_PM_ATTR_ADDR_REMOTE, remote, ADDR_PART_PORT,
+		      0, 0, 0);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_get_conn_addrs(uint32_t token)
+struct nlmsghdr *sf_pmcmd_get_conn_addrs(struct sf_pmcmd *cmd, uint32_t token)
 {
-	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_GET_ADDR);
+	struct nlmsghdr *nlh = cmd_start(cmd, MPTCP_PM_CMD_GET_ADDR);
 
-	return msg_or_null(msg, append_u32(msg, MPTCP_PM_ATTR_TOKEN, token));
+	return msg_or_null(nlh, put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token));
 }
 
-struct l_genl_msg *sf_pmcmd_endpoint_add(const struct sf_endpoint *ep)
+struct nlmsghdr *sf_pmcmd_endpoint_add(struct sf_pmcmd *cmd,
+				       const struct sf_endpoint *ep)
 {
 	unsigned int parts = ADDR_PART_PORT | ADDR_PART_FLAGS | ADDR_PART_IFINDEX;
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 
 	if (!ep || !addr_valid(&ep->addr))
 		return NULL;
@@ -216,57 +232,59 @@ struct l_genl_msg *sf_pmcmd_endpoint_add(const struct sf_endpoint *ep)
 	if (ep->id != 0)
 		parts |= ADDR_PART_ID;
 
-	msg = cmd_new(MPTCP_PM_CMD_ADD_ADDR);
-	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, &ep->addr,
-					    parts, ep->id, ep->flags,
-					    ep->ifindex));
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_ADD_ADDR);
+	return msg_or_null(nlh, put_addr(nlh, MPTCP_PM_ATTR_ADDR, &ep->addr,
+					 parts, ep->id, ep->flags,
+					 ep->ifindex));
 }
 
-struct l_genl_msg *sf_pmcmd_endpoint_del(uint8_t id)
+struct nlmsghdr *sf_pmcmd_endpoint_del(struct sf_pmcmd *cmd, uint8_t id)
 {
-	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_DEL_ADDR);
+	struct nlmsghdr *nlh = cmd_start(cmd, MPTCP_PM_CMD_DEL_ADDR);
 
-	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, NULL,
-					    ADDR_PART_ID, id, 0, 0));
+	return msg_or_null(nlh, put_addr(nlh, MPTCP_PM_ATTR_ADDR, NULL,
+					 ADDR_PART_ID, id, 0, 0));
 }
 
-struct l_genl_msg *sf_pmcmd_endpoint_set_flags(uint8_t id, uint32_t flags)
+struct nlmsghdr *sf_pmcmd_endpoint_set_flags(struct sf_pmcmd *cmd, uint8_t id,
+					     uint32_t flags)
 {
-	struct l_genl_msg *msg = cmd_new(MPTCP_PM_CMD_SET_FLAGS);
+	struct nlmsghdr *nlh = cmd_start(cmd, MPTCP_PM_CMD_SET_FLAGS);
 
-	return msg_or_null(msg, append_addr(msg, MPTCP_PM_ATTR_ADDR, NULL,
-					    ADDR_PART_ID | ADDR_PART_FLAGS,
-					    id, flags, 0));
+	return msg_or_null(nlh, put_addr(nlh, MPTCP_PM_ATTR_ADDR, NULL,
+					 ADDR_PART_ID | ADDR_PART_FLAGS, id,
+					 flags, 0));
 }
 
-struct l_genl_msg *sf_pmcmd_endpoint_dump(void)
+struct nlmsghdr *sf_pmcmd_endpoint_dump(struct sf_pmcmd *cmd)
 {
-	return cmd_new(MPTCP_PM_CMD_GET_ADDR);
+	return cmd_start(cmd, MPTCP_PM_CMD_GET_ADDR);
 }
 
-struct l_genl_msg *sf_pmcmd_endpoint_flush(void)
+struct nlmsghdr *sf_pmcmd_endpoint_flush(struct sf_pmcmd *cmd)
 {
-	return cmd_new(MPTCP_PM_CMD_FLUSH_ADDRS);
+	return cmd_start(cmd, MPTCP_PM_CMD_FLUSH_ADDRS);
 }
 
-struct l_genl_msg *sf_pmcmd_set_limits(const struct sf_pm_limits *limits)
+struct nlmsghdr *sf_pmcmd_set_limits(struct sf_pmcmd *cmd,
+				     const struct sf_pm_limits *limits)
 {
-	struct l_genl_msg *msg;
+	struct nlmsghdr *nlh;
 	bool ok;
 
 	if (!limits)
 		return NULL;
 
-	msg = cmd_new(MPTCP_PM_CMD_SET_LIMITS);
-	ok = append_u32(msg, MPTCP_PM_ATTR_RCV_ADD_ADDRS,
-			limits->add_addr_accepted) &&
-	     append_u32(msg, MPTCP_PM_ATTR_SUBFLOWS, limits->subflows);
-	return msg_or_null(msg, ok);
+	nlh = cmd_start(cmd, MPTCP_PM_CMD_SET_LIMITS);
+	ok = put_u32(nlh, MPTCP_PM_ATTR_RCV_ADD_ADDRS,
+		     limits->add_addr_accepted) &&
+	     put_u32(nlh, MPTCP_PM_ATTR_SUBFLOWS, limits->subflows);
+	return msg_or_null(nlh, ok);
 }
 
-struct l_genl_msg *sf_pmcmd_get_limits(void)
+struct nlmsghdr *sf_pmcmd_get_limits(struct sf_pmcmd *cmd)
 {
-	return cmd_new(MPTCP_PM_CMD_GET_LIMITS);
+	return cmd_start(cmd, MPTCP_PM_CMD_GET_LIMITS);
 }
 
 /* The MPTCP_PM_ADDR_ATTR_* of an address nest we read. */

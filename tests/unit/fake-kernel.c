@@ -12,11 +12,13 @@ struct fk_sent fk_sent[FK_MAX_SENT];
 unsigned int fk_n_sent;
 struct sf_daemon *fk_daemon;
 
-static int fake_send(void *ctx, struct l_genl_msg *msg, bool dump,
+static int fake_send(void *ctx, struct nlmsghdr *msg, bool dump,
 		     sf_pm_reply_func_t reply, void *user_data)
 {
 	ck_assert_uint_lt(fk_n_sent, FK_MAX_SENT);
-	fk_sent[fk_n_sent++] = (struct fk_sent) { msg, reply, user_data, false };
+	fk_sent[fk_n_sent++] = (struct fk_sent) {
+		l_memdup(msg, msg->nlmsg_len), reply, user_data, false
+	};
 	return 0;
 }
 
@@ -52,7 +54,7 @@ void fk_teardown(void)
 	for (unsigned int i = 0; i < fk_n_sent; i++) {
 		if (!fk_sent[i].replied)
 			fk_answer(i, -ECANCELED, NULL);
-		l_genl_msg_unref(fk_sent[i].msg);
+		l_free(fk_sent[i].msg);
 	}
 	sf_daemon_free(fk_daemon);
 	fk_daemon = NULL;
@@ -66,17 +68,17 @@ void fk_answer(unsigned int i, int error, const char *extack)
 	fk_sent[i].reply(error, extack, NULL, fk_sent[i].user_data);
 }
 
-void fk_assert_sent(unsigned int i, struct l_genl_msg *want)
+void fk_assert_sent(unsigned int i, const struct nlmsghdr *want)
 {
-	size_t got_len, want_len;
-	const void *g, *w;
+	const struct nlmsghdr *got;
 
 	ck_assert_uint_lt(i, fk_n_sent);
-	g = l_genl_msg_to_data(fk_sent[i].msg, 0x20, 0, 1, 0, &got_len);
-	w = l_genl_msg_to_data(want, 0x20, 0, 1, 0, &want_len);
-	ck_assert_uint_eq(got_len, want_len);
-	ck_assert_mem_eq(g, w, want_len);
-	l_genl_msg_unref(want);
+	ck_assert_ptr_nonnull(want);
+	got = fk_sent[i].msg;
+	ck_assert_uint_eq(got->nlmsg_len, want->nlmsg_len);
+	ck_assert_mem_eq((const char *) got + NLMSG_HDRLEN,
+			 (const char *) want + NLMSG_HDRLEN,
+			 want->nlmsg_len - NLMSG_HDRLEN);
 }
 
 void fk_assert_subflow_create(unsigned int i, uint32_t token,
@@ -84,8 +86,10 @@ void fk_assert_subflow_create(unsigned int i, uint32_t token,
 			      const char *remote, uint16_t port)
 {
 	struct sf_addr l = fk_addr(local, 0), r = fk_addr(remote, port);
+	struct sf_pmcmd want;
 
-	fk_assert_sent(i, sf_pmcmd_subflow_create(token, &l, id, false, &r));
+	fk_assert_sent(i, sf_pmcmd_subflow_create(&want, token, &l, id, false,
+						  &r));
 }
 
 struct sf_addr fk_addr(const char *ip, uint16_t port)

@@ -17,7 +17,7 @@
 #define FK_MAX_SENT 64
 
 struct fk_sent {
-	struct l_genl_msg *msg;
+	struct nlmsghdr *msg;		/* a copy, as the transport got it */
 	sf_pm_reply_func_t reply;
 	void *user_data;
 	bool replied;
@@ -38,8 +38,9 @@ void fk_teardown(void);
 
 /* The kernel answers command i, once. */
 void fk_answer(unsigned int i, int error, const char *extack);
-/* Command i is want, byte for byte (want is unreferenced). */
-void fk_assert_sent(unsigned int i, struct l_genl_msg *want);
+/* Command i is want (built by pmcmd.h), byte for byte after the netlink
+ * header's length. */
+void fk_assert_sent(unsigned int i, const struct nlmsghdr *want);
 /* Command i is SUBFLOW_CREATE token local (id) -> remote:port. */
 void fk_assert_subflow_create(unsigned int i, uint32_t token,
 			      const char *local, uint8_t id,

@@ -119,6 +119,7 @@ END_TEST
 
 START_TEST(removed_address_closes_its_subflows)
 {
+	struct sf_pmcmd want;
 	struct sf_event ev = { .type = SF_EVENT_SUB_ESTABLISHED, .token = 0xabc };
 	struct sf_addr l = fk_addr("10.0.3.1", 41000), r = fk_addr("10.0.1.2", 5201);
 
@@ -131,8 +132,8 @@ START_TEST(removed_address_closes_its_subflows)
 	/* The peer is told first, then our side of the subflow goes. */
 	fk_del_addr(4, "10.0.3.1");
 	ck_assert_uint_eq(fk_n_sent, 4);
-	fk_assert_sent(2, sf_pmcmd_remove(0xabc, 3));
-	fk_assert_sent(3, sf_pmcmd_subflow_destroy(0xabc, &l, &r));
+	fk_assert_sent(2, sf_pmcmd_remove(&want, 0xabc, 3));
+	fk_assert_sent(3, sf_pmcmd_subflow_destroy(&want, 0xabc, &l, &r));
 }
 END_TEST
 
@@ -143,6 +144,7 @@ END_TEST
  */
 START_TEST(subflow_doubled_by_a_flap_is_closed)
 {
+	struct sf_pmcmd want;
 	struct sf_addr l2 = fk_addr("10.0.2.1", 41001);
 	struct sf_addr r = fk_addr("10.0.1.2", 5201);
 
@@ -160,7 +162,7 @@ START_TEST(subflow_doubled_by_a_flap_is_closed)
 	ck_assert_uint_eq(fk_n_sent, 3);
 	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41001, "10.0.1.2", 5201);
 	ck_assert_uint_eq(fk_n_sent, 4);
-	fk_assert_sent(3, sf_pmcmd_subflow_destroy(0xabc, &l2, &r));
+	fk_assert_sent(3, sf_pmcmd_subflow_destroy(&want, 0xabc, &l2, &r));
 }
 END_TEST
 
@@ -172,6 +174,7 @@ END_TEST
  */
 START_TEST(flapped_address_gets_its_subflow_back_before_the_old_one_closed)
 {
+	struct sf_pmcmd want;
 	struct sf_event ev = { .type = SF_EVENT_SUB_ESTABLISHED, .token = 0xabc };
 	struct sf_addr l = fk_addr("10.0.2.1", 41000), r = fk_addr("10.0.1.2", 5201);
 
@@ -185,8 +188,8 @@ START_TEST(flapped_address_gets_its_subflow_back_before_the_old_one_closed)
 
 	fk_del_addr(3, "10.0.2.1");
 	ck_assert_uint_eq(fk_n_sent, 4);
-	fk_assert_sent(2, sf_pmcmd_remove(0xabc, 2));
-	fk_assert_sent(3, sf_pmcmd_subflow_destroy(0xabc, &l, &r));
+	fk_assert_sent(2, sf_pmcmd_remove(&want, 0xabc, 2));
+	fk_assert_sent(3, sf_pmcmd_subflow_destroy(&want, 0xabc, &l, &r));
 
 	fk_add_addr(3, "10.0.2.1");
 	ck_assert_uint_eq(fk_n_sent, 5);
@@ -248,7 +251,7 @@ static unsigned int creates_sent(void)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < fk_n_sent; i++)
-		n += l_genl_msg_get_command(fk_sent[i].msg) ==
+		n += sf_pmcmd_command(fk_sent[i].msg) ==
 		     MPTCP_PM_CMD_SUBFLOW_CREATE;
 	return n;
 }
@@ -290,6 +293,7 @@ END_TEST
  */
 START_TEST(handover_subflow_doubled_by_a_flap_is_closed)
 {
+	struct sf_pmcmd want;
 	struct sf_addr l2 = fk_addr("10.0.2.1", 41001);
 	struct sf_addr r = fk_addr("10.0.1.2", 5201);
 
@@ -308,7 +312,7 @@ START_TEST(handover_subflow_doubled_by_a_flap_is_closed)
 	ck_assert_uint_eq(fk_n_sent, 2);
 	feed(SF_EVENT_SUB_ESTABLISHED, 0xabc, "10.0.2.1", 41001, "10.0.1.2", 5201);
 	ck_assert_uint_eq(fk_n_sent, 3);
-	fk_assert_sent(2, sf_pmcmd_subflow_destroy(0xabc, &l2, &r));
+	fk_assert_sent(2, sf_pmcmd_subflow_destroy(&want, 0xabc, &l2, &r));
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include <libmnl/libmnl.h>
 
 #include "pm.h"
+#include "pmcmd.h"
 #include "unit.h"
 
 #define FAMILY 0x1d
@@ -170,8 +171,10 @@ static void loop(void)
 /* Send command req (its user_data) through the transport. */
 static void send_cmd(unsigned int req, bool dump)
 {
-	ck_assert_int_eq(tx->send(tx->ctx, l_genl_msg_new(MPTCP_PM_CMD_ADD_ADDR),
-				  dump, reply, L_UINT_TO_PTR(req)), 0);
+	struct sf_pmcmd msg;
+
+	ck_assert_int_eq(tx->send(tx->ctx, sf_pmcmd_endpoint_dump(&msg), dump,
+				  reply, L_UINT_TO_PTR(req)), 0);
 }
 
 /* The next request pm sent, as the fake kernel reads it: its seq. */
@@ -181,10 +184,13 @@ static uint32_t kernel_read(void)
 	const struct nlmsghdr *nlh = (const void *) buf;
 	ssize_t n = recv(kernel, buf, sizeof(buf), MSG_DONTWAIT);
 
-	ck_assert_int_ge(n, (ssize_t) sizeof(*nlh));
+	ck_assert_int_ge(n, (ssize_t) (NLMSG_HDRLEN + GENL_HDRLEN));
+	ck_assert_uint_eq(nlh->nlmsg_len, n);
 	ck_assert_uint_eq(nlh->nlmsg_type, FAMILY);
 	ck_assert(nlh->nlmsg_flags & NLM_F_REQUEST);
 	ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+	ck_assert_uint_eq(nlh->nlmsg_pid, 0);
+	ck_assert_uint_eq(sf_pmcmd_command(nlh), MPTCP_PM_CMD_GET_ADDR);
 	return nlh->nlmsg_seq;
 }
 
@@ -557,20 +563,23 @@ END_TEST
 static void reply_and_send(int error, const char *extack,
 			   const struct nlmsghdr *nlh, void *user_data)
 {
+	struct sf_pmcmd msg;
+
 	reply(error, extack, nlh, user_data);
 	if (!nlh)
-		ck_assert_int_lt(tx->send(tx->ctx,
-					  l_genl_msg_new(MPTCP_PM_CMD_ADD_ADDR),
+		ck_assert_int_lt(tx->send(tx->ctx, sf_pmcmd_endpoint_dump(&msg),
 					  false, reply, L_UINT_TO_PTR(99)), 0);
 }
 
 START_TEST(shutdown_ends_pending_requests_with_ecanceled)
 {
+	struct sf_pmcmd msg;
+
 	pm_start(0, 0, 0);
 	send_cmd(0, false);
 	send_cmd(1, true);
-	ck_assert_int_eq(tx->send(tx->ctx, l_genl_msg_new(MPTCP_PM_CMD_ADD_ADDR),
-				  false, reply_and_send, L_UINT_TO_PTR(2)), 0);
+	ck_assert_int_eq(tx->send(tx->ctx, sf_pmcmd_endpoint_dump(&msg), false,
+				  reply_and_send, L_UINT_TO_PTR(2)), 0);
 	ck_assert_uint_eq(n_ends, 0);
 
 	sf_pm_free(pm);

@@ -28,26 +28,22 @@ static struct sf_addr addr(const char *ip, uint16_t port)
 	return a;
 }
 
-/* Serialize msg with fixed header fields, compare, and unref it. */
-static void assert_msg(struct l_genl_msg *msg, const uint8_t *want, size_t len)
+/* Where every command here is built: each is checked before the next. */
+static struct sf_pmcmd buf;
+
+/* msg, built into a buffer, is the netlink header's length and the
+ * payload want; the builder left the rest of the header zero (the
+ * sender's to fill). */
+static void assert_msg(const struct nlmsghdr *nlh, const uint8_t *want,
+		       size_t len)
 {
-	const struct nlmsghdr *nlh;
-	const uint8_t *data;
-	size_t size;
-
-	ck_assert_ptr_nonnull(msg);
-	data = l_genl_msg_to_data(msg, FAMILY_ID, NLM_F_REQUEST, 1, 0, &size);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_uint_eq(size, NLMSG_HDRLEN + len);
-
-	nlh = (const void *)data;
+	ck_assert_ptr_nonnull(nlh);
 	ck_assert_uint_eq(nlh->nlmsg_len, NLMSG_HDRLEN + len);
-	ck_assert_uint_eq(nlh->nlmsg_type, FAMILY_ID);
-	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST);
-	ck_assert_uint_eq(nlh->nlmsg_seq, 1);
+	ck_assert_uint_eq(nlh->nlmsg_type, 0);
+	ck_assert_uint_eq(nlh->nlmsg_flags, 0);
+	ck_assert_uint_eq(nlh->nlmsg_seq, 0);
 	ck_assert_uint_eq(nlh->nlmsg_pid, 0);
-	ck_assert_mem_eq(data + NLMSG_HDRLEN, want, len);
-	l_genl_msg_unref(msg);
+	ck_assert_mem_eq((const uint8_t *) nlh + NLMSG_HDRLEN, want, len);
 }
 
 #define ASSERT_MSG(msg, want) assert_msg((msg), (want), sizeof(want))
@@ -81,8 +77,18 @@ START_TEST(announce_sends_token_and_signal_address_with_id)
 {
 	struct sf_addr a = addr("10.0.2.1", 0), b = addr("fd00:2::1", 6000);
 
-	ASSERT_MSG(sf_pmcmd_announce(0xe20b19b3, &a, 2), announce_v4);
-	ASSERT_MSG(sf_pmcmd_announce(0x01020304, &b, 3), announce_v6_port);
+	ASSERT_MSG(sf_pmcmd_announce(&buf, 0xe20b19b3, &a, 2), announce_v4);
+	ASSERT_MSG(sf_pmcmd_announce(&buf, 0x01020304, &b, 3), announce_v6_port);
+}
+END_TEST
+
+START_TEST(builder_leaves_nothing_of_the_buffer_before)
+{
+	struct sf_addr a = addr("10.0.2.1", 0);
+
+	/* The padding of ID (a u8) and of FAMILY (a u16) comes out zero. */
+	memset(&buf, 0xff, sizeof(buf));
+	ASSERT_MSG(sf_pmcmd_announce(&buf, 0xe20b19b3, &a, 2), announce_v4);
 }
 END_TEST
 
@@ -94,7 +100,7 @@ static const uint8_t remove_id3[] = {
 
 START_TEST(remove_sends_token_and_local_id)
 {
-	ASSERT_MSG(sf_pmcmd_remove(0xe20b19b3, 3), remove_id3);
+	ASSERT_MSG(sf_pmcmd_remove(&buf, 0xe20b19b3, 3), remove_id3);
 }
 END_TEST
 
@@ -134,9 +140,9 @@ START_TEST(subflow_create_sends_local_with_id_and_remote_with_port)
 	struct sf_addr l4 = addr("10.0.2.1", 0), r4 = addr("10.0.1.2", 5000);
 	struct sf_addr l6 = addr("fd00:2::1", 0), r6 = addr("fd00:1::2", 5000);
 
-	ASSERT_MSG(sf_pmcmd_subflow_create(0xe20b19b3, &l4, 2, true, &r4),
+	ASSERT_MSG(sf_pmcmd_subflow_create(&buf, 0xe20b19b3, &l4, 2, true, &r4),
 		   subflow_create_v4_backup);
-	ASSERT_MSG(sf_pmcmd_subflow_create(0xaf69deee, &l6, 2, false, &r6),
+	ASSERT_MSG(sf_pmcmd_subflow_create(&buf, 0xaf69deee, &l6, 2, false, &r6),
 		   subflow_create_v6);
 }
 END_TEST
@@ -159,7 +165,7 @@ START_TEST(subflow_create_binds_the_local_port_when_given)
 {
 	struct sf_addr l = addr("10.0.1.1", 12345), r = addr("10.0.1.2", 5000);
 
-	ASSERT_MSG(sf_pmcmd_subflow_create(1, &l, 0, false, &r),
+	ASSERT_MSG(sf_pmcmd_subflow_create(&buf, 1, &l, 0, false, &r),
 		   subflow_create_sport);
 }
 END_TEST
@@ -181,7 +187,7 @@ START_TEST(subflow_destroy_sends_both_halves_of_the_four_tuple)
 {
 	struct sf_addr l = addr("10.0.2.1", 34391), r = addr("10.0.1.2", 5000);
 
-	ASSERT_MSG(sf_pmcmd_subflow_destroy(0xe20b19b3, &l, &r),
+	ASSERT_MSG(sf_pmcmd_subflow_destroy(&buf, 0xe20b19b3, &l, &r),
 		   subflow_destroy_v4);
 }
 END_TEST
@@ -217,9 +223,9 @@ START_TEST(set_backup_sends_flags_even_when_clearing)
 	struct sf_addr l = addr("10.0.2.1", 0), r = addr("10.0.1.2", 5000);
 	struct sf_addr lp = addr("10.0.2.1", 34391), rn = addr("10.0.1.2", 0);
 
-	ASSERT_MSG(sf_pmcmd_subflow_set_backup(0xe20b19b3, &l, &r, true),
+	ASSERT_MSG(sf_pmcmd_subflow_set_backup(&buf, 0xe20b19b3, &l, &r, true),
 		   set_backup_on);
-	ASSERT_MSG(sf_pmcmd_subflow_set_backup(0xe20b19b3, &lp, &rn, false),
+	ASSERT_MSG(sf_pmcmd_subflow_set_backup(&buf, 0xe20b19b3, &lp, &rn, false),
 		   set_backup_off);
 }
 END_TEST
@@ -231,7 +237,7 @@ static const uint8_t get_conn_addrs[] = {
 
 START_TEST(get_conn_addrs_sends_only_the_token)
 {
-	ASSERT_MSG(sf_pmcmd_get_conn_addrs(0xe20b19b3), get_conn_addrs);
+	ASSERT_MSG(sf_pmcmd_get_conn_addrs(&buf, 0xe20b19b3), get_conn_addrs);
 }
 END_TEST
 
@@ -242,18 +248,18 @@ START_TEST(builders_reject_missing_address_or_port)
 	struct sf_addr r0 = addr("10.0.1.2", 0);
 	struct sf_endpoint ep = { .addr = none };
 
-	ck_assert_ptr_null(sf_pmcmd_announce(1, &none, 1));
-	ck_assert_ptr_null(sf_pmcmd_announce(1, NULL, 1));
-	ck_assert_ptr_null(sf_pmcmd_subflow_create(1, &none, 1, false, &r));
-	ck_assert_ptr_null(sf_pmcmd_subflow_create(1, &l, 1, false, &none));
-	ck_assert_ptr_null(sf_pmcmd_subflow_create(1, &l, 1, false, &r0));
-	ck_assert_ptr_null(sf_pmcmd_subflow_destroy(1, &l, &r));	/* no lport */
-	ck_assert_ptr_null(sf_pmcmd_subflow_destroy(1, &r, &r0));	/* no rport */
-	ck_assert_ptr_null(sf_pmcmd_subflow_set_backup(1, &none, &r, true));
-	ck_assert_ptr_null(sf_pmcmd_subflow_set_backup(1, &l, NULL, true));
-	ck_assert_ptr_null(sf_pmcmd_endpoint_add(&ep));
-	ck_assert_ptr_null(sf_pmcmd_endpoint_add(NULL));
-	ck_assert_ptr_null(sf_pmcmd_set_limits(NULL));
+	ck_assert_ptr_null(sf_pmcmd_announce(&buf, 1, &none, 1));
+	ck_assert_ptr_null(sf_pmcmd_announce(&buf, 1, NULL, 1));
+	ck_assert_ptr_null(sf_pmcmd_subflow_create(&buf, 1, &none, 1, false, &r));
+	ck_assert_ptr_null(sf_pmcmd_subflow_create(&buf, 1, &l, 1, false, &none));
+	ck_assert_ptr_null(sf_pmcmd_subflow_create(&buf, 1, &l, 1, false, &r0));
+	ck_assert_ptr_null(sf_pmcmd_subflow_destroy(&buf, 1, &l, &r));	/* no lport */
+	ck_assert_ptr_null(sf_pmcmd_subflow_destroy(&buf, 1, &r, &r0));	/* no rport */
+	ck_assert_ptr_null(sf_pmcmd_subflow_set_backup(&buf, 1, &none, &r, true));
+	ck_assert_ptr_null(sf_pmcmd_subflow_set_backup(&buf, 1, &l, NULL, true));
+	ck_assert_ptr_null(sf_pmcmd_endpoint_add(&buf, &ep));
+	ck_assert_ptr_null(sf_pmcmd_endpoint_add(&buf, NULL));
+	ck_assert_ptr_null(sf_pmcmd_set_limits(&buf, NULL));
 }
 END_TEST
 
@@ -292,8 +298,8 @@ START_TEST(endpoint_add_omits_unset_id_port_and_ifindex)
 		.flags = MPTCP_PM_ADDR_FLAG_SIGNAL | MPTCP_PM_ADDR_FLAG_LAMINAR,
 	};
 
-	ASSERT_MSG(sf_pmcmd_endpoint_add(&v4), endpoint_add_v4);
-	ASSERT_MSG(sf_pmcmd_endpoint_add(&v6), endpoint_add_v6);
+	ASSERT_MSG(sf_pmcmd_endpoint_add(&buf, &v4), endpoint_add_v4);
+	ASSERT_MSG(sf_pmcmd_endpoint_add(&buf, &v6), endpoint_add_v6);
 }
 END_TEST
 
@@ -320,12 +326,12 @@ static const uint8_t endpoint_flush[] = {
 
 START_TEST(endpoint_commands_address_the_endpoint_by_id)
 {
-	ASSERT_MSG(sf_pmcmd_endpoint_del(9), endpoint_del_9);
-	ASSERT_MSG(sf_pmcmd_endpoint_set_flags(9, MPTCP_PM_ADDR_FLAG_BACKUP |
+	ASSERT_MSG(sf_pmcmd_endpoint_del(&buf, 9), endpoint_del_9);
+	ASSERT_MSG(sf_pmcmd_endpoint_set_flags(&buf, 9, MPTCP_PM_ADDR_FLAG_BACKUP |
 						  MPTCP_PM_ADDR_FLAG_FULLMESH),
 		   endpoint_set_flags_9);
-	ASSERT_MSG(sf_pmcmd_endpoint_dump(), endpoint_dump);
-	ASSERT_MSG(sf_pmcmd_endpoint_flush(), endpoint_flush);
+	ASSERT_MSG(sf_pmcmd_endpoint_dump(&buf), endpoint_dump);
+	ASSERT_MSG(sf_pmcmd_endpoint_flush(&buf), endpoint_flush);
 }
 END_TEST
 
@@ -343,8 +349,8 @@ START_TEST(limits_commands_carry_both_limits)
 {
 	struct sf_pm_limits l = { .subflows = 5, .add_addr_accepted = 3 };
 
-	ASSERT_MSG(sf_pmcmd_set_limits(&l), set_limits_5_3);
-	ASSERT_MSG(sf_pmcmd_get_limits(), get_limits);
+	ASSERT_MSG(sf_pmcmd_set_limits(&buf, &l), set_limits_5_3);
+	ASSERT_MSG(sf_pmcmd_get_limits(&buf), get_limits);
 }
 END_TEST
 
@@ -597,6 +603,7 @@ static Suite *pmcmd_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, announce_sends_token_and_signal_address_with_id);
+	tcase_add_test(tc, builder_leaves_nothing_of_the_buffer_before);
 	tcase_add_test(tc, remove_sends_token_and_local_id);
 	tcase_add_test(tc, subflow_create_sends_local_with_id_and_remote_with_port);
 	tcase_add_test(tc, subflow_create_binds_the_local_port_when_given);
