@@ -64,109 +64,131 @@ int sf_nlmsg_parse_end(const struct nlmsghdr *nlh, int *ret_error,
 	return 0;
 }
 
-/* A walk: the callback it wraps, and how far whole attributes reached. */
-struct walk {
-	mnl_attr_cb_t cb;
-	void *data;
-	const char *end;
-	bool stopped;		/* by the callback: the rest is not looked at */
-};
-
-static int walk_attr(const struct nlattr *attr, void *data)
-{
-	struct walk *w = data;
-	int r;
-
-	w->end = (const char *) attr + MNL_ALIGN(attr->nla_len);
-	r = w->cb(attr, w->data);
-	w->stopped = r == MNL_CB_STOP;
-	return r;
-}
-
 /*
- * r from an mnl_attr_parse*() of w, whose bytes end at end. What follows
- * the last whole attribute must be zeros (padding): anything else is an
- * attribute cut short.
+ * What follows the last whole attribute, [p, end), must be zeros
+ * (padding): anything else is an attribute cut short.
  */
-static int walk_result(int r, const struct walk *w, const char *end)
+static int rest_is_padding(const char *p, const char *end)
 {
-	if (r == MNL_CB_ERROR)
-		return -EBADMSG;
-
-	for (const char *p = w->end; !w->stopped && p < end; p++)
+	for (; p < end; p++)
 		if (*p)
 			return -EBADMSG;
 	return 0;
 }
 
-struct table {
-	const struct sf_attr_policy *policy;
-	unsigned int n;
-	const struct nlattr **tb;
-};
-
-static int table_attr(const struct nlattr *attr, void *data)
+/* Where the attribute after attr would start: libmnl's mnl_attr_next(). */
+static const char *attr_end(const struct nlattr *attr)
 {
-	const struct table *t = data;
-	uint16_t type = mnl_attr_get_type(attr);
-	const struct sf_attr_policy *p;
-	int r;
+	return (const char *) attr + MNL_ALIGN(attr->nla_len);
+}
 
-	if (type >= t->n || t->policy[type].type == MNL_TYPE_UNSPEC)
-		return MNL_CB_OK;
+/*
+ * Does attr look as p says (see struct sf_attr_policy)? A payload of a
+ * fixed size, an integer or p->len bytes, is checked here for what
+ * mnl_attr_validate2() checks of it, its exact length, without libmnl's
+ * three calls: every attribute of an event is one. Any other goes to
+ * libmnl's validators. attr has passed mnl_attr_ok().
+ */
+static bool attr_valid(const struct nlattr *attr,
+		       const struct sf_attr_policy *p)
+{
+	uint16_t len = attr->nla_len - MNL_ATTR_HDRLEN;
+	uint16_t exact = p->type == MNL_TYPE_U8 ? 1 :
+			 p->type == MNL_TYPE_U16 ? 2 :
+			 p->type == MNL_TYPE_U32 ? 4 :
+			 p->type == MNL_TYPE_U64 ? 8 : 0;
 
-	p = &t->policy[type];
-	r = p->len ? mnl_attr_validate2(attr, p->type, p->len) :
-		     mnl_attr_validate(attr, p->type);
-	if (r < 0 || (p->max && mnl_attr_get_payload_len(attr) > p->max))
-		return MNL_CB_ERROR;
+	if (exact || p->type == MNL_TYPE_BINARY) {
+		if (p->len)
+			exact = p->len;
+		/* Binary of no set length: any, as libmnl has it. */
+		if (exact && len != exact)
+			return false;
+	} else if ((p->len ? mnl_attr_validate2(attr, p->type, p->len) :
+			     mnl_attr_validate(attr, p->type)) < 0) {
+		return false;
+	}
 
-	if (!t->tb[type])
-		t->tb[type] = attr;
-	return MNL_CB_OK;
+	return !p->max || len <= p->max;
+}
+
+/*
+ * The one walk: libmnl's loop (mnl_attr_ok(), mnl_attr_next()) over
+ * [buf, buf + len), each attribute of ours checked and put in tb. The
+ * policy is looked up in the loop rather than through a callback per
+ * attribute, as mnl_attr_parse() would: this runs for every attribute of
+ * every event, about 25 a connection.
+ */
+static int table_walk(const void *buf, size_t len,
+		      const struct sf_attr_policy *policy, unsigned int n,
+		      const struct nlattr **tb)
+{
+	const char *done = buf;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_payload(buf, len) {
+		/* mnl_attr_get_type(), without a call per attribute. */
+		uint16_t type = attr->nla_type & NLA_TYPE_MASK;
+
+		done = attr_end(attr);
+		if (type >= n || policy[type].type == MNL_TYPE_UNSPEC)
+			continue;
+
+		if (!attr_valid(attr, &policy[type]))
+			return -EBADMSG;
+
+		if (!tb[type])
+			tb[type] = attr;
+	}
+
+	return rest_is_padding(done, (const char *) buf + len);
 }
 
 int sf_attr_parse(const struct nlmsghdr *nlh, size_t offset,
 		  const struct sf_attr_policy *policy, unsigned int n,
 		  const struct nlattr **tb)
 {
-	struct table t = { policy, n, tb };
-	struct walk w = { table_attr, &t,
-			  mnl_nlmsg_get_payload_offset(nlh, offset) };
+	const char *start = mnl_nlmsg_get_payload_offset(nlh, offset);
+	const char *tail = mnl_nlmsg_get_payload_tail(nlh);
 
-	return walk_result(mnl_attr_parse(nlh, offset, walk_attr, &w), &w,
-			   mnl_nlmsg_get_payload_tail(nlh));
+	if (start >= tail)
+		return 0;
+	return table_walk(start, tail - start, policy, n, tb);
 }
 
 int sf_attr_parse_payload(const void *buf, size_t len,
 			  const struct sf_attr_policy *policy, unsigned int n,
 			  const struct nlattr **tb)
 {
-	struct table t = { policy, n, tb };
-	struct walk w = { table_attr, &t, buf };
-
 	/* No attributes; buf may be NULL then. */
 	if (!len)
 		return 0;
-	return walk_result(mnl_attr_parse_payload(buf, len, walk_attr, &w), &w,
-			   (const char *) buf + len);
+	return table_walk(buf, len, policy, n, tb);
 }
 
 int sf_attr_parse_nested(const struct nlattr *nest,
 			 const struct sf_attr_policy *policy, unsigned int n,
 			 const struct nlattr **tb)
 {
-	struct table t = { policy, n, tb };
-
-	return sf_attr_for_each_nested(nest, table_attr, &t);
+	return table_walk(mnl_attr_get_payload(nest),
+			  mnl_attr_get_payload_len(nest), policy, n, tb);
 }
 
 int sf_attr_for_each_nested(const struct nlattr *nest, mnl_attr_cb_t cb,
 			    void *data)
 {
-	struct walk w = { cb, data, mnl_attr_get_payload(nest) };
+	const char *done = mnl_attr_get_payload(nest);
+	const struct nlattr *attr;
 
-	return walk_result(mnl_attr_parse_nested(nest, walk_attr, &w), &w,
-			   (const char *) mnl_attr_get_payload(nest) +
-			   mnl_attr_get_payload_len(nest));
+	mnl_attr_for_each_nested(attr, nest) {
+		int r = cb(attr, data);
+
+		/* As mnl_attr_parse_nested(): an error or a stop ends it. */
+		if (r <= MNL_CB_STOP)
+			return r == MNL_CB_ERROR ? -EBADMSG : 0;
+		done = attr_end(attr);
+	}
+
+	return rest_is_padding(done, (const char *) mnl_attr_get_payload(nest) +
+				     mnl_attr_get_payload_len(nest));
 }

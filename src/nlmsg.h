@@ -51,9 +51,9 @@ int sf_nlmsg_parse_end(const struct nlmsghdr *nlh, int *ret_error,
 		       const char **ret_extack);
 
 /*
- * The one way attributes are read in the whole tree: libmnl's
- * mnl_attr_parse(), mnl_attr_parse_payload() and mnl_attr_parse_nested(),
- * with one validating callback. policy[type] says how an
+ * The one way attributes are read in the whole tree: libmnl's attribute
+ * loop (mnl_attr_for_each_payload()) and validation rules, in one walk
+ * (nlmsg.c). policy[type] says how an
  * attribute we read must look: its libmnl type (MNL_TYPE_UNSPEC: not
  * ours, skipped, as is any type >= n); len, when non-zero, its exact
  * payload length (mnl_attr_validate2()), else the type's own
@@ -86,7 +86,7 @@ int sf_attr_parse_nested(const struct nlattr *nest,
 			 const struct nlattr **tb);
 
 /*
- * mnl_attr_parse_nested() with the same check for bytes left over, for
+ * mnl_attr_parse_nested(), with the same check for bytes left over, for
  * nests that are lists (the attribute type is an index): cb sees every
  * attribute. Returns 0, cb's MNL_CB_STOP as 0, or -EBADMSG.
  */

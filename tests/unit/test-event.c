@@ -576,6 +576,11 @@ static const uint8_t ev_long_port[] = {
 	0x08, 0x00, 0x09, 0x00, 0x13, 0x88, 0x00, 0x00,	/* sport, 4 bytes */
 };
 
+static const uint8_t ev_long_loc_id[] = {
+	0x0a, 0x01, 0x00, 0x00,				/* genl: SUB_ESTABLISHED */
+	0x06, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,	/* loc_id, 2 bytes */
+};
+
 static const uint8_t ev_attr_len_below_header[] = {
 	0x03, 0x01, 0x00, 0x00,				/* genl: CLOSED */
 	0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,	/* nla_len 2 */
@@ -592,6 +597,8 @@ START_TEST(known_attribute_with_wrong_length_is_malformed)
 	ck_assert_int_eq(sf_event_parse(ev_long_saddr4, sizeof(ev_long_saddr4),
 					&ev), -EBADMSG);
 	ck_assert_int_eq(sf_event_parse(ev_long_port, sizeof(ev_long_port),
+					&ev), -EBADMSG);
+	ck_assert_int_eq(sf_event_parse(ev_long_loc_id, sizeof(ev_long_loc_id),
 					&ev), -EBADMSG);
 	ck_assert_int_eq(sf_event_parse(ev_attr_len_below_header,
 					sizeof(ev_attr_len_below_header), &ev),
