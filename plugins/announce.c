@@ -70,9 +70,9 @@ static void announce_done(int error, const char *extack, void *user_data)
 	char buf[SF_ADDR_STRLEN];
 
 	if (!error)
-		sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) announced",
-		       s->token, sf_addr_to_str(&s->local.addr, false, buf),
-		       s->local.id);
+		sf_debug("[%08x] announce: %s (id %u) announced",
+			 s->token, sf_addr_to_str(&s->local.addr, false, buf),
+			 s->local.id);
 	else if (error == -EADDRINUSE)
 		say_refused(s, error);
 }
@@ -167,8 +167,8 @@ static void withdraw(struct sf_conn *conn, void *user_data)
 		       "[%08x] announce: cannot withdraw %s: %s", token,
 		       sf_addr_to_str(&local->addr, false, buf), strerror(-r));
 	else
-		sf_log(LOG_DEBUG, "[%08x] announce: %s (id %u) withdrawn", token,
-		       sf_addr_to_str(&local->addr, false, buf), local->id);
+		sf_debug("[%08x] announce: %s (id %u) withdrawn", token,
+			 sf_addr_to_str(&local->addr, false, buf), local->id);
 }
 
 static enum sf_verdict announce_local_removed(const struct sf_local_addr *addr)

@@ -43,11 +43,11 @@ static void connect_pair(struct sf_conn *conn, const struct sf_local_addr *local
 		r = sf_subflow_create_extra(conn, &local->addr, remote,
 					    policy.backup, NULL, NULL, NULL);
 	if (n)
-		sf_log(LOG_DEBUG, "[%08x] fullmesh: %u subflow%s %s -> %s%s",
-		       sf_conn_token(conn), n, n == 1 ? "" : "s",
-		       sf_addr_to_str(&local->addr, false, lbuf),
-		       sf_addr_to_str(remote, true, rbuf),
-		       policy.backup ? " (backup)" : "");
+		sf_debug("[%08x] fullmesh: %u subflow%s %s -> %s%s",
+			 sf_conn_token(conn), n, n == 1 ? "" : "s",
+			 sf_addr_to_str(&local->addr, false, lbuf),
+			 sf_addr_to_str(remote, true, rbuf),
+			 policy.backup ? " (backup)" : "");
 
 	if (r > 0 || r == -EALREADY || r == -ENOSPC)
 		return;

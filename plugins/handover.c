@@ -371,12 +371,12 @@ static void scan_subflow(struct sf_conn *conn, const struct sf_subflow_info *sf,
 	st = m->st;
 
 	if (subflow_stalled(s->hc, sf, &st)) {
-		sf_log(LOG_DEBUG, "[%08x] handover: subflow %s stalled: "
-		       "%u unacked, %u retransmits, backoff %u, "
-		       "last ACK %u ms ago",
-		       s->hc->token, sf_addr_to_str(&sf->local, true, buf),
-		       st.unacked, st.retransmits, st.backoff,
-		       st.last_ack_recv_ms);
+		sf_debug("[%08x] handover: subflow %s stalled: "
+			 "%u unacked, %u retransmits, backoff %u, "
+			 "last ACK %u ms ago",
+			 s->hc->token, sf_addr_to_str(&sf->local, true, buf),
+			 st.unacked, st.retransmits, st.backoff,
+			 st.last_ack_recv_ms);
 		sf_list_add(&s->stalled, sf);
 		return;
 	}
@@ -528,9 +528,9 @@ static void stats_answered(int error, const struct sf_subflow_stats *stats,
 		if (stats)
 			m->st = *stats;
 	} else {
-		sf_log(LOG_DEBUG, "[%08x] handover: no TCP state for %s: %s",
-		       hc->token, sf_addr_to_str(&a->local, true, buf),
-		       strerror(-error));
+		sf_debug("[%08x] handover: no TCP state for %s: %s",
+			 hc->token, sf_addr_to_str(&a->local, true, buf),
+			 strerror(-error));
 	}
 
 	if (hc->asking && !--hc->asking)

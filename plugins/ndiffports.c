@@ -93,11 +93,10 @@ static void fit(struct sf_conn *conn, void *user_data)
 		if (r < 0)
 			break;
 
-		sf_log(LOG_DEBUG,
-		       "[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
-		       token, sf_addr_to_str(local, false, lbuf),
-		       sf_addr_to_str(remote, true, rbuf), have.n + 1, want,
-		       policy.backup ? " (backup)" : "");
+		sf_debug("[%08x] ndiffports: subflow %s -> %s (%u of %u)%s",
+			 token, sf_addr_to_str(local, false, lbuf),
+			 sf_addr_to_str(remote, true, rbuf), have.n + 1, want,
+			 policy.backup ? " (backup)" : "");
 	}
 
 	if (r >= 0)

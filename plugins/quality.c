@@ -255,10 +255,10 @@ static void open_pair(struct sf_conn *conn, const struct sf_local_addr *local,
 	r = sf_subflow_create(conn, &local->addr, remote, backup, NULL, NULL,
 			      NULL);
 	if (r > 0) {
-		sf_log(LOG_DEBUG, "[%08x] quality: subflow %s -> %s%s",
-		       qc->token, sf_addr_to_str(&local->addr, false, lbuf),
-		       sf_addr_to_str(remote, true, rbuf),
-		       backup ? " (backup)" : "");
+		sf_debug("[%08x] quality: subflow %s -> %s%s",
+			 qc->token, sf_addr_to_str(&local->addr, false, lbuf),
+			 sf_addr_to_str(remote, true, rbuf),
+			 backup ? " (backup)" : "");
 		p = path_get(qc, &local->addr, remote);
 		p->backup = backup;
 		p->flag_known = true;

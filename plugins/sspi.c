@@ -96,10 +96,10 @@ static void fill_from(const struct sf_local_addr *local, void *user_data)
 	r = sf_subflow_create(ctx->conn, &local->addr, remote, policy.backup,
 			      NULL, NULL, NULL);
 	if (r > 0) {
-		sf_log(LOG_DEBUG, "[%08x] sspi: subflow %s -> %s on %s%s", token,
-		       sf_addr_to_str(&local->addr, false, lbuf),
-		       sf_addr_to_str(remote, true, rbuf), local->ifname,
-		       policy.backup ? " (backup)" : "");
+		sf_debug("[%08x] sspi: subflow %s -> %s on %s%s", token,
+			 sf_addr_to_str(&local->addr, false, lbuf),
+			 sf_addr_to_str(remote, true, rbuf), local->ifname,
+			 policy.backup ? " (backup)" : "");
 		cover(ctx, local->ifindex);
 		return;
 	}

@@ -14,13 +14,20 @@
 
 /* --- logging --- */
 
+/* The one switch of plugins' debug lines (its file name is what -d
+ * matches). */
+bool sf_log_debug_on(void)
+{
+	return SF_DEBUG_ON();
+}
+
 void sf_log(int level, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 
 	/* Debug lines cost nothing until -d turns them on. */
-	if (level >= LOG_DEBUG && !SF_DEBUG_ON())
+	if (level >= LOG_DEBUG && !sf_log_debug_on())
 		return;
 
 	va_start(ap, fmt);

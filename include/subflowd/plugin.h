@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <syslog.h>
 
 #include <subflowd/addr.h>
 
@@ -213,6 +214,18 @@ extern const struct sf_plugin_desc sf_plugin_descriptor;
  */
 void sf_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Are debug lines on (--debug, its pattern matching src/api-query.c)?
+ * sf_debug() asks first, so that a debug line's arguments (an address
+ * made a string, say) are not even computed when they would be dropped:
+ * write every LOG_DEBUG line with it.
+ */
+bool sf_log_debug_on(void);
+#define sf_debug(...) do {					\
+	if (sf_log_debug_on())					\
+		sf_log(LOG_DEBUG, __VA_ARGS__);			\
+} while (0)
 
 /* --- queries: the daemon's view --------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,11 +423,56 @@ START_TEST(connection_events_reach_its_policy_and_observers_only)
 }
 END_TEST
 
+/* --- debug lines --------------------------------------------------------- */
+
+static unsigned int n_built, n_logged;
+
+static const char *built(const char *s)
+{
+	n_built++;
+	return s;
+}
+
+static void count_debug(int priority, const char *file, const char *line,
+			const char *func, const char *format, va_list ap)
+{
+	if (priority == L_LOG_DEBUG)
+		n_logged++;
+}
+
+START_TEST(debug_lines_are_not_even_built_until_debug_is_on)
+{
+	n_built = n_logged = 0;
+	l_log_set_handler(count_debug);
+
+	ck_assert(!sf_log_debug_on());
+	sf_debug("%s", built("off"));
+	ck_assert_uint_eq(n_built, 0);
+
+	/* A pattern naming another file leaves them off. */
+	l_debug_enable("*daemon.c");
+	ck_assert(!sf_log_debug_on());
+	sf_debug("%s", built("another file"));
+	ck_assert_uint_eq(n_built, 0);
+	l_debug_disable();
+
+	l_debug_enable("*api-query.c");
+	ck_assert(sf_log_debug_on());
+	sf_debug("%s", built("on"));
+	ck_assert_uint_eq(n_built, 1);
+	ck_assert_uint_eq(n_logged, 1);
+
+	l_debug_disable();
+	l_log_set_stderr();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plugin");
 	TCase *load = tcase_create("loader");
 	TCase *dispatch = tcase_create("dispatch");
+	TCase *logging = tcase_create("logging");
 
 	tcase_add_checked_fixture(load, setup, teardown);
 	tcase_add_test(load, loading_all_keeps_good_ones_in_priority_order);
@@ -441,6 +487,9 @@ int main(void)
 	tcase_add_test(dispatch, events_go_in_priority_order_and_stop_ends_them);
 	tcase_add_test(dispatch, connection_events_reach_its_policy_and_observers_only);
 	suite_add_tcase(s, dispatch);
+
+	tcase_add_test(logging, debug_lines_are_not_even_built_until_debug_is_on);
+	suite_add_tcase(s, logging);
 
 	return sf_unit_run(s);
 }
