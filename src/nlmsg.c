@@ -86,8 +86,8 @@ static const char *attr_end(const struct nlattr *attr)
  * Does attr look as p says (see struct sf_attr_policy)? A payload of a
  * fixed size, an integer or p->len bytes, is checked here for what
  * mnl_attr_validate2() checks of it, its exact length, without libmnl's
- * three calls: every attribute of an event is one. Any other goes to
- * libmnl's validators. attr has passed mnl_attr_ok().
+ * three calls (every attribute of an event has a fixed size). Any other
+ * goes to libmnl's validators. attr has passed mnl_attr_ok().
  */
 static bool attr_valid(const struct nlattr *attr,
 		       const struct sf_attr_policy *p)

@@ -56,8 +56,9 @@ struct sf_pm {
 
 /*
  * Where a read of the events socket lands: set up once, as it is the same
- * for every read, rather than on each wake-up (where its 16 headers cost
- * more instructions than the events they carry).
+ * for every read (recvmmsg() writes only each header's msg_len and
+ * msg_flags), rather than on each wake-up, where its 16 headers cost more
+ * instructions than the events they carry.
  */
 struct events_batch {
 	struct mmsghdr msgs[SF_PM_EVENT_BATCH];
@@ -319,13 +320,6 @@ static void events_read_batch(struct sf_pm *pm, const char *buf, size_t len)
 	}
 }
 
-/*
- * Read every queued event, up to SF_PM_EVENT_BATCH per system call, and
- * after each one the answers to the commands it made, before they fill
- * the command socket. Returns how many events the kernel reported
- * dropping (ENOBUFS) meanwhile, counting one too large for its slot
- * (MSG_TRUNC) as dropped.
- */
 static struct events_batch *events_batch_new(void)
 {
 	struct events_batch *b = l_new(struct events_batch, 1);
@@ -339,6 +333,13 @@ static struct events_batch *events_batch_new(void)
 	return b;
 }
 
+/*
+ * Read every queued event, up to SF_PM_EVENT_BATCH per system call, and
+ * after each one the answers to the commands it made, before they fill
+ * the command socket. Returns how many events the kernel reported
+ * dropping (ENOBUFS) meanwhile, counting one too large for its slot
+ * (MSG_TRUNC) as dropped.
+ */
 static unsigned int events_drain(struct sf_pm *pm)
 {
 	struct mmsghdr *msgs;
