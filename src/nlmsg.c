@@ -114,34 +114,59 @@ static bool attr_valid(const struct nlattr *attr,
 
 /*
  * The one walk: libmnl's loop (mnl_attr_ok(), mnl_attr_next()) over
- * [buf, buf + len), each attribute of ours checked and put in tb. The
- * policy is looked up in the loop rather than through a callback per
- * attribute, as mnl_attr_parse() would: this runs for every attribute of
- * every event, about 25 a connection.
+ * [buf, buf + len), cb on each attribute; an error or a stop from cb ends
+ * it, as in mnl_attr_parse(). Always inlined, so that table_walk()'s
+ * callback runs in the loop rather than through a call per attribute:
+ * this runs for every attribute of every event, about 25 a connection.
  */
-static int table_walk(const void *buf, size_t len,
-		      const struct sf_attr_policy *policy, unsigned int n,
-		      const struct nlattr **tb)
+static inline __attribute__((always_inline)) int
+walk(const void *buf, size_t len, mnl_attr_cb_t cb, void *data)
 {
 	const char *done = buf;
 	const struct nlattr *attr;
 
 	mnl_attr_for_each_payload(buf, len) {
-		/* mnl_attr_get_type(), without a call per attribute. */
-		uint16_t type = attr->nla_type & NLA_TYPE_MASK;
+		int r = cb(attr, data);
 
+		if (r <= MNL_CB_STOP)
+			return r == MNL_CB_ERROR ? -EBADMSG : 0;
 		done = attr_end(attr);
-		if (type >= n || policy[type].type == MNL_TYPE_UNSPEC)
-			continue;
-
-		if (!attr_valid(attr, &policy[type]))
-			return -EBADMSG;
-
-		if (!tb[type])
-			tb[type] = attr;
 	}
 
 	return rest_is_padding(done, (const char *) buf + len);
+}
+
+struct table {
+	const struct sf_attr_policy *policy;
+	unsigned int n;
+	const struct nlattr **tb;
+};
+
+/* Each attribute of ours checked and put in tb (see sf_attr_policy). */
+static int table_attr(const struct nlattr *attr, void *data)
+{
+	const struct table *t = data;
+	/* mnl_attr_get_type(), without a call per attribute. */
+	uint16_t type = attr->nla_type & NLA_TYPE_MASK;
+
+	if (type >= t->n || t->policy[type].type == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+
+	if (!attr_valid(attr, &t->policy[type]))
+		return MNL_CB_ERROR;
+
+	if (!t->tb[type])
+		t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int table_walk(const void *buf, size_t len,
+		      const struct sf_attr_policy *policy, unsigned int n,
+		      const struct nlattr **tb)
+{
+	struct table t = { policy, n, tb };
+
+	return walk(buf, len, table_attr, &t);
 }
 
 int sf_attr_parse(const struct nlmsghdr *nlh, size_t offset,
@@ -177,18 +202,6 @@ int sf_attr_parse_nested(const struct nlattr *nest,
 int sf_attr_for_each_nested(const struct nlattr *nest, mnl_attr_cb_t cb,
 			    void *data)
 {
-	const char *done = mnl_attr_get_payload(nest);
-	const struct nlattr *attr;
-
-	mnl_attr_for_each_nested(attr, nest) {
-		int r = cb(attr, data);
-
-		/* As mnl_attr_parse_nested(): an error or a stop ends it. */
-		if (r <= MNL_CB_STOP)
-			return r == MNL_CB_ERROR ? -EBADMSG : 0;
-		done = attr_end(attr);
-	}
-
-	return rest_is_padding(done, (const char *) mnl_attr_get_payload(nest) +
-				     mnl_attr_get_payload_len(nest));
+	return walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest),
+		    cb, data);
 }
